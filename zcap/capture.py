@@ -1,0 +1,196 @@
+"""Live capture: the library API (``open_live``) and the loop that feeds
+batches from a source to sinks until a stop condition."""
+
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .errors import InterfaceError, UsageError
+from .packet import Packet
+from .pcapng import InterfaceDescription
+from .sinks.pcapng import InterfaceStats, os_name
+from .sources.tpacket import DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, TpacketBatch, TpacketSource
+
+POLL_MS = 100            # how often a quiet capture looks at its stop conditions
+
+Instruction = tuple[int, int, int, int]
+
+
+def compile_filter(expression: str, linktype: int, *, kernel: bool = True,
+                   cooked: bool = False) -> list[Instruction]:
+    """Compile a pcap-filter(7) expression for a socket of this link type."""
+    import bpf_filters
+
+    target = "LINUX_DGRAM" if cooked else linktype
+    program = bpf_filters.compile(expression, linktype=target, kernel=kernel)
+    return [tuple(i) for i in program.instructions]
+
+
+class LiveCapture:
+    """A capture on one interface (or ``any``), filtered in the kernel.
+
+    Iterate ``batches()`` for whole ring blocks (borrowed from the kernel until
+    the next iteration) or ``packets()`` for one packet at a time.
+    """
+
+    def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
+                 buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
+                 filter: str | None = None, program: Sequence[Instruction] | None = None) -> None:
+        if filter and program:
+            raise UsageError("give a filter expression or a compiled program, not both")
+        if snaplen == 0:
+            snaplen = DEFAULT_SNAPLEN       # tcpdump's -s 0
+        if filter:
+            from .iface import lookup
+            from .pcapng import LINKTYPE_LINUX_SLL2
+            linktype = None if interface == "any" else lookup(interface).linktype
+            cooked = linktype in (None, LINKTYPE_LINUX_SLL2)
+            program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, cooked=cooked)
+        self.filter = filter
+        self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
+                                    promisc=promisc, program=program)
+        self.interface = interface
+        self.snaplen = snaplen
+        self.start_ns = time.time_ns()
+
+    @property
+    def linktype(self) -> int:
+        """The link type of the frames as written (LINKTYPE_*)."""
+        return self.source.linktype
+
+    def describe(self) -> InterfaceDescription:
+        """The pcapng IDB for this capture."""
+        description = None
+        if self.interface == "any":
+            description = "all interfaces (cooked, LINUX_SLL2)"
+        return InterfaceDescription(linktype=self.linktype, snaplen=self.snaplen,
+                                    name=self.interface, description=description,
+                                    filter=self.filter, os_name=os_name())
+
+    def next_batch(self, timeout_ms: int = POLL_MS) -> TpacketBatch | None:
+        """The next ready batch or None after ``timeout_ms``. Release it with ``release``."""
+        return self.source.next_batch(timeout_ms)
+
+    def release(self, batch: TpacketBatch) -> None:
+        """Give a batch's memory back to the kernel."""
+        self.source.release(batch)
+
+    def batches(self, timeout_ms: int = POLL_MS) -> Iterator[TpacketBatch]:
+        """Batches forever; each is valid until the next one is asked for."""
+        while True:
+            batch = self.source.next_batch(timeout_ms)
+            if batch is None:
+                continue
+            try:
+                yield batch
+            finally:
+                self.source.release(batch)
+
+    def packets(self) -> Iterator[Packet]:
+        """Packets forever; a packet's ``data`` is borrowed until the next packet's
+        batch is fetched (copy it with ``bytes()`` to keep it)."""
+        for batch in self.batches():
+            yield from batch.packets()
+
+    def stats(self) -> tuple[int, int]:
+        """(received by filter, dropped by kernel) so far."""
+        s = self.source.read_stats()
+        return s.received, s.dropped
+
+    def close(self) -> None:
+        """Close the socket and unmap the ring."""
+        self.source.close()
+
+    def __enter__(self) -> "LiveCapture":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_live(interface: str, **kwargs) -> LiveCapture:
+    """Open a live capture: ``with zcap.open_live("eth0", filter="tcp port 443") as cap:``.
+
+    Keyword arguments: ``snaplen``, ``buffer_kib``, ``promisc``, ``filter`` (a
+    pcap-filter expression) or ``program`` (compiled classic BPF as (code, jt, jf, k)).
+    """
+    return LiveCapture(interface, **kwargs)
+
+
+@dataclass
+class Summary:
+    """What the exit summary reports."""
+
+    captured: int = 0
+    received: int = 0
+    dropped: int = 0
+    error: Exception | None = None
+    per_interface: list[InterfaceStats] = field(default_factory=list)
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM (or by anyone); checked between batches."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self._saved: dict[int, object] = {}
+
+    def __enter__(self) -> "StopFlag":
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._saved[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def _handler(self, signum, _frame) -> None:
+        self.signum = signum
+        self.event.set()
+
+    def __exit__(self, *exc) -> None:
+        for sig, old in self._saved.items():
+            signal.signal(sig, old)
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+
+def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
+        duration: float | None = None, stop: StopFlag | None = None) -> Summary:
+    """Feed batches to every sink until ``count`` packets, ``duration`` seconds,
+    a stop signal, or an error. Each batch goes back to the kernel only after
+    every sink returned. Sinks are closed by the caller."""
+    summary = Summary()
+    stop = stop or StopFlag()
+    deadline = time.monotonic() + duration if duration else None
+    with stop:
+        while not stop.is_set():
+            timeout = POLL_MS
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                timeout = max(1, min(POLL_MS, int(left * 1000) + 1))
+            try:
+                batch = capture.next_batch(timeout)
+            except InterfaceError as err:
+                summary.error = err
+                break
+            if batch is None:
+                continue
+            try:
+                limit = batch.count
+                if count is not None:
+                    limit = min(limit, count - summary.captured)
+                for sink in sinks:
+                    sink.consume(batch, limit)
+                summary.captured += limit
+            finally:
+                capture.release(batch)
+            if count is not None and summary.captured >= count:
+                break
+    summary.received, summary.dropped = capture.stats()
+    summary.per_interface = [InterfaceStats(capture.start_ns, time.time_ns(), summary.received,
+                                            summary.dropped, summary.captured)]
+    return summary

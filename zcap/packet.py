@@ -1,0 +1,35 @@
+"""The Python view of one packet, for consumers that work per packet
+(printing, tests, library users). The hot paths never build these."""
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Packet:
+    """One captured packet.
+
+    ``data`` is the frame as it is (or would be) written to a file: with a VLAN
+    tag the kernel stripped put back, and with a LINUX_SLL2 header for ``any``.
+    It is a ``memoryview`` borrowed from kernel-shared or mmapped memory and
+    valid only until its batch is released, unless ``owned`` is true (then it
+    is a private copy, as when a header had to be rebuilt). Call ``bytes()`` on
+    it to keep it.
+    """
+
+    ts_ns: int          # nanoseconds since the Unix epoch
+    wirelen: int        # length on the wire
+    data: memoryview | bytes
+    ifid: int           # pcapng interface id within the capture / file
+    linktype: int       # LINKTYPE_* of that interface
+    flags: int = 0      # pcapng epb_flags (direction, reception type); 0 = unknown
+    owned: bool = False
+
+    @property
+    def caplen(self) -> int:
+        """Number of captured bytes."""
+        return len(self.data)
+
+    @property
+    def direction(self) -> str:
+        """'in', 'out' or '' (unknown), from the epb_flags bits 0-1."""
+        return {1: "in", 2: "out"}.get(self.flags & 3, "")
