@@ -37,7 +37,9 @@ class LiveCapture:
 
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
-                 filter: str | None = None, program: Sequence[Instruction] | None = None) -> None:
+                 filter: str | None = None, program: Sequence[Instruction] | None = None,
+                 xdp: bool = False, xdp_mode: str | None = None,
+                 queues: Sequence[int] | None = None) -> None:
         if filter and program:
             raise UsageError("give a filter expression or a compiled program, not both")
         if snaplen == 0:
@@ -49,8 +51,15 @@ class LiveCapture:
             cooked = linktype in (None, LINKTYPE_LINUX_SLL2)
             program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, cooked=cooked)
         self.filter = filter
-        self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
-                                    promisc=promisc, program=program)
+        if xdp:
+            if interface == "any":
+                raise UsageError("--xdp needs a real interface, not 'any'")
+            from .sources.xdp import XdpSource
+            self.source = XdpSource(interface, snaplen=snaplen, program=program,
+                                    mode=xdp_mode, queues=queues)
+        else:
+            self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
+                                        promisc=promisc, program=program)
         self.interface = interface
         self.snaplen = snaplen
         self.start_ns = time.time_ns()
@@ -62,7 +71,7 @@ class LiveCapture:
 
     def describe(self) -> InterfaceDescription:
         """The pcapng IDB for this capture."""
-        description = None
+        description = getattr(self.source, "description", None)
         if self.interface == "any":
             description = "all interfaces (cooked, LINUX_SLL2)"
         return InterfaceDescription(linktype=self.linktype, snaplen=self.snaplen,

@@ -129,7 +129,14 @@ class TpacketBatch:
 
 
 class TpacketSource:
-    """A bound AF_PACKET socket with a TPACKET_V3 RX ring."""
+    """A bound AF_PACKET socket with a TPACKET_V3 RX ring.
+
+    The source interface every source offers: ``linktype``, ``snaplen``,
+    ``description`` (for the IDB), ``next_batch(timeout_ms)``, ``release(batch)``,
+    ``read_stats()`` and ``close()``.
+    """
+
+    description: str | None = None      # nothing to add to the IDB
 
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
