@@ -1,0 +1,786 @@
+"""Code generation: syntax tree to a DAG of blocks, primitive by primitive.
+
+Each primitive expands the way libpcap expands it (same tests, same order), so
+that even on truncated packets, where a load past the end rejects the packet,
+the verdict is libpcap's. The code is naive on purpose: every test loads what
+it needs; the optimiser removes what is redundant.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from . import ast as A
+from . import linktypes as lt
+from . import names
+from . import opcodes as op
+from .errors import FilterError
+from .ir import Block, Stmt, ret_block
+
+JEQ, JGT, JGE, JSET = op.BPF_JEQ, op.BPF_JGT, op.BPF_JGE, op.BPF_JSET
+_JOPS = {"jeq": JEQ, "jgt": JGT, "jge": JGE}
+_ALUOPS = {"+": op.BPF_ADD, "-": op.BPF_SUB, "*": op.BPF_MUL, "/": op.BPF_DIV, "%": op.BPF_MOD,
+           "&": op.BPF_AND, "|": op.BPF_OR, "^": op.BPF_XOR, "<<": op.BPF_LSH,
+           ">>": op.BPF_RSH}
+_SIZES = {1: op.BPF_B, 2: op.BPF_H, 4: op.BPF_W}
+
+IPPROTO = {"tcp": 6, "udp": 17, "sctp": 132, "icmp": 1, "igmp": 2, "igrp": 9, "pim": 103,
+           "vrrp": 112, "carp": 112, "icmp6": 58, "ah": 51, "esp": 50}
+IPPROTO_FRAGMENT = 44
+# protocols that `tcp`, `udp`... mean: (ip protocol number, families it applies to)
+_ABBREV_FAMILY = {"tcp": "both", "udp": "both", "sctp": "both", "icmp": "ip", "igmp": "ip",
+                  "igrp": "ip", "pim": "both", "vrrp": "ip", "carp": "ip", "icmp6": "ip6",
+                  "ah": "both", "esp": "both"}
+_LINK_PROTOS = {"ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "atalk": 0x809B,
+                "aarp": 0x80F3, "decnet": 0x6003, "lat": 0x6004, "sca": 0x6007,
+                "moprc": 0x6002, "mopdl": 0x6001}
+_TRANSPORT = ("tcp", "udp", "sctp", "icmp", "igmp", "igrp", "pim", "vrrp", "carp")
+_NETWORK = ("ip", "arp", "rarp", "atalk", "aarp", "decnet", "lat", "sca", "moprc", "mopdl",
+            "ip6")
+
+
+def _ld(size: int, mode: int, k: int) -> Stmt:
+    return Stmt(op.BPF_LD | size | mode, k & 0xFFFFFFFF)
+
+
+@dataclass
+class Frag:
+    """A partial program: its entry block and its unresolved true/false exits."""
+
+    head: Block
+    t: list[tuple[Block, bool]] = field(default_factory=list)
+    f: list[tuple[Block, bool]] = field(default_factory=list)
+
+
+def _patch(exits: list[tuple[Block, bool]], target: Block) -> None:
+    for b, which in exits:
+        if which:
+            b.jt = target
+        else:
+            b.jf = target
+
+
+def and_(a: Frag, b: Frag) -> Frag:
+    """a, and if true b."""
+    _patch(a.t, b.head)
+    return Frag(a.head, b.t, a.f + b.f)
+
+
+def or_(a: Frag, b: Frag) -> Frag:
+    """a, and if false b."""
+    _patch(a.f, b.head)
+    return Frag(a.head, a.t + b.t, b.f)
+
+
+def not_(a: Frag) -> Frag:
+    """a with its exits swapped."""
+    return Frag(a.head, a.f, a.t)
+
+
+def test(stmts: list[Stmt], jop: int, k: int, src: int = op.BPF_K) -> Frag:
+    """A block ending in one conditional jump."""
+    b = Block(list(stmts), op.BPF_JMP | jop | src, k & 0xFFFFFFFF)
+    return Frag(b, [(b, True)], [(b, False)])
+
+
+def const(value: bool) -> Frag:
+    """Always true or always false (folded away by the optimiser)."""
+    return test([Stmt(op.BPF_LD | op.BPF_IMM, 0 if value else 1)], JEQ, 0)
+
+
+class CodeGen:
+    """Walks the tree left to right, keeping libpcap's notion of where headers start."""
+
+    def __init__(self, linktype: int, netmask: int | None, kernel: bool) -> None:
+        self.linktype = linktype
+        self.netmask = netmask
+        self.kernel = kernel
+        self.link = {lt.EN10MB: "ether", lt.LINUX_SLL2: "sll2", lt.LINUX_DGRAM: "sll2",
+                     lt.RAW: "raw", lt.IPV4: "ipv4", lt.IPV6: "ipv6"}[linktype]
+        if self.link == "ether":
+            self.off_lt: int | None = 12
+            self.nl = 14
+        elif self.link == "sll2":
+            self.off_lt, self.nl = 0, 20
+        else:
+            self.off_lt, self.nl = None, 0
+        self.vlan_depth = 0
+        self.mpls_depth = 0
+        self.free_regs = list(range(op.BPF_MEMWORDS))
+
+    # ---- entry
+    def program(self, node: A.Node | None, snaplen: int) -> Block:
+        """Code for a whole expression; accept returns snaplen."""
+        if node is None:
+            return ret_block(snaplen)
+        frag = self.gen(node)
+        _patch(frag.t, ret_block(snaplen))
+        _patch(frag.f, ret_block(0))
+        return frag.head
+
+    def gen(self, node: A.Node) -> Frag:
+        if isinstance(node, A.And):
+            left = self.gen(node.left)
+            return and_(left, self.gen(node.right))
+        if isinstance(node, A.Or):
+            left = self.gen(node.left)
+            return or_(left, self.gen(node.right))
+        if isinstance(node, A.Not):
+            return not_(self.gen(node.inner))
+        if isinstance(node, A.ProtoAbbrev):
+            return self.proto_abbrev(node.proto, node.col)
+        if isinstance(node, A.Prim):
+            return self.prim(node)
+        if isinstance(node, A.Relation):
+            return self.relation(node)
+        if isinstance(node, A.Other):
+            return self.other(node)
+        raise FilterError("internal error: unknown node", node.col)
+
+    # ---- loads and compares
+    def load(self, rel: str, off: int, size: int) -> list[Stmt]:
+        """Statements leaving in A the field at `off` from the start of `rel`."""
+        sz = _SIZES[size]
+        if rel == "pkt":
+            return [_ld(sz, op.BPF_ABS, off)]
+        if rel == "lt":
+            assert self.off_lt is not None
+            return [_ld(sz, op.BPF_ABS, self.off_lt + off)]
+        if rel == "nl":
+            return [_ld(sz, op.BPF_ABS, self.nl + off)]
+        if rel == "tran4":
+            return [Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
+                    _ld(sz, op.BPF_IND, self.nl + off)]
+        if rel == "tran6":
+            return [_ld(sz, op.BPF_ABS, self.nl + 40 + off)]
+        raise AssertionError(rel)
+
+    def cmp(self, rel: str, off: int, size: int, v: int, jop: int = JEQ,
+            mask: int | None = None, reverse: bool = False) -> Frag:
+        stmts = self.load(rel, off, size)
+        if mask is not None and mask != 0xFFFFFFFF:
+            stmts.append(Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, mask))
+        f = test(stmts, jop, v)
+        return not_(f) if reverse else f
+
+    # ---- link layer
+    def linktype_test(self, ethertype: int, col: int = 0) -> Frag:
+        """Is the network protocol `ethertype`? (libpcap's gen_linktype)"""
+        if self.mpls_depth > 0:
+            if ethertype == 0x0800:
+                ver = 0x40
+            elif ethertype == 0x86DD:
+                ver = 0x60
+            else:
+                raise FilterError("unsupported protocol over mpls", col)
+            bos = self.cmp("nl", -2, 1, 1, mask=1)
+            return and_(bos, self.cmp("nl", 0, 1, ver, mask=0xF0))
+        if self.link in ("ether", "sll2"):
+            if ethertype <= 1500:
+                return self.llc_test(ethertype, col)
+            return self.cmp("lt", 0, 2, ethertype)
+        if self.link == "raw":
+            if ethertype == 0x0800:
+                return self.cmp("nl", 0, 1, 0x40, mask=0xF0)
+            if ethertype == 0x86DD:
+                return self.cmp("nl", 0, 1, 0x60, mask=0xF0)
+            return const(False)
+        if self.link == "ipv4":
+            return const(ethertype == 0x0800)
+        return const(ethertype == 0x86DD)
+
+    def llc_test(self, sap: int, col: int) -> Frag:
+        """802.2 LLC frames with DSAP `sap` (libpcap's handling of types <= 1500)."""
+        if self.link == "sll2":
+            # LINUX_SLL_P_802_2 = 4 in the protocol field, then the DSAP
+            is_llc = self.cmp("lt", 0, 2, 4)
+            return and_(is_llc, self.cmp("nl", 0, 1, sap))
+        not_len = self.cmp("lt", 0, 2, 1500, jop=JGT, reverse=True)
+        return and_(not_len, self.cmp("lt", 2, 1, sap))
+
+    def need_ether(self, col: int) -> None:
+        if self.link != "ether":
+            raise FilterError("ethernet addresses supported only on ethernet link types", col)
+
+    # ---- protocols
+    def proto_abbrev(self, proto: str, col: int) -> Frag:
+        """`tcp`, `ip6`, `arp`...: is the packet of that protocol."""
+        if proto in _LINK_PROTOS:
+            return self.linktype_test(_LINK_PROTOS[proto], col)
+        if proto in IPPROTO:
+            return self.ip_proto(IPPROTO[proto], _ABBREV_FAMILY[proto], col)
+        if proto == "link":
+            raise FilterError("link layer applied in wrong context", col)
+        if proto in names.LLC_SAPS:
+            return self.linktype_test(names.LLC_SAPS[proto], col)
+        raise FilterError(f"'{proto}' is not supported by zcap", col)
+
+    def ip_proto(self, v: int, family: str, col: int) -> Frag:
+        """ip proto v / ip6 proto v / both (ip first, as libpcap)."""
+        if family == "ip":
+            return and_(self.linktype_test(0x0800, col), self.cmp("nl", 9, 1, v))
+        if family == "ip6":
+            b0 = self.linktype_test(0x86DD, col)
+            frag_then = and_(self.cmp("nl", 6, 1, IPPROTO_FRAGMENT), self.cmp("nl", 40, 1, v))
+            return and_(b0, or_(self.cmp("nl", 6, 1, v), frag_then))
+        ip4 = self.ip_proto(v, "ip", col)
+        return or_(ip4, self.ip_proto(v, "ip6", col))
+
+    def ipfrag_first(self) -> Frag:
+        """True when an IPv4 packet is not a later fragment."""
+        return not_(self.cmp("nl", 6, 2, 0x1FFF, jop=JSET))
+
+    # ---- qualified identifiers
+    def prim(self, p: A.Prim) -> Frag:
+        q = p.quals
+        if q.err:
+            raise FilterError("syntax error in filter expression", p.col)
+        addr = q.addr
+        if p.kind in ("HID", "HID6") and addr in ("port", "portrange", "proto", "protochain"):
+            raise FilterError(f"'{addr}' modifier applied to ip host", p.col)
+        if addr == "gateway":
+            raise FilterError("'gateway' not supported in this configuration", p.col)
+        if p.kind == "NUM":
+            return self.ncode(p)
+        if p.kind == "HID":
+            return self.hid(p)
+        if p.kind == "HID6":
+            return self.hid6(p)
+        if p.kind == "EID":
+            return self.ecode(p)
+        return self.scode(p)
+
+    def _dir(self, q: A.Quals) -> str:
+        d = q.dir or "or"
+        if d not in ("src", "dst", "or", "and"):
+            raise FilterError(f"'{d}' is only supported on 802.11 link types")
+        return d
+
+    def ncode(self, p: A.Prim) -> Frag:
+        q, v = p.quals, int(p.value)  # type: ignore[arg-type]
+        if q.addr in (None, "host", "net"):
+            if q.proto == "link":
+                raise FilterError("illegal link layer address", p.col)
+            mask = 0xFFFFFFFF
+            if q.addr == "net":
+                while v and (v & 0xFF000000) == 0:
+                    v = (v << 8) & 0xFFFFFFFF
+                    mask = (mask << 8) & 0xFFFFFFFF
+            return self.host(v, mask, q, p.col)
+        if q.addr == "port":
+            proto = self._port_proto(q, p.col)
+            if v > 65535:
+                raise FilterError(f"illegal port number {v} > 65535", p.col)
+            return self.port_or_range(v, v, proto, self._dir(q), p.col)
+        if q.addr == "portrange":
+            proto = self._port_proto(q, p.col, "portrange")
+            if v > 65535:
+                raise FilterError(f"illegal port number {v} > 65535", p.col)
+            return self.port_or_range(v, v, proto, self._dir(q), p.col, ranged=True)
+        if q.addr == "proto":
+            return self.proto_num(v, q.proto, p.col)
+        if q.addr == "protochain":
+            return self.protochain(v, q.proto, p.col)
+        raise FilterError("syntax error in filter expression", p.col)
+
+    def _port_proto(self, q: A.Quals, col: int, what: str = "port") -> str | None:
+        if q.proto in ("tcp", "udp", "sctp"):
+            return q.proto
+        if q.proto is None:
+            return None
+        raise FilterError(f"illegal qualifier of '{what}'", col)
+
+    def hid(self, p: A.Prim) -> Frag:
+        q, text = p.quals, str(p.value)
+        if q.proto == "link":
+            raise FilterError("illegal link layer address", p.col)
+        parts = text.split(".")
+        v = 0
+        for part in parts:
+            n = int(part, 0) if not (len(part) > 1 and part[0] == "0" and
+                                     part[1] not in "xX") else int(part, 8)
+            if n > 255:
+                raise FilterError(f"invalid IPv4 address '{text}'", p.col)
+            v = (v << 8) | n
+        vlen = 8 * len(parts)
+        if p.mask_kind is None:
+            v = (v << (32 - vlen)) & 0xFFFFFFFF
+            mask = (0xFFFFFFFF << (32 - vlen)) & 0xFFFFFFFF
+            if q.addr not in (None, "host", "net"):
+                raise FilterError(f"'{q.addr}' modifier applied to ip host", p.col)
+            return self.host(v, mask, q, p.col)
+        v = (v << (32 - vlen)) & 0xFFFFFFFF
+        if p.mask_kind == "len":
+            bits = int(p.mask)  # type: ignore[arg-type]
+            if bits > 32:
+                raise FilterError(f"mask length must be <= 32", p.col)
+            mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if bits else 0
+        else:
+            mparts = str(p.mask).split(".")
+            mask = 0
+            for part in mparts:
+                mask = (mask << 8) | int(part, 0)
+            mask = (mask << (32 - 8 * len(mparts))) & 0xFFFFFFFF
+        if v & ~mask & 0xFFFFFFFF:
+            shown = f"{text}/{p.mask}" if p.mask_kind == "len" else f"{text} mask {p.mask}"
+            raise FilterError(f'non-network bits set in "{shown}"', p.col)
+        if q.addr not in ("net", None):
+            raise FilterError("mask syntax for networks only", p.col)
+        return self.host(v, mask, A.Quals(q.proto, q.dir, "net"), p.col)
+
+    def hid6(self, p: A.Prim) -> Frag:
+        q = p.quals
+        addr = int(ipaddress.IPv6Address(str(p.value)))
+        bits = 128 if p.mask_kind is None else int(p.mask)  # type: ignore[arg-type]
+        if bits > 128:
+            raise FilterError("mask length must be <= 128", p.col)
+        mask = ((1 << 128) - 1) ^ ((1 << (128 - bits)) - 1)
+        if addr & ~mask:
+            raise FilterError(f'non-network bits set in "{p.value}/{bits}"', p.col)
+        if q.addr not in (None, "host", "net"):
+            raise FilterError(f"'{q.addr}' modifier applied to ip6 host", p.col)
+        if bits != 128 and q.addr == "host":
+            raise FilterError("Mask syntax for networks only", p.col)
+        return self.host6(addr, mask, q, p.col)
+
+    def host(self, v: int, mask: int, q: A.Quals, col: int) -> Frag:
+        """IPv4 host or net: ip, then arp, then rarp when no protocol is given."""
+        d = self._dir(q)
+        if q.proto is None:
+            b = self.host(v, mask, A.Quals("ip", q.dir, q.addr), col)
+            b = or_(b, self.host(v, mask, A.Quals("arp", q.dir, q.addr), col))
+            return or_(b, self.host(v, mask, A.Quals("rarp", q.dir, q.addr), col))
+        offs = {"ip": (12, 16, 0x0800), "arp": (14, 24, 0x0806), "rarp": (14, 24, 0x8035)}
+        if q.proto not in offs:
+            if q.proto == "ip6":
+                raise FilterError("'ip6' modifier applied to ip host", col)
+            raise FilterError(f"'{q.proto}' modifier applied to host", col)
+        src, dst, et = offs[q.proto]
+
+        def one(off: int) -> Frag:
+            return and_(self.linktype_test(et, col), self.cmp("nl", off, 4, v, mask=mask))
+
+        return self._dirop(d, lambda: one(src), lambda: one(dst))
+
+    @staticmethod
+    def _dirop(d: str, src, dst) -> Frag:
+        if d == "src":
+            return src()
+        if d == "dst":
+            return dst()
+        a = src()
+        return and_(a, dst()) if d == "and" else or_(a, dst())
+
+    def host6(self, addr: int, mask: int, q: A.Quals, col: int) -> Frag:
+        if q.proto not in (None, "ip6"):
+            raise FilterError(f"'{q.proto}' modifier applied to ip6 host", col)
+        words = [((addr >> (96 - 32 * i)) & 0xFFFFFFFF, (mask >> (96 - 32 * i)) & 0xFFFFFFFF)
+                 for i in range(4)]
+
+        def one(off: int) -> Frag:
+            f = self.linktype_test(0x86DD, col)
+            for i, (w, m) in enumerate(words):
+                if m:
+                    f = and_(f, self.cmp("nl", off + 4 * i, 4, w, mask=m))
+            return f
+
+        return self._dirop(self._dir(q), lambda: one(8), lambda: one(24))
+
+    def ecode(self, p: A.Prim) -> Frag:
+        q = p.quals
+        if q.addr in (None, "host") and q.proto in (None, "link"):
+            self.need_ether(p.col)
+            mac = parse_mac(str(p.value), p.col)
+            return self.ether_host(mac, self._dir(q))
+        raise FilterError("ethernet address used in non-ether expression", p.col)
+
+    def ether_host(self, mac: bytes, d: str) -> Frag:
+        def at(off: int) -> Frag:
+            f = and_(self.cmp("pkt", off + 2, 4, int.from_bytes(mac[2:], "big")),
+                     self.cmp("pkt", off, 2, int.from_bytes(mac[:2], "big")))
+            return f
+
+        return self._dirop(d, lambda: at(6), lambda: at(0))
+
+    def scode(self, p: A.Prim) -> Frag:
+        """A name: host name, service, protocol name..."""
+        q, name = p.quals, str(p.value)
+        addr = q.addr
+        if addr in (None, "host", "net"):
+            if addr == "net":
+                raise FilterError(f"unknown network '{name}'", p.col)
+            if q.proto == "link":
+                raise FilterError(f"unknown ether host '{name}'", p.col)
+            addrs = names.host_addresses(name)
+            if not addrs:
+                raise FilterError(f"unknown host '{name}'", p.col)
+            frag: Frag | None = None
+            for a in addrs:
+                ip = ipaddress.ip_address(a)
+                if ip.version == 4:
+                    if q.proto not in (None, "ip", "arp", "rarp"):
+                        continue
+                    f = self.host(int(ip), 0xFFFFFFFF, q, p.col)
+                else:
+                    if q.proto not in (None, "ip6"):
+                        continue
+                    f = self.host6(int(ip), (1 << 128) - 1, q, p.col)
+                frag = f if frag is None else or_(frag, f)
+            if frag is None:
+                raise FilterError(f"unknown host '{name}' for protocol {q.proto}", p.col)
+            return frag
+        if addr in ("port", "portrange"):
+            proto = self._port_proto(q, p.col, addr)
+            if addr == "port":
+                lo, pproto = self._service(name, proto, p.col)
+                return self.port_or_range(lo, lo, pproto, self._dir(q), p.col)
+            lo, hi, pproto = self._service_range(name, proto, p.col)
+            return self.port_or_range(lo, hi, pproto, self._dir(q), p.col, ranged=True)
+        if addr == "proto":
+            return self.proto_num(self._proto_name(name, q.proto, p.col), q.proto, p.col)
+        if addr == "protochain":
+            v = names.ip_proto(name)
+            if v is None:
+                raise FilterError(f"unknown ip proto '{name}'", p.col)
+            return self.protochain(v, q.proto, p.col)
+        raise FilterError("syntax error in filter expression", p.col)
+
+    def _service(self, name: str, proto: str | None, col: int) -> tuple[int, str | None]:
+        got = names.service(name)
+        if got is None:
+            raise FilterError(f"unknown port '{name}'", col)
+        port, sproto = got
+        if proto is not None and sproto is not None and sproto != proto:
+            # libpcap looks the name up for the protocol asked for
+            entry = names._services().get(name, {}).get(proto)  # noqa: SLF001
+            if entry is None:
+                raise FilterError(f"port '{name}' is {sproto}", col)
+            return entry, proto
+        return port, proto if proto is not None else sproto
+
+    def _service_range(self, text: str, proto: str | None, col: int
+                       ) -> tuple[int, int, str | None]:
+        lo_s, sep, hi_s = text.partition("-")
+        if not sep:
+            raise FilterError(f"unknown port in range '{text}'", col)
+        ports = []
+        pproto = proto
+        for s in (lo_s, hi_s):
+            if s.isdigit():
+                n = int(s)
+            else:
+                got = names.service(s)
+                if got is None:
+                    raise FilterError(f"unknown port in range '{text}'", col)
+                n, sp = got
+                if pproto is None:
+                    pproto = sp
+            if n > 65535:
+                raise FilterError(f"illegal port number {n} > 65535", col)
+            ports.append(n)
+        return ports[0], ports[1], pproto
+
+    def _proto_name(self, name: str, proto: str | None, col: int) -> int:
+        if proto == "link":
+            v = names.ETHERTYPE.get(name)
+            if v is None:
+                v = names.LLC_SAPS.get(name)
+            if v is None:
+                raise FilterError(f"unknown ether proto '{name}'", col)
+            return v
+        v = names.ip_proto(name)
+        if v is None:
+            label = {None: "ip", "ip6": "ip6"}.get(proto, proto)
+            raise FilterError(f"unknown {label} proto '{name}'", col)
+        return v
+
+    # ---- ports
+    def port_or_range(self, lo: int, hi: int, proto: str | None, d: str, col: int,
+                      ranged: bool = False) -> Frag:
+        """IPv6 first, then IPv4, as libpcap orders them."""
+        if lo > hi:
+            lo, hi = hi, lo
+        b6 = self._ports(lo, hi, proto, d, ranged, v6=True)
+        return or_(b6, self._ports(lo, hi, proto, d, ranged, v6=False))
+
+    def _ports(self, lo: int, hi: int, proto: str | None, d: str, ranged: bool,
+               v6: bool) -> Frag:
+        b0 = self.linktype_test(0x86DD if v6 else 0x0800)
+        protos = [proto] if proto else ["sctp", "tcp", "udp"]
+        body: Frag | None = None
+        for pr in protos:
+            f = self._portop(lo, hi, IPPROTO[pr], d, ranged, v6)
+            body = f if body is None else or_(body, f)
+        assert body is not None
+        return and_(b0, body)
+
+    def _portop(self, lo: int, hi: int, ipp: int, d: str, ranged: bool, v6: bool) -> Frag:
+        rel = "tran6" if v6 else "tran4"
+        if v6:
+            b0 = self.cmp("nl", 6, 1, ipp)
+        else:
+            b0 = and_(self.cmp("nl", 9, 1, ipp), self.ipfrag_first())
+
+        def atom(off: int) -> Frag:
+            if not ranged:
+                return self.cmp(rel, off, 2, lo)
+            ge = self.cmp(rel, off, 2, lo, jop=JGE)
+            return and_(ge, self.cmp(rel, off, 2, hi, jop=JGT, reverse=True))
+
+        return and_(b0, self._dirop(d, lambda: atom(0), lambda: atom(2)))
+
+    # ---- proto / protochain
+    def proto_num(self, v: int, proto: str | None, col: int) -> Frag:
+        if proto is None:
+            return or_(self.proto_num(v, "ip", col), self.proto_num(v, "ip6", col))
+        if proto == "ip":
+            return self.ip_proto(v, "ip", col)
+        if proto == "ip6":
+            return self.ip_proto(v, "ip6", col)
+        if proto == "link":
+            return self.linktype_test(v, col)
+        raise FilterError(f"'{proto} proto' is not supported by zcap", col)
+
+    def protochain(self, v: int, proto: str | None, col: int) -> Frag:
+        raise FilterError("'protochain' is not supported by zcap (it needs backward "
+                          "jumps the kernel refuses)", col)
+
+    # ---- fixed-form primitives
+    def other(self, node: A.Other) -> Frag:
+        w, args, col = node.what, node.args, node.col
+        if w == "broadcast":
+            return self.broadcast(args[0], col)
+        if w == "multicast":
+            return self.multicast(args[0], col)
+        if w == "less":
+            return not_(test([Stmt(op.BPF_LD | op.BPF_W | op.BPF_LEN)], JGT, args[0]))
+        if w == "greater":
+            return test([Stmt(op.BPF_LD | op.BPF_W | op.BPF_LEN)], JGE, args[0])
+        if w == "byte":
+            idx, o, val = args
+            if o == "=":
+                return self.cmp("pkt", idx, 1, val)
+            if o == "<":
+                return self.cmp("pkt", idx, 1, val, jop=JGE, reverse=True)
+            if o == ">":
+                return self.cmp("pkt", idx, 1, val, jop=JGT)
+            alu = op.BPF_AND if o == "&" else op.BPF_OR
+            stmts = self.load("pkt", idx, 1) + [Stmt(op.BPF_ALU | alu | op.BPF_K, val)]
+            return not_(test(stmts, JEQ, 0))
+        if w in ("inbound", "outbound"):
+            return self.direction(w == "outbound", col)
+        if w == "ifindex":
+            if self.link == "sll2":
+                return self.cmp("pkt", 4, 4, args[0])
+            return test([_ld(op.BPF_W, op.BPF_ABS, op.anc_offset(op.SKF_AD_IFINDEX))], JEQ,
+                        args[0])
+        if w == "vlan":
+            return self.vlan(args[0] if args else None, col)
+        if w == "mpls":
+            return self.mpls(args[0] if args else None, col)
+        raise FilterError(f"'{w}' is not supported by zcap", col)
+
+    def broadcast(self, proto: str | None, col: int) -> Frag:
+        if proto in (None, "link"):
+            self.need_ether(col)
+            return self.ether_host(b"\xff" * 6, "dst")
+        if proto == "ip":
+            if self.netmask is None:
+                raise FilterError("netmask not known, so 'ip broadcast' not supported", col)
+            hostmask = ~self.netmask & 0xFFFFFFFF
+            b0 = self.linktype_test(0x0800, col)
+            b1 = self.cmp("nl", 16, 4, 0, mask=hostmask)
+            b2 = or_(b1, self.cmp("nl", 16, 4, hostmask, mask=hostmask))
+            return and_(b0, b2)
+        raise FilterError("only link-layer/IP broadcast filters supported", col)
+
+    def multicast(self, proto: str | None, col: int) -> Frag:
+        if proto in (None, "link"):
+            self.need_ether(col)
+            return self.cmp("pkt", 0, 1, 1, jop=JSET)
+        if proto == "ip":
+            return and_(self.linktype_test(0x0800, col), self.cmp("nl", 16, 1, 224, jop=JGE))
+        if proto == "ip6":
+            return and_(self.linktype_test(0x86DD, col), self.cmp("nl", 24, 1, 255))
+        raise FilterError("link-layer multicast filters supported only on ethernet", col)
+
+    def direction(self, outbound: bool, col: int) -> Frag:
+        if self.link == "sll2":
+            f = self.cmp("pkt", 10, 1, op.PACKET_OUTGOING)
+        else:
+            f = test([_ld(op.BPF_H, op.BPF_ABS, op.anc_offset(op.SKF_AD_PKTTYPE))], JEQ,
+                     op.PACKET_OUTGOING)
+        return f if outbound else not_(f)
+
+    def vlan(self, vid: int | None, col: int) -> Frag:
+        if self.link != "ether":
+            raise FilterError(f"no VLAN support for link type {lt.linktype_name(self.linktype)}",
+                              col)
+        if vid is not None and vid > 0x0FFF:
+            raise FilterError(f"VLAN tag {vid} greater than maximum 4095", col)
+        if self.kernel and self.vlan_depth == 0 and self.mpls_depth == 0:
+            # The kernel moved the outer tag out of the frame: ask for it.
+            b = test([_ld(op.BPF_B, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG_PRESENT))],
+                     JEQ, 1)
+            if vid is not None:
+                tci = [_ld(op.BPF_H, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG)),
+                       Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, 0x0FFF)]
+                b = and_(b, test(tci, JEQ, vid))
+            self.vlan_depth += 1
+            return b
+        tpid = self.cmp("lt", 0, 2, 0x8100)
+        tpid = or_(tpid, self.cmp("lt", 0, 2, 0x88A8))
+        tpid = or_(tpid, self.cmp("lt", 0, 2, 0x9100))
+        if vid is not None:
+            tpid = and_(tpid, self.cmp("nl", 0, 2, vid, mask=0x0FFF))
+        assert self.off_lt is not None
+        self.off_lt += 4
+        self.nl += 4
+        self.vlan_depth += 1
+        return tpid
+
+    def mpls(self, label: int | None, col: int) -> Frag:
+        if self.mpls_depth > 0:
+            b0 = self.cmp("nl", -2, 1, 0, mask=1)
+        else:
+            if self.link != "ether":
+                raise FilterError(f"no MPLS support for link type "
+                                  f"{lt.linktype_name(self.linktype)}", col)
+            b0 = self.cmp("lt", 0, 2, 0x8847)
+        if label is not None:
+            if label > 0xFFFFF:
+                raise FilterError(f"MPLS label {label} greater than maximum 1048575", col)
+            b0 = and_(b0, self.cmp("nl", 0, 4, label << 12, mask=0xFFFFF000))
+        self.nl += 4
+        self.mpls_depth += 1
+        return b0
+
+    # ---- arithmetic
+    def relation(self, rel: A.Relation) -> Frag:
+        c0, s0 = self.arith(rel.left)
+        c1, s1 = self.arith(rel.right)
+        jop = _JOPS[rel.op]
+        rk = _const_value(rel.right)
+        if rk is not None:
+            f = test(s0, jop, rk)
+        else:
+            r = self.alloc(rel.col)
+            stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
+            self.free(r)
+            f = test(stmts, jop, 0, src=op.BPF_X)
+        if rel.negate:
+            f = not_(f)
+        checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
+        return f if checks is None else and_(checks, f)
+
+    def alloc(self, col: int) -> int:
+        if not self.free_regs:
+            raise FilterError("too many registers needed to evaluate expression", col)
+        return self.free_regs.pop(0)
+
+    def free(self, r: int) -> None:
+        self.free_regs.insert(0, r)
+
+    def arith(self, e: A.Arith) -> tuple[Frag | None, list[Stmt]]:
+        """(protocol checks, statements leaving the value in A)."""
+        if isinstance(e, A.Num):
+            return None, [Stmt(op.BPF_LD | op.BPF_IMM, e.value & 0xFFFFFFFF)]
+        if isinstance(e, A.Length):
+            return None, [Stmt(op.BPF_LD | op.BPF_W | op.BPF_LEN)]
+        if isinstance(e, A.Neg):
+            c, s = self.arith(e.inner)
+            return c, s + [Stmt(op.BPF_ALU | op.BPF_NEG)]
+        if isinstance(e, A.BinOp):
+            c0, s0 = self.arith(e.left)
+            c1, s1 = self.arith(e.right)
+            aop = _ALUOPS[e.op]
+            rk = _const_value(e.right)
+            if rk is not None and isinstance(e.right, A.Num) and rk == 0 and e.op in "/%":
+                raise FilterError("division by zero" if e.op == "/" else "modulus by zero",
+                                  e.col)
+            if rk is not None and e.op in ("<<", ">>") and rk > 31:
+                raise FilterError("shift by more than 31 bits", e.col)
+            if rk is not None:
+                stmts = s0 + [Stmt(op.BPF_ALU | aop | op.BPF_K, rk)]
+            else:
+                r = self.alloc(e.col)
+                stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r),
+                                                          Stmt(op.BPF_ALU | aop | op.BPF_X)]
+                self.free(r)
+            checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
+            return checks, stmts
+        if isinstance(e, A.Load):
+            return self.packet_load(e)
+        raise FilterError("internal error: bad arithmetic node", e.col)
+
+    def packet_load(self, e: A.Load) -> tuple[Frag | None, list[Stmt]]:
+        if e.size not in _SIZES:
+            raise FilterError("data size must be 1, 2, or 4", e.col)
+        sz = _SIZES[e.size]
+        proto = e.proto
+        ck, sk = self.arith(e.index)
+        kidx = _const_value(e.index)
+        if proto == "link":
+            base, rel = 0, "pkt"
+            checks = ck
+        elif proto in _NETWORK:
+            base, rel = self.nl, "nl"
+            b = self.proto_abbrev(proto, e.col)
+            checks = b if ck is None else and_(ck, b)
+        elif proto in _TRANSPORT:
+            base, rel = self.nl, "tran4"
+            b = and_(self.proto_abbrev(proto, e.col), self.ipfrag_first())
+            if ck is not None:
+                b = and_(ck, b)
+            checks = and_(self.proto_abbrev("ip", e.col), b)
+        elif proto == "icmp6":
+            base, rel = self.nl + 40, "nl40"
+            b = self.proto_abbrev("ip6", e.col)
+            if ck is not None:
+                b = and_(ck, b)
+            checks = and_(b, self.cmp("nl", 6, 1, 58))
+        else:
+            raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
+        if rel == "tran4":
+            if kidx is not None:
+                stmts = [Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
+                         _ld(sz, op.BPF_IND, base + kidx)]
+            else:
+                r = self.alloc(e.col)
+                stmts = sk + [Stmt(op.BPF_ST, r), Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
+                              Stmt(op.BPF_LD | op.BPF_MEM, r),
+                              Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
+                              Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
+                self.free(r)
+        elif kidx is not None:
+            stmts = [_ld(sz, op.BPF_ABS, base + kidx)]
+        else:
+            stmts = sk + [Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
+        return checks, stmts
+
+
+def _const_value(e: A.Arith) -> int | None:
+    """The value of a constant arithmetic expression, else None (no folding of
+    division by zero: that stays a runtime reject, as in libpcap)."""
+    if isinstance(e, A.Num):
+        return e.value & 0xFFFFFFFF
+    return None
+
+
+def parse_mac(text: str, col: int) -> bytes:
+    """A MAC address in any of libpcap's notations."""
+    t = text.replace("-", ":")
+    if ":" in t:
+        parts = t.split(":")
+    elif t.count(".") == 5:
+        parts = t.split(".")
+    else:
+        hexs = t.replace(".", "")
+        parts = [hexs[i:i + 2] for i in range(0, len(hexs), 2)]
+    if len(parts) != 6 or any(not p or len(p) > 2 for p in parts):
+        raise FilterError(f"bogus ethernet address {text}", col)
+    try:
+        return bytes(int(p, 16) for p in parts)
+    except ValueError:
+        raise FilterError(f"bogus ethernet address {text}", col) from None

@@ -1,0 +1,89 @@
+"""libpcap through ctypes: the reference the differential tests compare against.
+
+Only the tests and the benchmark use this; zcap itself never loads libpcap.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+
+PCAP_ERRBUF_SIZE = 256
+SNAPLEN = 262144
+
+
+class BpfInsn(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class BpfProgram(ctypes.Structure):
+    _fields_ = [("bf_len", ctypes.c_uint), ("bf_insns", ctypes.POINTER(BpfInsn))]
+
+
+_lib: ctypes.CDLL | None = None
+
+
+def lib() -> ctypes.CDLL:
+    """Load libpcap once and declare the few functions used."""
+    global _lib
+    if _lib is None:
+        name = ctypes.util.find_library("pcap") or "libpcap.so.0.8"
+        try:
+            handle = ctypes.CDLL(name)
+        except OSError:
+            handle = ctypes.CDLL("libpcap.so.0.8")
+        handle.pcap_open_dead.restype = ctypes.c_void_p
+        handle.pcap_open_dead.argtypes = [ctypes.c_int, ctypes.c_int]
+        handle.pcap_compile.argtypes = [ctypes.c_void_p, ctypes.POINTER(BpfProgram),
+                                        ctypes.c_char_p, ctypes.c_int, ctypes.c_uint32]
+        handle.pcap_geterr.restype = ctypes.c_char_p
+        handle.pcap_geterr.argtypes = [ctypes.c_void_p]
+        handle.pcap_freecode.argtypes = [ctypes.POINTER(BpfProgram)]
+        handle.pcap_close.argtypes = [ctypes.c_void_p]
+        handle.bpf_filter.restype = ctypes.c_uint
+        handle.bpf_filter.argtypes = [ctypes.POINTER(BpfInsn), ctypes.c_char_p,
+                                      ctypes.c_uint, ctypes.c_uint]
+        _lib = handle
+    return _lib
+
+
+class LibpcapError(Exception):
+    """libpcap refused the expression; the message is libpcap's."""
+
+
+_handles: dict[int, int] = {}
+
+
+def _handle(dlt: int) -> int:
+    if dlt not in _handles:
+        _handles[dlt] = lib().pcap_open_dead(dlt, SNAPLEN)
+    return _handles[dlt]
+
+
+def compile_ref(expr: str, dlt: int = 1, optimize: bool = True,
+                netmask: int = 0xFFFFFFFF) -> list[tuple[int, int, int, int]]:
+    """Compile with libpcap; return its instructions or raise LibpcapError."""
+    p = _handle(dlt)
+    prog = BpfProgram()
+    rc = lib().pcap_compile(p, ctypes.byref(prog), expr.encode(), int(optimize), netmask)
+    if rc != 0:
+        raise LibpcapError(lib().pcap_geterr(p).decode())
+    try:
+        return [(prog.bf_insns[i].code, prog.bf_insns[i].jt, prog.bf_insns[i].jf,
+                 prog.bf_insns[i].k) for i in range(prog.bf_len)]
+    finally:
+        lib().pcap_freecode(ctypes.byref(prog))
+
+
+class RefFilter:
+    """A compiled program kept as a C array, run with libpcap's own bpf_filter()."""
+
+    def __init__(self, insns: list[tuple[int, int, int, int]]) -> None:
+        self.n = len(insns)
+        self.arr = (BpfInsn * self.n)(*[BpfInsn(*i) for i in insns])
+
+    def run(self, frame: bytes, wirelen: int | None = None) -> int:
+        """Run over one frame; return libpcap's verdict (0 = reject)."""
+        return lib().bpf_filter(self.arr, frame, wirelen if wirelen is not None else len(frame),
+                                len(frame))
