@@ -1,0 +1,5 @@
+"""The packet printer's public names; the decoders live in ``zcap.printing``."""
+
+from zcap.printing import PrintOptions, Printer
+
+__all__ = ["PrintOptions", "Printer"]

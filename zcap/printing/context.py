@@ -1,0 +1,32 @@
+"""State a printer carries from packet to packet, shared by the decoders."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+
+from zcap.printing.options import PrintOptions
+
+
+@dataclass
+class Ctx:
+    """Options plus per-conversation memory (TCP initial sequence numbers)."""
+
+    opts: PrintOptions
+    # tcpdump's relative sequence numbers: canonical (src, dst, ports) -> (seq0, ack0)
+    tcp_isn: dict[tuple[bytes, bytes, int], tuple[int, int]] = field(default_factory=dict)
+
+
+def ip4_str(b: bytes) -> str:
+    """Dotted quad."""
+    return socket.inet_ntop(socket.AF_INET, b)
+
+
+def ip6_str(b: bytes) -> str:
+    """RFC 5952 text, as inet_ntop (and so tcpdump) writes it."""
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+
+def mac_str(b: bytes) -> str:
+    """Colon-separated lower-case hex."""
+    return ":".join(f"{x:02x}" for x in b)
