@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from types import TracebackType
 
 from zcap._core import ffi, lib
-
 from zcap.errors import CorruptFileError, ZcapError
 from zcap.packet import Packet
 from zcap.readers.inputs import STREAM_MAX_PENDING, MappedInput, StreamInput
