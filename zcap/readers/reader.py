@@ -107,6 +107,8 @@ class Reader:
         """
         if max_pkts < 1:
             raise ValueError("max_pkts must be positive")
+        if self._closed:
+            raise ZcapError(f"{self.path}: reader is closed")
         while not self._done:
             pkts = ffi.new("struct zc_pkt[]", max_pkts)
             buf, base = self._src.buf, int(ffi.cast("uintptr_t", self._rd.buf))
