@@ -97,7 +97,11 @@ def _ip4(b: bytes) -> str:
 
 
 def icmp6_text(ctx: Ctx, body: bytes, length: int, src: bytes, dst: bytes) -> str:
-    """The text from ``ICMP6, `` on for an ICMPv6 message of ``length`` bytes."""
+    """The text from ``ICMP6, `` on for an ICMPv6 message of ``length`` bytes.
+
+    tcpdump ends the line with the length, except under -v, where the
+    neighbour-discovery types show it after their name and the others not at all.
+    """
     if len(body) < 4:
         return "ICMP6, [|icmp6]"
     verbose = ctx.opts.verbose
@@ -109,20 +113,49 @@ def icmp6_text(ctx: Ctx, body: bytes, length: int, src: bytes, dst: bytes) -> st
             else "[bad icmp6 cksum] "
     if name is None:
         return f"{prefix}ICMP6, unknown icmp6 type ({typ}), length {length}"
+    detail = ""
     if typ in (128, 129) and len(body) >= 8:
         ident, seq = struct.unpack_from("!HH", body, 4)
-        text = f"ICMP6, {name}, id {ident}, seq {seq}"
-        return prefix + (text if verbose else text + f", length {length}")
-    if typ in (135, 136) and len(body) >= 24:
+        detail = f", id {ident}, seq {seq}"
+    elif typ == 1 and len(body) >= 8 + 40:
+        detail = ", " + _unreach6(body)
+    elif typ == 2 and len(body) >= 8:
+        detail = f", mtu {struct.unpack_from('!I', body, 4)[0]}"
+    elif typ in (135, 136) and len(body) >= 24:
         tgt = ip6_str(bytes(body[8:24]))
-        what = "who has" if typ == 135 else "tgt is"
-        if verbose:
-            text = f"ICMP6, {name}, length {length}, {what} {tgt}"
-            if typ == 136:
-                fl = body[4]
-                names = [n for bit, n in ((0x80, "router"), (0x40, "solicited"),
-                                          (0x20, "override")) if fl & bit]
-                text += f", Flags [{', '.join(names) or 'none'}]"
-            return prefix + text
-        return f"ICMP6, {name}, {what} {tgt}, length {length}"
-    return f"{prefix}ICMP6, {name}, length {length}"
+        detail = f", {'who has' if typ == 135 else 'tgt is'} {tgt}"
+        if verbose and typ == 136:
+            fl = body[4]
+            names = [n for bit, n in ((0x80, "router"), (0x40, "solicited"),
+                                      (0x20, "override")) if fl & bit]
+            detail += f", Flags [{', '.join(names) or 'none'}]"
+    if not verbose:
+        return f"ICMP6, {name}{detail}, length {length}"
+    if 133 <= typ <= 137:
+        return f"{prefix}ICMP6, {name}, length {length}{detail}"
+    return f"{prefix}ICMP6, {name}{detail}"
+
+
+UNREACH6 = {0: "unreachable route", 1: "unreachable prohibited", 2: "beyond scope",
+            3: "unreachable address", 4: "unreachable port"}
+
+
+def _unreach6(body: bytes) -> str:
+    """Destination-unreachable detail, from the invoking packet it quotes."""
+    code = body[1]
+    inner = bytes(body[8:])
+    src, dst = ip6_str(inner[8:24]), ip6_str(inner[24:40])
+    text = UNREACH6.get(code, f"unknown unreach code ({code})")
+    if code in (0, 1, 3):
+        return f"{text} {dst}"
+    if code == 2:
+        return f"{text} {dst}, source address {src}"
+    if code == 4:
+        prot, ports = inner[6], inner[40:44]
+        if len(ports) < 4:
+            return text + " [|icmp6]"
+        dport = struct.unpack_from("!H", ports, 2)[0]
+        if prot in (6, 17):
+            return f"{text}, {dst} {'tcp' if prot == 6 else 'udp'} port {dport}"
+        return f"{text}, {dst} protocol {prot} port {dport} unreachable"
+    return text
