@@ -349,6 +349,8 @@ class CodeGen:
         d = self._dir(q)
         if q.proto is None:
             b = self.host(v, mask, A.Quals("ip", q.dir, q.addr), col)
+            if self.mpls_depth > 0:  # only IPv4 inside MPLS, as libpcap
+                return b
             b = or_(b, self.host(v, mask, A.Quals("arp", q.dir, q.addr), col))
             return or_(b, self.host(v, mask, A.Quals("rarp", q.dir, q.addr), col))
         offs = {"ip": (12, 16, 0x0800), "arp": (14, 24, 0x0806), "rarp": (14, 24, 0x8035)}
@@ -389,7 +391,7 @@ class CodeGen:
 
     def ecode(self, p: A.Prim) -> Frag:
         q = p.quals
-        if q.addr in (None, "host") and q.proto in (None, "link"):
+        if q.addr in (None, "host") and q.proto == "link":
             self.need_ether(p.col)
             mac = parse_mac(str(p.value), p.col)
             return self.ether_host(mac, self._dir(q))

@@ -80,11 +80,11 @@ _B2 = r"[0-9A-Fa-f]{2}"
 _N = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("NUM", re.compile(_N)),
-    ("HID", re.compile(rf"{_N}\.{_N}\.{_N}\.{_N}|{_N}\.{_N}\.{_N}|{_N}\.{_N}")),
     ("EID", re.compile(
         rf"{_B}:{_B}:{_B}:{_B}:{_B}:{_B}|{_B}-{_B}-{_B}-{_B}-{_B}-{_B}"
         rf"|{_B}\.{_B}\.{_B}\.{_B}\.{_B}\.{_B}|{_B2}{_B2}{_B2}\.{_B2}{_B2}{_B2}"
-        rf"|{_B2}{_B2}\.{_B2}{_B2}\.{_B2}{_B2}|{_B2}{_B2}{_B2}{_B2}{_B2}{_B2}")),
+        rf"|{_B2}{_B2}\.{_B2}{_B2}\.{_B2}{_B2}")),
+    ("HID", re.compile(rf"{_N}\.{_N}\.{_N}\.{_N}|{_N}\.{_N}\.{_N}|{_N}\.{_N}")),
     ("HID6", re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")),
     ("ID", re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?")),
     ("ESCID", re.compile(r"\\[^ !()\n\t]+")),
@@ -94,6 +94,12 @@ _PUNCT = [">=", "<=", "!=", "==", "<<", ">>", "&&", "||",
 _PUNCT_KIND = {">=": "GEQ", "<=": "LEQ", "!=": "NEQ", "==": "=", "<<": "LSH", ">>": "RSH",
                "&&": "AND", "||": "OR"}
 _SPACE = re.compile(r"[ \t\n\r]+")
+_BOGUS_MAC = re.compile(rf"{_B}:+(?:{_B}:+)+")
+
+
+def _looks_v6(text: str) -> bool:
+    """libpcap's IPv6 patterns: a '::' somewhere, or all eight groups."""
+    return "::" in text or text.count(":") == 7 or (text.count(":") == 6 and "." in text)
 
 
 def _parse_int(text: str, col: int) -> int:
@@ -114,6 +120,7 @@ def tokenize(expr: str) -> list[Token]:
     """Split an expression into tokens; the list ends with an EOF token."""
     out: list[Token] = []
     pos, n = 0, len(expr)
+    bogus = _BOGUS_MAC
     while pos < n:
         m = _SPACE.match(expr, pos)
         if m:
@@ -123,7 +130,12 @@ def tokenize(expr: str) -> list[Token]:
         for kind, pat in _PATTERNS:
             m = pat.match(expr, pos)
             if m and m.end() > best_end:
+                if kind == "HID6" and not _looks_v6(m.group()):
+                    continue
                 best_kind, best_end = kind, m.end()
+        m = bogus.match(expr, pos)
+        if m and m.end() > best_end:
+            raise ParseError(f"bogus ethernet address {m.group()}", pos)
         if best_kind is None or best_end == pos:
             for p in _PUNCT:
                 if expr.startswith(p, pos):
@@ -148,9 +160,6 @@ def _classify(kind: str, text: str, col: int) -> Token:
     if kind == "EID":
         return Token("EID", text, col, text)
     if kind == "HID6":
-        if re.fullmatch(rf"{_B}(?::{_B})+", text) and text.count(":") != 7 \
-                and "::" not in text:
-            raise ParseError(f"bogus ethernet address {text}", col)
         try:
             ipaddress.IPv6Address(text)
         except ValueError:

@@ -1,10 +1,562 @@
-"""Optimiser (placeholder: identity until the passes land)."""
+"""Optimiser over the block DAG.
+
+Passes, repeated until nothing changes:
+- value numbering with constant folding: every value a register can hold gets a
+  number; a statement that leaves a register with the number it already has is
+  dropped (redundant loads), constant operands become immediates, a test on a
+  constant is decided;
+- jump threading: what is known on an edge (the outcomes of earlier tests, by
+  value number) decides later tests, and the edge skips them;
+- dead statement removal (liveness of A, X and M[]);
+- merging of equal blocks (equal tails), and blocks whose two branches agree.
+
+Unlike libpcap's, this optimiser never changes a verdict: a packet load that
+might run past the end of the packet (and so reject it) is never removed or
+moved, unless the same load already ran on every path to it.
+"""
 
 from __future__ import annotations
 
-from .ir import Block
+from . import opcodes as op
+from .ir import Block, Stmt, topo_order
+
+M32 = 0xFFFFFFFF
+NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
+RA, RX = 0, 1
+
+LD_ABS = {op.BPF_LD | s | op.BPF_ABS for s in (op.BPF_W, op.BPF_H, op.BPF_B)}
+LD_IND = {op.BPF_LD | s | op.BPF_IND for s in (op.BPF_W, op.BPF_H, op.BPF_B)}
+LDX_MSH = op.BPF_LDX | op.BPF_B | op.BPF_MSH
+
+
+class Values:
+    """Global value numbering: a number per distinct expression."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple, int] = {}
+        self.consts: dict[int, int] = {}
+        self.loads: set[int] = set()
+
+    def num(self, key: tuple) -> int:
+        v = self.table.get(key)
+        if v is None:
+            v = len(self.table) + 1
+            self.table[key] = v
+            if key[0] == "k":
+                self.consts[v] = key[1]
+            elif key[0] in ("abs", "ind", "msh"):
+                self.loads.add(v)
+        return v
+
+    def const(self, k: int) -> int:
+        return self.num(("k", k & M32))
+
+    def fresh(self) -> int:
+        return self.num(("fresh", len(self.table)))
+
+
+def _alu(o: int, a: int, b: int) -> int | None:
+    if o == op.BPF_ADD:
+        return (a + b) & M32
+    if o == op.BPF_SUB:
+        return (a - b) & M32
+    if o == op.BPF_MUL:
+        return (a * b) & M32
+    if o == op.BPF_DIV:
+        return a // b if b else None
+    if o == op.BPF_MOD:
+        return a % b if b else None
+    if o == op.BPF_AND:
+        return a & b
+    if o == op.BPF_OR:
+        return a | b
+    if o == op.BPF_XOR:
+        return a ^ b
+    if o == op.BPF_LSH:
+        return (a << (b & 31)) & M32
+    if o == op.BPF_RSH:
+        return a >> (b & 31)
+    return None
+
+
+def _jump(o: int, a: int, k: int) -> bool:
+    if o == op.BPF_JEQ:
+        return a == k
+    if o == op.BPF_JGT:
+        return a > k
+    if o == op.BPF_JGE:
+        return a >= k
+    return (a & k) != 0
+
+
+class Optimizer:
+    """One optimisation run over a DAG."""
+
+    def __init__(self, root: Block) -> None:
+        self.root = root
+        self.vals = Values()
+        self.changed = False
+
+    # ---- symbolic execution of statements
+    def step(self, s: Stmt, regs: list[int | None], avail: set[int],
+             rewrite: bool) -> tuple[Stmt | None, bool]:
+        """Execute one statement over value numbers. Returns (statement to keep or
+        None to drop it, whether the statement may reject the packet)."""
+        V = self.vals
+        code, k = s.code, s.k
+        cls = code & 0x07
+
+        def setreg(r: int, v: int, stmt: Stmt | None, faulting: bool = False):
+            if rewrite and regs[r] == v and not faulting:
+                return None, False
+            regs[r] = v
+            return stmt, faulting
+
+        if cls == op.BPF_LD:
+            mode = code & 0xE0
+            if mode == op.BPF_IMM:
+                return setreg(RA, V.const(k), s)
+            if mode == op.BPF_LEN:
+                return setreg(RA, V.num(("len",)), s)
+            if mode == op.BPF_MEM:
+                v = regs[2 + k]
+                if v is None:
+                    v = V.fresh()
+                    regs[2 + k] = v
+                if rewrite and v in V.consts and regs[RA] != v:
+                    s = Stmt(op.BPF_LD | op.BPF_IMM, V.consts[v])
+                return setreg(RA, v, s)
+            if mode == op.BPF_ABS:
+                if op.anc_field(k) is not None:
+                    return setreg(RA, V.num(("anc", k)), s)
+                v = V.num(("abs", code & 0x18, k))
+            else:
+                x = regs[RX]
+                if x is None:
+                    x = regs[RX] = V.fresh()
+                if x in V.consts:
+                    off = (V.consts[x] + k) & M32
+                    v = V.num(("abs", code & 0x18, off)) if off < 0x80000000 else V.fresh()
+                else:
+                    v = V.num(("ind", code & 0x18, k, x))
+            faulting = v not in avail
+            avail.add(v)
+            return setreg(RA, v, s, faulting)
+        if cls == op.BPF_LDX:
+            mode = code & 0xE0
+            if mode == op.BPF_IMM:
+                return setreg(RX, V.const(k), s)
+            if mode == op.BPF_LEN:
+                return setreg(RX, V.num(("len",)), s)
+            if mode == op.BPF_MEM:
+                v = regs[2 + k]
+                if v is None:
+                    v = V.fresh()
+                    regs[2 + k] = v
+                if rewrite and v in V.consts and regs[RX] != v:
+                    s = Stmt(op.BPF_LDX | op.BPF_IMM, V.consts[v])
+                return setreg(RX, v, s)
+            v = V.num(("msh", k))
+            faulting = v not in avail
+            avail.add(v)
+            return setreg(RX, v, s, faulting)
+        if cls == op.BPF_ST:
+            a = regs[RA]
+            if a is None:
+                a = regs[RA] = V.fresh()
+            return setreg(2 + k, a, s)
+        if cls == op.BPF_STX:
+            x = regs[RX]
+            if x is None:
+                x = regs[RX] = V.fresh()
+            return setreg(2 + k, x, s)
+        if cls == op.BPF_MISC:
+            if code & 0xF8 == op.BPF_TXA:
+                x = regs[RX]
+                if x is None:
+                    x = regs[RX] = V.fresh()
+                return setreg(RA, x, s)
+            a = regs[RA]
+            if a is None:
+                a = regs[RA] = V.fresh()
+            return setreg(RX, a, s)
+        # ALU
+        o = code & 0xF0
+        a = regs[RA]
+        if a is None:
+            a = regs[RA] = V.fresh()
+        if o == op.BPF_NEG:
+            if a in V.consts:
+                c = (-V.consts[a]) & M32
+                return setreg(RA, V.const(c), Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s)
+            return setreg(RA, V.num(("neg", a)), s)
+        if code & op.BPF_X:
+            x = regs[RX]
+            if x is None:
+                x = regs[RX] = V.fresh()
+            if x in V.consts:
+                kk = V.consts[x]
+                if rewrite and not (o in (op.BPF_DIV, op.BPF_MOD) and kk == 0) and not (
+                        o in (op.BPF_LSH, op.BPF_RSH) and kk >= 32):
+                    s = Stmt(op.BPF_ALU | o | op.BPF_K, kk)
+                    return self._alu_k(s, o, kk, a, regs, rewrite)
+            if a in V.consts and x in V.consts:
+                c = _alu(o, V.consts[a], V.consts[x])
+                if c is not None:
+                    return setreg(RA, V.const(c),
+                                  Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s)
+            if o in (op.BPF_DIV, op.BPF_MOD):
+                # may reject at run time (division by zero): keep it
+                regs[RA] = V.num(("alu", o, a, "x", x))
+                return s, True
+            return setreg(RA, V.num(("alu", o, a, "x", x)), s)
+        return self._alu_k(s, o, k, a, regs, rewrite)
+
+    def _alu_k(self, s: Stmt, o: int, k: int, a: int, regs: list[int | None],
+               rewrite: bool) -> tuple[Stmt | None, bool]:
+        V = self.vals
+        if a in V.consts:
+            c = _alu(o, V.consts[a], k)
+            if c is not None:
+                v = V.const(c)
+                if rewrite and regs[RA] == v:
+                    return None, False
+                regs[RA] = v
+                return (Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s), False
+        if rewrite and ((o in (op.BPF_ADD, op.BPF_SUB, op.BPF_OR, op.BPF_XOR, op.BPF_LSH,
+                               op.BPF_RSH) and k == 0) or (o in (op.BPF_MUL, op.BPF_DIV)
+                                                            and k == 1)
+                        or (o == op.BPF_AND and k == M32)):
+            return None, False
+        if rewrite and (o == op.BPF_MUL and k == 0 or o == op.BPF_AND and k == 0):
+            regs[RA] = V.const(0)
+            return Stmt(op.BPF_LD | op.BPF_IMM, 0), False
+        v = V.num(("alu", o, a, "k", k))
+        if rewrite and regs[RA] == v:
+            return None, False
+        regs[RA] = v
+        return s, False
+
+    # ---- analyses
+    def analyse(self, order: list[Block]) -> None:
+        """Value numbering forward: entry/exit register values and available loads."""
+        self.preds: dict[int, list[Block]] = {b.id: [] for b in order}
+        for b in order:
+            for s in b.succs():
+                self.preds[s.id].append(b)
+        self.entry: dict[int, list[int | None]] = {}
+        self.exit: dict[int, list[int | None]] = {}
+        self.avail_in: dict[int, set[int]] = {}
+        self.avail_out: dict[int, set[int]] = {}
+        self.facts_in: dict[int, frozenset] = {}
+        for b in order:
+            ps = self.preds[b.id]
+            if not ps:
+                regs: list[int | None] = [None] * NREGS
+                avail: set[int] = set()
+                facts: frozenset = frozenset()
+            else:
+                regs = list(self.exit[ps[0].id])
+                avail = set(self.avail_out[ps[0].id])
+                facts = self.edge_facts(ps[0], b)
+                for p in ps[1:]:
+                    pe = self.exit[p.id]
+                    for i in range(NREGS):
+                        if regs[i] != pe[i]:
+                            regs[i] = None
+                    avail &= self.avail_out[p.id]
+                    facts = facts & self.edge_facts(p, b)
+            for i in range(NREGS):
+                if regs[i] is None:
+                    regs[i] = self.vals.fresh()
+            self.entry[b.id] = list(regs)
+            self.avail_in[b.id] = set(avail)
+            self.facts_in[b.id] = facts
+            new_stmts = []
+            for s in b.stmts:
+                kept, _ = self.step(s, regs, avail, rewrite=True)
+                if kept is not None:
+                    new_stmts.append(kept)
+                    if kept is not s and kept != s:
+                        self.changed = True
+                else:
+                    self.changed = True
+            b.stmts = new_stmts
+            if not b.is_ret:
+                self._fold_test(b, regs)
+            self.exit[b.id] = regs
+            self.avail_out[b.id] = avail
+
+    def _fold_test(self, b: Block, regs: list[int | None]) -> None:
+        V = self.vals
+        if b.code & op.BPF_X:
+            x = regs[RX]
+            if x in V.consts:
+                b.code = (b.code & ~op.BPF_X) & 0xFFFF
+                b.k = V.consts[x]
+                self.changed = True
+        a = regs[RA]
+        if not (b.code & op.BPF_X) and a in V.consts and b.jt is not b.jf:
+            tgt = b.jt if _jump(b.code & 0xF0, V.consts[a], b.k) else b.jf
+            b.jt = b.jf = tgt
+            self.changed = True
+
+    def test_fact(self, b: Block) -> tuple | None:
+        """(value number of A, op, k) for a K-form test, else None."""
+        if b.is_ret or b.code & op.BPF_X:
+            return None
+        a = self.exit[b.id][RA]
+        return (a, b.code & 0xF0, b.k)
+
+    def edge_facts(self, p: Block, s: Block) -> frozenset:
+        facts = self.facts_in[p.id]
+        f = self.test_fact(p)
+        if f is None or p.jt is p.jf:
+            return facts
+        return facts | {f + (p.jt is s,)}
+
+    @staticmethod
+    def decide(test: tuple, facts: frozenset) -> bool | None:
+        """The outcome of `test` if the facts imply it."""
+        a, o, k = test
+        for (fa, fo, fk, outcome) in facts:
+            if fa != a:
+                continue
+            if fo == o and fk == k:
+                return outcome
+            r = _implies(fo, fk, outcome, o, k)
+            if r is not None:
+                return r
+        return None
+
+    def liveness(self, order: list[Block]) -> dict[int, set[int]]:
+        """Registers live at the entry of each block."""
+        live_in: dict[int, set[int]] = {}
+        for b in reversed(order):
+            live: set[int] = set()
+            if not b.is_ret:
+                live = live_in[b.jt.id] | live_in[b.jf.id]  # type: ignore[union-attr]
+                live.add(RA)
+                if b.code & op.BPF_X:
+                    live.add(RX)
+            elif b.code & 0x18 == op.BPF_A:
+                live.add(RA)
+            for s in reversed(b.stmts):
+                d, u = _defuse(s)
+                live -= d
+                live |= u
+            live_in[b.id] = live
+        return live_in
+
+    # ---- transformations
+    def thread(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        for p in order:
+            if p.is_ret:
+                continue
+            for which in (True, False):
+                s = p.jt if which else p.jf
+                assert s is not None
+                facts = self.edge_facts(p, s)
+                hops = 0
+                while not s.is_ret and hops < 64:
+                    hops += 1
+                    if s.jt is s.jf:
+                        nxt = s.jt
+                    else:
+                        t = self.test_fact_from(p, s)
+                        if t is None:
+                            break
+                        d = self.decide(t, facts)
+                        if d is None:
+                            break
+                        nxt = s.jt if d else s.jf
+                    assert nxt is not None
+                    if not self.skippable(p, s, nxt, live_in):
+                        break
+                    s = nxt
+                if s is not (p.jt if which else p.jf):
+                    if which:
+                        p.jt = s
+                    else:
+                        p.jf = s
+                    self.changed = True
+
+    def test_fact_from(self, p: Block, s: Block) -> tuple | None:
+        """s's test as value numbers, with s entered from p."""
+        if s.code & op.BPF_X:
+            return None
+        regs = list(self.exit[p.id])
+        avail = set(self.avail_out[p.id])
+        for st in s.stmts:
+            self.step(st, regs, avail, rewrite=False)
+        return (regs[RA], s.code & 0xF0, s.k)
+
+    def skippable(self, p: Block, s: Block, t: Block, live_in: dict[int, set[int]]) -> bool:
+        """Can p go straight to t instead of through s? Only if s's statements
+        cannot reject the packet and t sees the same values either way."""
+        regs = list(self.exit[p.id])
+        before = list(regs)
+        avail = set(self.avail_out[p.id])
+        for st in s.stmts:
+            _, faulting = self.step(st, regs, avail, rewrite=False)
+            if faulting:
+                return False
+        return all(regs[r] == before[r] for r in live_in[t.id])
+
+    def dead_stmts(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        for b in order:
+            if b.is_ret:
+                live = {RA} if b.code & 0x18 == op.BPF_A else set()
+            else:
+                live = live_in[b.jt.id] | live_in[b.jf.id]  # type: ignore[union-attr]
+                live.add(RA)
+                if b.code & op.BPF_X:
+                    live.add(RX)
+            # which statements may reject the packet (loads not yet available)
+            regs = list(self.entry[b.id])
+            avail = set(self.avail_in[b.id])
+            faulting = []
+            for s in b.stmts:
+                _, f = self.step(s, regs, avail, rewrite=False)
+                faulting.append(f)
+            keep: list[Stmt] = []
+            for s, f in zip(reversed(b.stmts), reversed(faulting)):
+                d, u = _defuse(s)
+                if not f and d and not (d & live):
+                    self.changed = True
+                    continue
+                live -= d
+                live |= u
+                keep.append(s)
+            keep.reverse()
+            b.stmts = keep
+
+    def merge(self, order: list[Block]) -> Block:
+        """Merge equal blocks bottom-up; drop blocks whose branches agree."""
+        canon: dict[tuple, Block] = {}
+        repl: dict[int, Block] = {}
+        for b in reversed(order):
+            if not b.is_ret:
+                b.jt = repl.get(b.jt.id, b.jt)  # type: ignore[union-attr]
+                b.jf = repl.get(b.jf.id, b.jf)  # type: ignore[union-attr]
+                if b.jt is b.jf and not b.stmts:
+                    repl[b.id] = b.jt
+                    self.changed = True
+                    continue
+                if b.jt is b.jf and not self._may_fault(b):
+                    repl[b.id] = b.jt
+                    self.changed = True
+                    continue
+            key = (tuple(s.key() for s in b.stmts), b.code, b.k,
+                   b.jt.id if b.jt else None, b.jf.id if b.jf else None)
+            if b.is_ret:
+                key = ((), b.code, b.k, None, None) if b.code & 0x18 == op.BPF_K else key
+            c = canon.get(key)
+            if c is not None and c is not b:
+                repl[b.id] = c
+                self.changed = True
+            else:
+                canon[key] = b
+        return repl.get(self.root.id, self.root)
+
+    def _may_fault(self, b: Block) -> bool:
+        regs = list(self.entry[b.id])
+        avail = set(self.avail_in[b.id])
+        for s in b.stmts:
+            _, f = self.step(s, regs, avail, rewrite=False)
+            if f:
+                return True
+        return False
+
+    def run(self) -> Block:
+        for _ in range(100):
+            self.changed = False
+            order = topo_order(self.root)
+            self.analyse(order)
+            order = topo_order(self.root)
+            live = self.liveness(order)
+            self.thread(order, live)
+            order = topo_order(self.root)
+            self.analyse(order)
+            live = self.liveness(order)
+            self.dead_stmts(order, live)
+            self.root = self.merge(topo_order(self.root))
+            if not self.changed:
+                break
+        return self.root
+
+
+def _implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
+    """Does knowing (A fo fk) == outcome decide (A o k)? Unsigned 32-bit."""
+    # describe the fact as an interval [lo, hi] or equality/bit knowledge
+    if fo == op.BPF_JEQ and outcome:
+        return _jump(o, fk, k)
+    if fo == op.BPF_JEQ and not outcome:
+        if o == op.BPF_JEQ and k == fk:
+            return False
+        return None
+    if fo == op.BPF_JSET:
+        if o == op.BPF_JSET:
+            if not outcome and (k & ~fk & M32) == 0:
+                return False
+            if outcome and (fk & ~k & M32) == 0:
+                return True
+            return None
+        if o == op.BPF_JEQ:
+            if not outcome and (k & fk):
+                return False
+            if outcome and not (k & fk):
+                return False
+        return None
+    # ranges
+    if fo == op.BPF_JGT:
+        lo, hi = (fk + 1, M32) if outcome else (0, fk)
+    else:  # JGE
+        lo, hi = (fk, M32) if outcome else (0, fk - 1)
+    if lo > hi:
+        return None
+    if o == op.BPF_JEQ:
+        return False if not lo <= k <= hi else None
+    if o == op.BPF_JGT:
+        if lo > k:
+            return True
+        if hi <= k:
+            return False
+    if o == op.BPF_JGE:
+        if lo >= k:
+            return True
+        if hi < k:
+            return False
+    return None
+
+
+def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
+    """Registers a statement defines and uses."""
+    code, k = s.code, s.k
+    cls = code & 0x07
+    if cls == op.BPF_LD:
+        mode = code & 0xE0
+        if mode == op.BPF_IND:
+            return {RA}, {RX}
+        if mode == op.BPF_MEM:
+            return {RA}, {2 + k}
+        return {RA}, set()
+    if cls == op.BPF_LDX:
+        if code & 0xE0 == op.BPF_MEM:
+            return {RX}, {2 + k}
+        return {RX}, set()
+    if cls == op.BPF_ST:
+        return {2 + k}, {RA}
+    if cls == op.BPF_STX:
+        return {2 + k}, {RX}
+    if cls == op.BPF_MISC:
+        return ({RA}, {RX}) if code & 0xF8 == op.BPF_TXA else ({RX}, {RA})
+    # ALU
+    if code & 0xF0 == op.BPF_NEG:
+        return {RA}, {RA}
+    return {RA}, ({RA, RX} if code & op.BPF_X else {RA})
 
 
 def optimize(root: Block) -> Block:
-    """Return an equivalent, smaller DAG."""
-    return root
+    """Return an equivalent, smaller DAG (same verdict on every packet)."""
+    return Optimizer(root).run()
