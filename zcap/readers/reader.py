@@ -62,7 +62,10 @@ class Batch:
         ``linktype``. The C interpreter compacts ``pkts`` in place; returns
         and stores the new ``count``.
         """
-        self.count = lib.zc_bpf_filter(insns, ninsns, self.pkts, self.count)
+        run = getattr(lib, "zc_bpf_filter", None)
+        if run is None:
+            raise ZcapError("filtering a file needs zc_bpf_filter, missing from this build")
+        self.count = run(insns, ninsns, self.pkts, self.count)
         return self.count
 
 
