@@ -371,7 +371,7 @@ class Optimizer:
                             break
                         nxt = s.jt if d else s.jf
                     assert nxt is not None
-                    if not self.skippable(p, s, nxt, live_in):
+                    if not self.skippable(p, s, nxt, live_in, s.jt is s.jf):
                         break
                     s = nxt
                 if s is not (p.jt if which else p.jf):
@@ -391,7 +391,8 @@ class Optimizer:
             self.step(st, regs, avail, rewrite=False)
         return (regs[RA], s.code & 0xF0, s.k)
 
-    def skippable(self, p: Block, s: Block, t: Block, live_in: dict[int, set[int]]) -> bool:
+    def skippable(self, p: Block, s: Block, t: Block, live_in: dict[int, set[int]],
+                  dead_test: bool = False) -> bool:
         """Can p go straight to t instead of through s? Only if s's statements
         cannot reject the packet and t sees the same values either way."""
         regs = list(self.exit[p.id])
@@ -399,7 +400,7 @@ class Optimizer:
         avail = set(self.avail_out[p.id])
         for st in s.stmts:
             _, faulting = self.step(st, regs, avail, rewrite=False)
-            if faulting:
+            if faulting and not dead_test:
                 return False
         return all(regs[r] == before[r] for r in live_in[t.id])
 
@@ -443,7 +444,9 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and not self._may_fault(b):
+                if b.jt is b.jf:
+                    # libpcap drops such a test too, even when its load could
+                    # have rejected a short packet: keep its verdicts.
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
@@ -468,14 +471,121 @@ class Optimizer:
                 return True
         return False
 
+    def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
+        for b in order:
+            if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0:
+                continue
+            if not b.stmts or b.stmts[-1].code != op.BPF_ALU | op.BPF_AND | op.BPF_K:
+                continue
+            if RA in live_in[b.jt.id] or RA in live_in[b.jf.id]:  # type: ignore[union-attr]
+                continue
+            mask = b.stmts.pop().k
+            b.code, b.k = op.BPF_JMP | op.BPF_JSET | op.BPF_K, mask
+            b.jt, b.jf = b.jf, b.jt
+            self.changed = True
+
+    def dominators(self, order: list[Block]) -> dict[int, set[int]]:
+        dom: dict[int, set[int]] = {}
+        for b in order:
+            ps = self.preds[b.id]
+            d = set.intersection(*(dom[p.id] for p in ps)) if ps else set()
+            dom[b.id] = d | {b.id}
+        return dom
+
+    def pullup(self, order: list[Block], live_in: dict[int, set[int]], is_or: bool) -> bool:
+        """libpcap's or/and pull-up: in a chain of tests sharing their true (or)
+        or false (and) target, move a later test of the value already in A
+        before a test of another value, so the value is not loaded twice."""
+        dom = self.dominators(order)
+
+        def nxt(b: Block) -> Block:
+            return b.jf if is_or else b.jt  # type: ignore[return-value]
+
+        def common(b: Block) -> Block:
+            return b.jt if is_or else b.jf  # type: ignore[return-value]
+
+        def set_nxt(b: Block, t: Block) -> None:
+            if is_or:
+                b.jf = t
+            else:
+                b.jt = t
+
+        for b in reversed(order):
+            ps = self.preds[b.id]
+            if not ps or b.is_ret:
+                continue
+            val = self.exit[ps[0].id][RA]
+            if any(self.exit[p.id][RA] != val for p in ps[1:]):
+                continue
+            cur, prev, at_top, ok = b, None, True, True
+            while True:
+                if cur.is_ret or common(cur) is not common(b) or b.id not in dom[cur.id]:
+                    ok = False
+                    break
+                if self.exit[cur.id][RA] != val:
+                    break
+                prev, cur, at_top = cur, nxt(cur), False
+            if not ok:
+                continue
+            diff, diff_prev = cur, prev
+            same, same_prev = nxt(diff), diff
+            while True:
+                if same.is_ret or common(same) is not common(b) or b.id not in dom[same.id]:
+                    ok = False
+                    break
+                if self.exit[same.id][RA] == val:
+                    break
+                same_prev, same = same, nxt(same)
+            if not ok or same.code & op.BPF_X:
+                continue
+            # data dependencies: `same` must compute val where it lands, and
+            # neither `diff` nor `same`'s old successor may see other values
+            state0 = list(self.entry[b.id]) if at_top else list(self.exit[diff_prev.id])
+            state1 = list(state0)
+            for st in same.stmts:
+                self.step(st, state1, set(), rewrite=False)
+            if state1[RA] != val or any(state1[r] != state0[r] for r in live_in[diff.id]):
+                continue
+            after = nxt(same)
+            if any(self.exit[same_prev.id][r] != self.exit[same.id][r]
+                   for r in live_in[after.id]):
+                continue
+            set_nxt(same_prev, after)
+            set_nxt(same, diff)
+            if at_top:
+                for p in ps:
+                    if p.jt is b:
+                        p.jt = same
+                    if p.jf is b:
+                        p.jf = same
+                if self.root is b:
+                    self.root = same
+            else:
+                assert diff_prev is not None
+                set_nxt(diff_prev, same)
+            self.changed = True
+            return True
+        return False
+
     def run(self) -> Block:
-        for _ in range(100):
+        for _ in range(200):
             self.changed = False
             order = topo_order(self.root)
             self.analyse(order)
             order = topo_order(self.root)
             live = self.liveness(order)
             self.thread(order, live)
+            if not self.changed:
+                order = topo_order(self.root)
+                self.analyse(order)
+                live = self.liveness(order)
+                if not self.pullup(order, live, True):
+                    self.pullup(order, live, False)
+            order = topo_order(self.root)
+            self.analyse(order)
+            live = self.liveness(order)
+            self.jset_peephole(order, live)
             order = topo_order(self.root)
             self.analyse(order)
             live = self.liveness(order)
