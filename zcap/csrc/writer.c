@@ -25,6 +25,7 @@
 #define MAC_PAIR_BYTES 12u
 /* Worst case per packet: header, SLL2 or tag, padding, options, length. */
 #define PKT_ARENA_MAX (EPB_HEADER_BYTES + SLL2_HEADER_BYTES + 3 + EPB_FLAGS_OPTION_BYTES + 4)
+#define COPY_LIMIT 4096            /* copy_max is clamped to this: the arena must fit a packet */
 #define PKT_IOV_MAX 5
 
 /* pcapng epb_flags: bits 0-1 direction, bits 2-4 reception type. */
@@ -50,6 +51,7 @@ struct zc_writer *zc_writer_new(int fd, uint64_t offset, uint32_t snaplen)
         w->fd = fd;
         w->offset = offset;
         w->snaplen = snaplen;
+        w->copy_max = ZC_COPY_MAX_DEFAULT;
     }
     return w;
 }
@@ -91,8 +93,8 @@ static void end_block(struct zc_writer *w, int is_pkt)
 
 static int room_for_packet(const struct zc_writer *w)
 {
-    return w->niov + PKT_IOV_MAX <= ZC_IOV_MAX && w->nblocks < ZC_IOV_MAX &&
-           w->arena_used + PKT_ARENA_MAX <= ZC_ARENA_BYTES;
+    return w->niov + PKT_IOV_MAX <= ZC_IOV_MAX && w->nblocks < ZC_BLOCKS_MAX &&
+           w->arena_used + PKT_ARENA_MAX + COPY_LIMIT <= ZC_ARENA_BYTES;
 }
 
 /* Write all pending iovecs, resuming short writes. On an error, the blocks
@@ -168,7 +170,7 @@ static void add_epb(struct zc_writer *w, uint32_t ifid, uint64_t ts_ns, uint32_t
     arena_put(w, hdr, sizeof(hdr));
     for (int i = 0; i < nseg && left > 0; i++) {
         uint32_t n = seg[i].len < left ? seg[i].len : left;
-        if (seg[i].in_arena)
+        if (seg[i].in_arena || (n <= w->copy_max && n <= COPY_LIMIT))
             arena_put(w, seg[i].p, n);
         else
             add_iov(w, seg[i].p, n);
