@@ -314,7 +314,7 @@ class CodeGen:
         if p.mask_kind == "len":
             bits = int(p.mask)  # type: ignore[arg-type]
             if bits > 32:
-                raise FilterError(f"mask length must be <= 32", p.col)
+                raise FilterError("mask length must be <= 32", p.col)
             mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if bits else 0
         else:
             mparts = str(p.mask).split(".")
@@ -383,8 +383,7 @@ class CodeGen:
         def one(off: int) -> Frag:
             f = self.linktype_test(0x86DD, col)
             for i, (w, m) in enumerate(words):
-                if m:
-                    f = and_(f, self.cmp("nl", off + 4 * i, 4, w, mask=m))
+                f = and_(f, self.cmp("nl", off + 4 * i, 4, w, mask=m))
             return f
 
         return self._dirop(self._dir(q), lambda: one(8), lambda: one(24))

@@ -421,7 +421,7 @@ class Optimizer:
                 _, f = self.step(s, regs, avail, rewrite=False)
                 faulting.append(f)
             keep: list[Stmt] = []
-            for s, f in zip(reversed(b.stmts), reversed(faulting)):
+            for s, f in zip(reversed(b.stmts), reversed(faulting), strict=False):
                 d, u = _defuse(s)
                 if not f and d and not (d & live):
                     self.changed = True
