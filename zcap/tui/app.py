@@ -111,9 +111,15 @@ class Dashboard:
                 self.stats.reset()
                 self.state.reset(self.stats.snapshot().probe)
 
+    def _stdin_fd(self) -> int:
+        try:
+            return self._stdin.fileno()
+        except (OSError, ValueError):       # closed, or not a real file: no keys then
+            return -1
+
     def _run_screen(self) -> None:
         console = self.console or Console(file=sys.stdout, force_terminal=True)
-        with KeyReader(self._stdin.fileno()) as keys, \
+        with KeyReader(self._stdin_fd()) as keys, \
                 Live(console=console, screen=True, auto_refresh=False, transient=True,
                      redirect_stdout=False, redirect_stderr=False) as live:
             next_frame = time.monotonic()
