@@ -14,8 +14,8 @@ from .opcodes import Insn
 
 
 def layout(root: Block) -> list[Block]:
-    """Blocks in emission order: each after its predecessors, and a block's false
-    successor right after it wherever the graph allows (no jump needed there)."""
+    """Blocks in emission order: each after its predecessors, and a block's true
+    successor right after it wherever the graph allows, as libpcap lays them out."""
     order: list[Block] = []
     seen: set[int] = set()
     preds_left: dict[int, int] = {}
@@ -31,15 +31,14 @@ def layout(root: Block) -> list[Block]:
         seen.add(b.id)
         order.append(b)
         succs = b.succs()
-        # push jt first so jf is popped first (placed next) when it is ready
         for s in succs:
             preds_left[s.id] -= 1
         for s in succs:
             if preds_left[s.id] == 0 and s.id not in seen:
                 ready.append(s)
-        if succs and preds_left[succs[1].id] == 0 and succs[1].id not in seen:
-            ready.remove(succs[1])
-            ready.append(succs[1])
+        if succs and preds_left[succs[0].id] == 0 and succs[0].id not in seen:
+            ready.remove(succs[0])
+            ready.append(succs[0])
     return order
 
 
@@ -83,7 +82,7 @@ def assemble(root: Block) -> list[Insn]:
 
         def off(tgt: Block, tr=tr, jpos=jpos) -> int:
             if tgt.id in tr:
-                return tr.index(tgt.id) + 1 - 1 + 0  # index of its ja after the jump
+                return tr.index(tgt.id)  # its `ja` follows the jump
             return pos[tgt.id] - (jpos + 1)
 
         assert b.jt is not None and b.jf is not None
