@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import statistics
 
-import frames
+import filter_frames as frames
 import libpcap_ref as ref
 import pytest
-from expressions import COMMON, ETHER, SLL2
+from filter_exprs import COMMON, ETHER, SLL2
 
 import bpf_filters as bf
 from bpf_filters.interp import run

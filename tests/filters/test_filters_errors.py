@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libpcap_ref as ref
 import pytest
-from expressions import INVALID
+from filter_exprs import INVALID
 
 import bpf_filters as bf
 
