@@ -238,14 +238,47 @@ class Assembler:
             raise ValueError(f"label {name} placed twice")
         self.labels[name] = len(self.insns)
 
-    def assemble(self) -> list[Insn]:
-        """The instructions with every jump offset filled in."""
-        out = []
-        for pc, ins in enumerate(self.insns):
+    def _reachable(self) -> list[bool]:
+        """Which slots control can reach from the first: the verifier refuses
+        programs with dead code, and translated filters may have some."""
+        n = len(self.insns)
+        seen = [False] * n
+        todo = [0] if n else []
+        while todo:
+            pc = todo.pop()
+            if pc >= n or seen[pc]:
+                continue
+            seen[pc] = True
+            ins = self.insns[pc]
+            cls, op = ins.code & 0x07, ins.code & 0xF0
+            if ins.code == BPF_LD | BPF_DW | BPF_IMM:
+                if pc + 1 < n:
+                    seen[pc + 1] = True
+                todo.append(pc + 2)
+                continue
             if ins.target is not None:
                 if ins.target not in self.labels:
                     raise ValueError(f"jump to unknown label {ins.target}")
-                off = self.labels[ins.target] - pc - 1
+                todo.append(self.labels[ins.target])
+            if cls == BPF_JMP and op in (BPF_EXIT, BPF_JA):
+                continue
+            todo.append(pc + 1)
+        return seen
+
+    def assemble(self) -> list[Insn]:
+        """The instructions, dead ones dropped, with every jump offset filled in."""
+        seen = self._reachable()
+        new_pc, kept = [], 0
+        for live in seen:
+            new_pc.append(kept)
+            kept += live
+        new_pc.append(kept)
+        labels = {name: new_pc[pc] for name, pc in self.labels.items()}
+        live_insns = [ins for ins, live in zip(self.insns, seen, strict=True) if live]
+        out = []
+        for pc, ins in enumerate(live_insns):
+            if ins.target is not None:
+                off = labels[ins.target] - pc - 1
                 if not -(1 << 15) <= off < 1 << 15:
                     raise ValueError(f"jump from {pc} to {ins.target} is too far")
                 ins = Insn(ins.code, ins.dst, ins.src, off, ins.imm)
