@@ -123,6 +123,7 @@ class Zcap:
     def __init__(self, proc: subprocess.Popen) -> None:
         self.proc = proc
         self.stderr = ""
+        self.stdout = b""
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.proc.stderr], [], [], timeout)
@@ -153,11 +154,12 @@ class Zcap:
 
     def wait(self, timeout: float = 30) -> int:
         try:
-            rest = self.proc.communicate(timeout=timeout)[1]
+            out, rest = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            rest = self.proc.communicate()[1]
+            self.proc.communicate()
             raise
+        self.stdout += out or b""
         self.stderr += (rest or b"").decode(errors="replace")
         return self.proc.returncode
 

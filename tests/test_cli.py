@@ -39,7 +39,10 @@ def test_help_lists_the_capture_flags():
     (["-i", "lo", "-w", "/tmp/x", "-s", "-1"], ["snapshot length"]),
     (["-i", "lo", "-w", "/tmp/x", "-s", "300000"], ["snaplen"]),
     (["-i", "lo", "-w", "/tmp/x", "--duration", "0"], ["duration"]),
-    (["-w", "/tmp/x"], ["no interface"]),
+    (["-r", "/tmp/x", "-i", "lo"], ["-r and -i"]),
+    (["-i", "lo", "--time-stamp-precision", "pico"], ["precision"]),
+    (["-d", "-y", "NOPE", "ip"], ["link type"]),
+    (["-r", "/nonexistent.pcap"], ["/nonexistent.pcap"]),
     (["--no-such-flag"], ["--no-such-flag"]),
 ])
 def test_bad_values_one_line(args, words):

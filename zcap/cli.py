@@ -14,6 +14,8 @@ LINKTYPE_NAMES = {
     LINKTYPE_ETHERNET: ("EN10MB", "Ethernet"),
     LINKTYPE_RAW: ("RAW", "Raw IP"),
     LINKTYPE_LINUX_SLL2: ("LINUX_SLL2", "Linux cooked v2"),
+    228: ("IPV4", "Raw IPv4"),
+    229: ("IPV6", "Raw IPv6"),
 }
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -55,7 +57,40 @@ def _positive(name: str, value: int | None, zero_ok: bool = False) -> None:
         raise UsageError(f"invalid {name} {value}: must be a positive number")
 
 
-@app.command(help="Capture packets at high speed, filter them in the kernel, write pcapng.\n\n"
+def filter_error(expression: str, exc: Exception) -> ZcapError:
+    """A filter error as the expression, a caret under the fault, and the reason."""
+    import bpf_filters
+
+    text = bpf_filters.format_error(expression, exc)
+    return ZcapError(text)
+
+
+def _linktype(value: str) -> int:
+    import bpf_filters
+
+    try:
+        return bpf_filters.linktype_number(value)
+    except (bpf_filters.FilterError, ValueError, KeyError):
+        raise UsageError(f"unknown link type {value!r} (try EN10MB, LINUX_SLL2, RAW)") from None
+
+
+def dump_filter(expression: str, level: int, linktype: int | str, kernel: bool,
+                snaplen: int) -> int:
+    """-d, -dd, -ddd: the compiled program in tcpdump's three formats."""
+    import bpf_filters
+
+    try:
+        prog = bpf_filters.compile(expression, linktype=linktype, kernel=kernel,
+                                   snaplen=snaplen)
+    except bpf_filters.FilterError as exc:
+        raise filter_error(expression, exc) from None
+    text = {1: prog.disasm, 2: prog.as_c_array}.get(level, prog.as_decimal)()
+    print(text.rstrip("\n"))
+    return 0
+
+
+@app.command(help="Capture packets at high speed, filter them in the kernel, write pcapng; "
+                  "read capture files and print packets as tcpdump does.\n\n"
                   "EXPRESSION is a tcpdump (pcap-filter(7)) filter expression.")
 def zcap(
     expression: Annotated[list[str] | None, typer.Argument(
@@ -63,9 +98,13 @@ def zcap(
         show_default=False)] = None,
     interface: Annotated[str | None, typer.Option(
         "-i", "--interface", metavar="IFACE",
-        help="Capture on IFACE ('any' for every interface, LINUX_SLL2 frames).")] = None,
+        help="Capture on IFACE ('any' for every interface, LINUX_SLL2 frames). "
+             "Default: the first interface that is up.")] = None,
     write: Annotated[str | None, typer.Option(
         "-w", metavar="FILE", help="Write packets to FILE as pcapng ('-' for standard output).")
+    ] = None,
+    read_file: Annotated[str | None, typer.Option(
+        "-r", metavar="FILE", help="Read packets from a pcap or pcapng FILE ('-' for stdin).")
     ] = None,
     count: Annotated[int | None, typer.Option(
         "-c", metavar="N", help="Stop after exactly N packets.")] = None,
@@ -82,6 +121,40 @@ def zcap(
         "--duration", metavar="SECONDS", help="Stop after SECONDS.")] = None,
     list_ifaces: Annotated[bool, typer.Option(
         "-D", "--list-interfaces", help="List the interfaces zcap can capture on.")] = False,
+    dump: Annotated[int, typer.Option(
+        "-d", count=True, help="Print the compiled filter and exit: -d as assembly, "
+                               "-dd as C, -ddd as decimal numbers.")] = 0,
+    linktype: Annotated[str | None, typer.Option(
+        "-y", "--linktype", metavar="TYPE",
+        help="Link type to compile the filter for with -d (EN10MB, LINUX_SLL2, RAW...).")
+    ] = None,
+    filter_file: Annotated[str | None, typer.Option(
+        "-F", metavar="FILE", help="Read the filter expression from FILE.")] = None,
+    print_: Annotated[bool, typer.Option(
+        "--print", help="Print packets also when writing them with -w.")] = False,
+    numeric: Annotated[int, typer.Option(
+        "-n", count=True, help="Don't convert addresses or ports to names (never done "
+                               "anyway; accepted for habit).")] = 0,
+    link_header: Annotated[bool, typer.Option(
+        "-e", help="Print the link-level header on each line.")] = False,
+    hex_: Annotated[int, typer.Option(
+        "-x", count=True, help="Print each packet in hex (-xx: with the link header).")] = 0,
+    hex_ascii: Annotated[int, typer.Option(
+        "-X", count=True, help="Print hex and ASCII (-XX: with the link header).")] = 0,
+    verbose: Annotated[int, typer.Option(
+        "-v", count=True, help="More detail: TTL, id, length, checksums (-vv, -vvv).")] = 0,
+    quiet: Annotated[bool, typer.Option(
+        "-q", help="Shorter lines: less protocol detail.")] = False,
+    tstamp: Annotated[int, typer.Option(
+        "-t", count=True, help="-t no time, -tt epoch seconds, -ttt delta to previous, "
+                               "-tttt date and time, -ttttt delta to first.")] = 0,
+    number: Annotated[bool, typer.Option(
+        "-#", "--number", help="Print a packet number at the start of each line.")] = False,
+    line_buffered: Annotated[bool, typer.Option(
+        "-l", help="Line-buffer the printed output.")] = False,
+    precision: Annotated[str, typer.Option(
+        "--time-stamp-precision", metavar="micro|nano",
+        help="Printed time stamp precision (files always hold nanoseconds).")] = "micro",
     unbuffered: Annotated[bool, typer.Option(
         "-U", "--packet-buffered",
         help="Accepted for tcpdump habit: every batch is written when it arrives anyway.")
@@ -97,47 +170,161 @@ def zcap(
     _positive("buffer size", buffer_kib)
     if duration is not None and duration <= 0:
         raise UsageError(f"invalid duration {duration}: must be positive")
+    if precision not in ("micro", "nano"):
+        raise UsageError(f"invalid time stamp precision {precision!r}: micro or nano")
+    snaplen = snaplen or 262144
     filter_expr = " ".join(expression or []) or None
+    if filter_file is not None:
+        try:
+            with open(filter_file) as f:
+                text = " ".join(line.split("#", 1)[0] for line in f).strip()
+        except OSError as exc:
+            raise ZcapError(f"{filter_file}: {os.strerror(exc.errno or 0)}") from None
+        if filter_expr:
+            err("warning: -F given, the expression on the command line is ignored")
+        filter_expr = text or None
+
+    if dump:
+        if linktype is not None:
+            lt: int | str = _linktype(linktype)
+        elif interface == "any":
+            lt = "LINUX_DGRAM"
+        elif interface is not None:
+            from .iface import lookup
+            lt = lookup(interface).linktype
+        else:
+            lt = LINKTYPE_ETHERNET
+        return dump_filter(filter_expr or "", dump, lt, interface is not None, snaplen)
+
+    from .printer import PrintOptions
+    opts = PrintOptions(numeric=numeric, link_header=link_header, hex=hex_,
+                        hex_ascii=hex_ascii, verbose=verbose, quiet=quiet, tstamp=tstamp,
+                        number=number, nano=precision == "nano", line_buffered=line_buffered)
+    printing = write is None or print_
+    if read_file is not None:
+        if interface is not None:
+            raise UsageError("-r and -i don't go together: read a file or capture live")
+        return read_offline(read_file, write, filter_expr, count=count,
+                            print_opts=opts if printing else None)
+    if linktype is not None:
+        want = _linktype(linktype)
+        from .iface import lookup
+        have = LINKTYPE_LINUX_SLL2 if interface in (None, "any") else lookup(interface).linktype
+        if want != have:
+            raise UsageError(f"link type {linktype} is not available on {interface or 'any'} "
+                             f"(it has {linktype_text(have)})")
     if interface is None:
-        raise UsageError("no interface given: use -i IFACE (zcap -D lists them)")
-    if write is None:
-        raise UsageError("nothing to do with the packets: give -w FILE")
-    return capture_to_file(interface, write, filter_expr, count=count, snaplen=snaplen,
-                           buffer_kib=buffer_kib, promisc=not no_promisc, duration=duration)
+        from .iface import default_interface
+        interface = default_interface().name
+    return capture_live(interface, write, filter_expr, count=count, snaplen=snaplen,
+                        buffer_kib=buffer_kib, promisc=not no_promisc, duration=duration,
+                        print_opts=opts if printing else None)
 
 
-def capture_to_file(interface: str, path: str, filter_expr: str | None, *, count: int | None,
-                    snaplen: int, buffer_kib: int, promisc: bool,
-                    duration: float | None) -> int:
-    """Live capture into a pcapng file; prints tcpdump's summary on stderr."""
-    from .capture import StopFlag, open_live, run
+def _printer_sink(opts, write: str | None):
+    from .printer import Printer
+    from .sinks.printer import PrintSink
+
+    # With -w - the packets own standard output; the lines go to stderr.
+    out = sys.stderr if write == "-" else sys.stdout
+    if opts.line_buffered and out is sys.stdout:
+        sys.stdout.reconfigure(line_buffering=True)
+    return PrintSink(Printer(out, opts))
+
+
+def _summary(captured: int, received: int, dropped: int) -> None:
+    sys.stdout.flush()
+    print(f"{captured} packets captured", file=sys.stderr)
+    print(f"{received} packets received by filter", file=sys.stderr)
+    print(f"{dropped} packets dropped by kernel", file=sys.stderr, flush=True)
+
+
+def capture_live(interface: str, path: str | None, filter_expr: str | None, *,
+                 count: int | None, snaplen: int, buffer_kib: int, promisc: bool,
+                 duration: float | None, print_opts=None) -> int:
+    """Live capture into a pcapng file and/or printed lines; tcpdump's summary at the end."""
+    import bpf_filters
+
+    from .capture import StopFlag, Summary, open_live, run
     from .sinks.pcapng import PcapngSink
 
     stop = StopFlag()
-    with stop, open_live(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
-                         filter=filter_expr) as cap:
-        sink = PcapngSink(path, [cap.describe()])
-        sink.set_snaplen(cap.snaplen)
+    try:
+        cap = open_live(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
+                        filter=filter_expr)
+    except bpf_filters.FilterError as exc:
+        raise filter_error(filter_expr or "", exc) from None
+    with stop, cap:
+        sinks: list = []
+        writer = None
+        if path is not None:
+            writer = PcapngSink(path, [cap.describe()])
+            writer.set_snaplen(cap.snaplen)
+            sinks.append(writer)
+        if print_opts is not None:
+            sinks.append(_printer_sink(print_opts, path))
         err(f"listening on {interface}, link-type {linktype_text(cap.linktype)}, "
             f"snapshot length {cap.snaplen} bytes")
         failure: ZcapError | None = None
         try:
-            summary = run(cap, [sink], count=count, duration=duration, stop=stop)
+            summary = run(cap, sinks, count=count, duration=duration, stop=stop)
             failure = summary.error
-            sink.close(summary.per_interface)
+            if writer is not None:
+                writer.close(summary.per_interface)
         except ZcapError as exc:
             failure = exc
-            from .capture import Summary
             received, dropped = cap.stats()
-            summary = Summary(received=received, dropped=dropped)
-            sink.close()
-        summary.captured = sink.packets
-    print(f"{summary.captured} packets captured", file=sys.stderr)
-    print(f"{summary.received} packets received by filter", file=sys.stderr)
-    print(f"{summary.dropped} packets dropped by kernel", file=sys.stderr, flush=True)
+            summary = Summary(captured=writer.packets if writer else 0, received=received,
+                              dropped=dropped)
+            if writer is not None:
+                writer.close()
+        if writer is not None:
+            summary.captured = writer.packets
+    _summary(summary.captured, summary.received, summary.dropped)
     if failure is not None:
         err(str(failure))
         return failure.exit_code
+    return 0
+
+
+def read_offline(path: str, write: str | None, filter_expr: str | None, *,
+                 count: int | None, print_opts=None) -> int:
+    """-r: print and/or convert (filtered) packets of a pcap or pcapng file."""
+    import bpf_filters
+
+    from . import offline
+    from .readers import open_offline
+    from .sinks.pcapng import PcapngSink
+
+    if filter_expr:
+        try:   # refuse a bad filter before reading anything
+            bpf_filters.compile(filter_expr)
+        except bpf_filters.FilterError as exc:
+            raise filter_error(filter_expr, exc) from None
+    with open_offline(path) as reader:
+        reader.read_header()
+        if reader.interfaces:
+            first = reader.interfaces[0]
+            err(f"reading from file {path}, link-type {linktype_text(first.linktype)}, "
+                f"snapshot length {first.snaplen}")
+        sinks: list = []
+        writer = None
+        if write is not None:
+            writer = PcapngSink(write, offline.describe(reader, 0, filter_expr))
+            sinks.append(writer)
+        if print_opts is not None:
+            sinks.append(_printer_sink(print_opts, write))
+        try:
+            result = offline.read(reader, sinks, filter_expr=filter_expr, count=count)
+        except bpf_filters.FilterError as exc:
+            raise filter_error(filter_expr or "", exc) from None
+        finally:
+            if writer is not None:
+                writer.close()
+        sys.stdout.flush()
+    if result.error is not None:
+        err(str(result.error))
+        return result.error.exit_code
     return 0
 
 
@@ -154,7 +341,11 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         rc = 130
     except ZcapError as exc:
-        err(str(exc))
+        text = str(exc)
+        if "\n" in text:                      # a filter error: expression, caret, reason
+            print(text, file=sys.stderr, flush=True)
+        else:
+            err(text)
         rc = exc.exit_code
     except BrokenPipeError:
         # Our reader went away (e.g. `zcap ... | head`): not an error worth a line.

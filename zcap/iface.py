@@ -93,3 +93,11 @@ def lookup(name: str) -> Interface:
 def exists(index: int) -> bool:
     """Whether an interface with this index still exists."""
     return any(i.index == index for i in list_interfaces())
+
+
+def default_interface() -> Interface:
+    """What tcpdump picks without -i: the first interface that is up and not loopback."""
+    for itf in list_interfaces():
+        if itf.up and not itf.flags & IFF_LOOPBACK:
+            return itf
+    raise InterfaceError("no interface is up to capture on (use -i, or -D to list them)")

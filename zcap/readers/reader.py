@@ -20,6 +20,13 @@ from zcap.readers.inputs import STREAM_MAX_PENDING, MappedInput, StreamInput
 from zcap.readers.interfaces import Interface, parse_idb_options
 
 
+class _Written:
+    __slots__ = ("written",)
+
+    def __init__(self, written: int) -> None:
+        self.written = written
+
+
 class Batch:
     """Up to ``max_pkts`` packets of one link type, viewed in place.
 
@@ -54,6 +61,13 @@ class Batch:
             ifid = p.ifid
             yield Packet(ts_ns=p.ts_ns, wirelen=p.wirelen, data=view[off:off + p.caplen],
                          ifid=ifid, linktype=ifs[ifid].linktype, flags=p.flags)
+
+    def write_pcapng(self, writer: object, ifid: int, limit: int) -> tuple[int, object]:
+        """Write the first ``limit`` packets as EPBs (iovecs into the file's
+        bytes); their interface ids are the file's, so ``ifid`` is unused."""
+        before = writer.packets
+        rc = lib.zc_write_pkts(writer, self.pkts, min(limit, self.count))
+        return rc, _Written(writer.packets - before)
 
     def filter(self, insns: object, ninsns: int) -> int:
         """Keep only the packets a classic BPF program accepts.

@@ -69,6 +69,13 @@ class PcapngSink:
         header += b"".join(i.encode() for i in interfaces)
         self._check(lib.zc_write_raw(self.writer, header, len(header)))
 
+    def add_interfaces(self, interfaces: list[fmt.InterfaceDescription]) -> None:
+        """Write IDBs for interfaces met after the file was opened (pcapng
+        inputs may describe interfaces anywhere before their first packet)."""
+        data = b"".join(i.encode() for i in interfaces)
+        self._check(lib.zc_write_raw(self.writer, data, len(data)))
+        self.interfaces.extend(interfaces)
+
     @property
     def packets(self) -> int:
         """EPBs completely written."""

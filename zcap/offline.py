@@ -1,0 +1,76 @@
+"""Reading capture files (-r): batches from the reader, filtered by the C BPF
+interpreter (one program per link type), fed to the same sinks as a live capture."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._core import ffi
+from .capture import StopFlag
+from .errors import CorruptFileError
+from .pcapng import InterfaceDescription
+from .readers import Reader
+from .sinks.pcapng import PcapngSink
+
+
+@dataclass
+class OfflineResult:
+    """What a read produced."""
+
+    processed: int = 0
+    error: CorruptFileError | None = None
+
+
+class FileFilter:
+    """A filter expression compiled for each link type met in the file."""
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        self._programs: dict[int, tuple[object, int]] = {}
+
+    def program(self, linktype: int) -> tuple[object, int]:
+        """(struct sock_filter[], length) for this link type, compiled once."""
+        if linktype not in self._programs:
+            import bpf_filters
+
+            prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False)
+            insns = ffi.new("struct sock_filter[]", [tuple(i) for i in prog.instructions])
+            self._programs[linktype] = (insns, len(prog.instructions))
+        return self._programs[linktype]
+
+
+def describe(reader: Reader, first: int, filter_expr: str | None) -> list[InterfaceDescription]:
+    """IDBs for the reader's interfaces from ``first`` on, as the input described them."""
+    out = []
+    for itf in reader.interfaces[first:]:
+        out.append(InterfaceDescription(
+            linktype=itf.linktype, snaplen=itf.snaplen, name=itf.name,
+            description=itf.description, filter=filter_expr or itf.filter, os_name=itf.os))
+    return out
+
+
+def read(reader: Reader, sinks: Sequence, *, filter_expr: str | None = None,
+         count: int | None = None, stop: StopFlag | None = None) -> OfflineResult:
+    """Feed every (matching) packet of the file to the sinks, in order."""
+    result = OfflineResult()
+    flt = FileFilter(filter_expr) if filter_expr else None
+    stop = stop or StopFlag()
+    with stop:
+        try:
+            for batch in reader.batches():
+                for sink in sinks:
+                    if isinstance(sink, PcapngSink) and len(sink.interfaces) < len(
+                            reader.interfaces):
+                        sink.add_interfaces(describe(reader, len(sink.interfaces), filter_expr))
+                if flt is not None:
+                    batch.filter(*flt.program(batch.linktype))
+                limit = batch.count
+                if count is not None:
+                    limit = min(limit, count - result.processed)
+                for sink in sinks:
+                    sink.consume(batch, limit)
+                result.processed += limit
+                if (count is not None and result.processed >= count) or stop.is_set():
+                    break
+        except CorruptFileError as err:
+            result.error = err
+    return result

@@ -1,0 +1,18 @@
+"""The printing sink: tcpdump-style lines for each packet of a batch. The one
+sink that works per packet in Python; printing is slow anyway."""
+
+from itertools import islice
+
+from ..printer import Printer
+
+
+class PrintSink:
+    """Prints the first ``limit`` packets of every batch."""
+
+    def __init__(self, printer: Printer) -> None:
+        self.printer = printer
+
+    def consume(self, batch, limit: int, ifid: int = 0) -> int:
+        for pkt in islice(batch.packets(), limit):
+            self.printer.print_packet(pkt)
+        return limit
