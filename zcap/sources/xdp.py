@@ -41,10 +41,14 @@ DEFAULT_FRAMES = 4096                # per queue: 16 MiB of UMEM
 DEFAULT_RX_SIZE = 2048               # RX ring entries; the rest of the frames wait in fill
 COMPLETION_SIZE = 64                 # required by bind(), unused: zcap never transmits
 MAX_BATCH = 1024
+BIND_BUSY_WAIT = 2.0                 # seconds to wait for a just-closed socket's queue
 
 MODES = {"native": lib.XDP_FLAGS_DRV_MODE, "skb": lib.XDP_FLAGS_SKB_MODE}
+# IFLA_XDP_ATTACHED, as the kernel's number or as pyroute2's name for it
 ATTACHED = {lib.XDP_ATTACHED_DRV: "native", lib.XDP_ATTACHED_SKB: "skb",
-            lib.XDP_ATTACHED_HW: "offloaded", lib.XDP_ATTACHED_MULTI: "several modes"}
+            lib.XDP_ATTACHED_HW: "offloaded", lib.XDP_ATTACHED_MULTI: "several",
+            "xdp": "native", "xdpgeneric": "skb", "xdpoffload": "offloaded",
+            "xdpmulti": "several"}
 
 # struct xdp_umem_reg (<linux/if_xdp.h>), with the trailing tx_metadata_len zero
 UMEM_REG = struct.Struct("=QQIIII")
@@ -99,14 +103,16 @@ def rx_queue_count(name: str, fallback: int) -> int:
 
 
 def _link_xdp(ifindex: int) -> dict:
-    """The interface's IFLA_XDP attributes and queue counts, by netlink."""
+    """IFLA_XDP and the queue count, by netlink: {"attached": "" or the mode,
+    "prog_id", "rx_queues"}."""
     from pyroute2 import IPRoute
 
     with IPRoute() as ipr:
         msg = ipr.get_links(ifindex)[0]
     xdp = msg.get("IFLA_XDP")
     attrs = dict(xdp["attrs"]) if xdp else {}
-    return {"attached": attrs.get("IFLA_XDP_ATTACHED") or 0,
+    mode = attrs.get("IFLA_XDP_ATTACHED") or 0
+    return {"attached": ATTACHED.get(mode, str(mode)) if mode else "",
             "prog_id": attrs.get("IFLA_XDP_PROG_ID") or 0,
             "rx_queues": msg.get("IFLA_NUM_RX_QUEUES") or 1}
 
@@ -152,11 +158,17 @@ class XdpSocket:
         lib.zc_xsk_ring_init(ffi.addressof(self.xsk, "fill"), fill, *fill_off[:3], frames)
         lib.zc_xsk_fill_all(self.xsk, frames)
 
-        # flags 0: zero-copy where the driver has it, copy mode otherwise
-        rc = lib.zc_xsk_bind(fd, ifindex, queue, 0)
+        # flags 0: zero-copy where the driver has it, copy mode otherwise. A socket
+        # closed a moment ago frees its queue in deferred work: EBUSY for a while.
+        deadline = time.monotonic() + BIND_BUSY_WAIT
+        while (rc := lib.zc_xsk_bind(fd, ifindex, queue, 0)) == -errno.EBUSY \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
         if rc < 0:
             if -rc == errno.ENETDOWN:
                 raise InterfaceError("the interface is down")
+            if -rc == errno.EBUSY:
+                raise ZcapError(f"queue {queue} is in use by another AF_XDP socket")
             raise _oserror(-rc, f"binding an AF_XDP socket to queue {queue}")
         opts = self.sock.getsockopt(SOL_XDP, lib.XDP_OPTIONS, 4)
         self.zerocopy = bool(struct.unpack("=I", opts)[0] & lib.XDP_OPTIONS_ZEROCOPY)
@@ -342,9 +354,9 @@ class XdpSource:
 
     def _refuse_foreign(self, info: dict) -> None:
         if info["attached"]:
-            how = ATTACHED.get(info["attached"], "unknown")
             raise ZcapError(f"{self.name} already has an XDP program attached "
-                            f"(id {info['prog_id']}, {how} mode); zcap will not replace it: "
+                            f"(id {info['prog_id']}, {info['attached']} mode); zcap will not "
+                            "replace it: "
                             "remove it first or capture without --xdp")
 
     def _attach(self, attach: str) -> None:
@@ -427,9 +439,16 @@ class XdpSource:
         batch = self._take()
         if batch is not None:
             return batch
-        for fd, ev in self._poll.poll(timeout_ms):
+        events = self._poll.poll(timeout_ms)
+        for fd, ev in events:
             if ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
                 self._raise_socket_error(fd)
+        if not events:
+            # An XSK's poll() says nothing when its device goes away: the kernel
+            # only sets sk_err (ENETDOWN) and unbinds it. Look while idle.
+            for xsk in self.sockets:
+                if xsk.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                    raise InterfaceError(f"{self.name}: the interface was removed")
         return self._take()
 
     def _take(self) -> XdpBatch | None:
