@@ -11,6 +11,10 @@
 
 #include <string.h>
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "count_flow's IPv4 fast path builds key words for a little-endian host"
+#endif
+
 #define LINKTYPE_ETHERNET 1
 #define LINKTYPE_RAW 101
 #define LINKTYPE_RAW_BSD 12
@@ -38,15 +42,25 @@ static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[
 
 /* -- space-saving tables ---------------------------------------------------- */
 
-static uint32_t key_hash(const uint8_t *key)
+/* Five independent multiplies rather than a chain: the hash is on every packet. */
+static inline uint32_t key_hash(const uint8_t *key)
 {
-    uint64_t h = 0, w;
-    for (int i = 0; i < ZC_KEY_BYTES; i += 8) {
-        memcpy(&w, key + i, 8);
-        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
-    }
+    uint64_t w[5];
+    memcpy(w, key, sizeof(w));
+    uint64_t h = (w[0] * 0x9E3779B97F4A7C15ull) ^ (w[1] * 0xC2B2AE3D27D4EB4Full) ^
+                 (w[2] * 0x165667B19E3779F9ull) ^ (w[3] * 0xD6E8FEB86659FD93ull) ^
+                 (w[4] * 0xFF51AFD7ED558CCDull);
+    h ^= h >> 33;                        /* a product's high bits must reach the low ones */
+    h *= 0xFF51AFD7ED558CCDull;
     return (uint32_t)(h >> 32);
+}
+
+static inline int key_eq(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t x[5], y[5];
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
 static inline void put(struct zc_top *t, uint32_t i, const struct zc_top_entry *e)
@@ -110,18 +124,18 @@ static void index_delete(struct zc_top *t, uint32_t hole)
     }
 }
 
-static void top_add(struct zc_top *t, const uint8_t *key, uint64_t bytes)
+static void top_add(struct zc_top *t, const uint8_t *key, uint64_t packets, uint64_t bytes)
 {
     const uint32_t mask = ZC_TOP_HASH - 1;
-    uint64_t w = t->by_bytes ? bytes : 1;
+    uint64_t w = t->by_bytes ? bytes : packets;
     uint32_t i = t->last, h, s;
 
-    if (i < t->n && memcmp(t->e[i].key, key, ZC_KEY_BYTES) == 0)
+    if (i < t->n && key_eq(t->e[i].key, key))
         goto hit;
     h = key_hash(key);
     for (s = h & mask; t->index[s] >= 0; s = (s + 1) & mask) {
         i = (uint32_t)t->index[s];
-        if (t->e[i].hash == h && memcmp(t->e[i].key, key, ZC_KEY_BYTES) == 0)
+        if (t->e[i].hash == h && key_eq(t->e[i].key, key))
             goto hit;
     }
     if (t->n < ZC_TOP_SLOTS) {
@@ -129,7 +143,7 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t bytes)
         memcpy(e->key, key, ZC_KEY_BYTES);
         e->weight = w;
         e->err = 0;
-        e->packets = 1;
+        e->packets = packets;
         e->bytes = bytes;
         e->slot = s;
         e->hash = h;
@@ -145,7 +159,7 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t bytes)
     memcpy(e->key, key, ZC_KEY_BYTES);
     e->err = e->weight;
     e->weight += w;
-    e->packets = 1;
+    e->packets = packets;
     e->bytes = bytes;
     e->slot = s;
     e->hash = h;
@@ -155,7 +169,7 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t bytes)
     return;
 hit:
     t->e[i].weight += w;
-    t->e[i].packets++;
+    t->e[i].packets += packets;
     t->e[i].bytes += bytes;
     t->last = sift_down(t, i);
 }
@@ -209,6 +223,7 @@ void zc_stats_init(struct zc_stats *st)
     top_init(&st->talkers_packets, 0);
     top_init(&st->conversations, 1);
     top_init(&st->ports, 0);
+    st->gen = 1;
 }
 
 /* -- one packet ------------------------------------------------------------- */
@@ -307,42 +322,124 @@ static void decode_ipv6(const uint8_t *p, uint32_t len, struct flow *f)
         decode_l4(p + off, len - off, f);
 }
 
-static void count_flow(struct zc_stats *st, const struct flow *f, uint32_t wirelen)
+/* Feed one flow's batch totals to the tables. */
+static void flush_flow(struct zc_stats *st, const struct zc_agg *a)
 {
+    const uint8_t *k = a->key;
     uint8_t key[ZC_KEY_BYTES];
-
-    st->proto_packets[f->proto]++;
-    st->proto_bytes[f->proto] += wirelen;
+    uint64_t n = a->packets, bytes = a->bytes;
 
     memset(key, 0, sizeof(key));
-    key[0] = f->af;
-    memcpy(key + 4, f->src, 16);
-    memcpy(key + 20, f->dst, 16);
-    top_add(&st->talkers_bytes, key, wirelen);
-    top_add(&st->talkers_packets, key, wirelen);
+    key[0] = k[0];
+    memcpy(key + 4, k + 4, 32);                      /* src, dst */
+    top_add(&st->talkers_bytes, key, n, bytes);
+    top_add(&st->talkers_packets, key, n, bytes);
+    if (k[0] == ZC_AF_MAC)
+        return;
 
     /* Both directions of a conversation share one key: the lesser end first. */
-    int c = memcmp(f->src, f->dst, 16);
-    int src_first = c < 0 || (c == 0 && be16((const uint8_t *)&f->sport) <=
-                                            be16((const uint8_t *)&f->dport));
-    const uint8_t *a = src_first ? f->src : f->dst, *b = src_first ? f->dst : f->src;
-    uint16_t pa = f->ports ? (src_first ? f->sport : f->dport) : 0;
-    uint16_t pb = f->ports ? (src_first ? f->dport : f->sport) : 0;
+    int c = memcmp(k + 4, k + 20, 16);
+    int swap = c > 0 || (c == 0 && be16(k + 2) > be16(k + 36));
     memset(key, 0, sizeof(key));
-    key[0] = f->af;
-    key[1] = f->proto;
-    memcpy(key + 2, &pa, 2);
-    memcpy(key + 4, a, 16);
-    memcpy(key + 20, b, 16);
-    memcpy(key + 36, &pb, 2);
-    top_add(&st->conversations, key, wirelen);
+    key[0] = k[0];
+    key[1] = k[1];
+    memcpy(key + 2, swap ? k + 36 : k + 2, 2);
+    memcpy(key + 4, swap ? k + 20 : k + 4, 16);
+    memcpy(key + 20, swap ? k + 4 : k + 20, 16);
+    memcpy(key + 36, swap ? k + 2 : k + 36, 2);
+    top_add(&st->conversations, key, n, bytes);
 
-    if (f->ports) {
+    st->proto_packets[k[1]] += n;
+    st->proto_bytes[k[1]] += bytes;
+    if (k[38]) {
         memset(key, 0, sizeof(key));
-        key[0] = f->proto;
-        memcpy(key + 2, &f->dport, 2);
-        top_add(&st->ports, key, wirelen);
+        key[0] = k[1];
+        memcpy(key + 2, k + 36, 2);
+        top_add(&st->ports, key, n, bytes);
     }
+}
+
+static void flush_batch(struct zc_stats *st)
+{
+    for (uint32_t i = 0; i < st->nused; i++)
+        flush_flow(st, &st->agg[st->used[i]]);
+    st->nused = 0;
+    st->gen++;
+    if (st->gen == 0) {                   /* wrapped: make sure no slot looks current */
+        for (uint32_t i = 0; i < ZC_AGG_SLOTS; i++)
+            st->agg[i].gen = UINT32_MAX;
+        st->gen = 1;
+    }
+}
+
+#define AGG_PROBES 8
+
+/* A flow key as five words, so the hot path builds, hashes and compares it in
+ * registers (byte stores read back as words stall on store forwarding). */
+struct key5 {
+    uint64_t w[5];
+};
+
+static void count_key(struct zc_stats *st, struct key5 k, uint32_t wirelen)
+{
+    uint64_t h = (k.w[0] * 0x9E3779B97F4A7C15ull) ^ (k.w[1] * 0xC2B2AE3D27D4EB4Full) ^
+                 (k.w[2] * 0x165667B19E3779F9ull) ^ (k.w[3] * 0xD6E8FEB86659FD93ull) ^
+                 (k.w[4] * 0xFF51AFD7ED558CCDull);
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    uint32_t s = (uint32_t)(h >> 32);
+    struct zc_agg *a = NULL;
+
+    for (int i = 0; i < AGG_PROBES; i++, s++) {
+        a = &st->agg[s & (ZC_AGG_SLOTS - 1)];
+        if (a->gen != st->gen) {                   /* free in this batch: the flow starts here */
+            st->used[st->nused++] = (uint16_t)(s & (ZC_AGG_SLOTS - 1));
+            a->gen = st->gen;
+            goto fresh;
+        }
+        uint64_t x[5];
+        memcpy(x, a->key, sizeof(x));
+        if (((x[0] ^ k.w[0]) | (x[1] ^ k.w[1]) | (x[2] ^ k.w[2]) | (x[3] ^ k.w[3]) |
+             (x[4] ^ k.w[4])) == 0) {
+            a->packets++;
+            a->bytes += wirelen;
+            return;
+        }
+    }
+    flush_flow(st, a);                  /* a crowded neighbourhood: the last one goes now */
+fresh:
+    memcpy(a->key, k.w, ZC_KEY_BYTES);
+    a->packets = 1;
+    a->bytes = wirelen;
+}
+
+static void count_flow(struct zc_stats *st, const struct flow *f, uint32_t wirelen)
+{
+    struct key5 k;
+    if (f->af == ZC_AF_INET) {
+        /* The layout of flush_flow's key, little-endian words: af, proto, sport,
+         * src at bytes 0-7; dst at 20-23; dport and the ports flag at 36-38. */
+        uint32_t src, dst;
+        memcpy(&src, f->src, 4);
+        memcpy(&dst, f->dst, 4);
+        k.w[0] = f->af | (uint64_t)f->proto << 8 | (uint64_t)f->sport << 16 | (uint64_t)src << 32;
+        k.w[1] = 0;
+        k.w[2] = (uint64_t)dst << 32;
+        k.w[3] = 0;
+        k.w[4] = (uint64_t)f->dport << 32 | (uint64_t)f->ports << 48;
+    } else {
+        uint8_t key[ZC_KEY_BYTES];
+        memset(key, 0, sizeof(key));
+        key[0] = f->af;
+        key[1] = f->proto;
+        memcpy(key + 2, &f->sport, 2);
+        memcpy(key + 4, f->src, 16);
+        memcpy(key + 20, f->dst, 16);
+        memcpy(key + 36, &f->dport, 2);
+        key[38] = f->ports;
+        memcpy(k.w, key, sizeof(key));
+    }
+    count_key(st, k, wirelen);
 }
 
 static void count_macs(struct zc_stats *st, const uint8_t *eth, uint32_t wirelen)
@@ -352,8 +449,9 @@ static void count_macs(struct zc_stats *st, const uint8_t *eth, uint32_t wirelen
     key[0] = ZC_AF_MAC;
     memcpy(key + 4, eth + 6, 6);        /* source */
     memcpy(key + 20, eth, 6);           /* destination */
-    top_add(&st->talkers_bytes, key, wirelen);
-    top_add(&st->talkers_packets, key, wirelen);
+    struct key5 k;
+    memcpy(k.w, key, sizeof(key));
+    count_key(st, k, wirelen);
 }
 
 /* `etype` is the protocol when the frame starts at the network header. */
@@ -434,6 +532,7 @@ uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32
         }
         h8 += h->tp_next_offset;
     }
+    flush_batch(st);
     st->batches++;
     return n;
 }
@@ -473,6 +572,7 @@ uint32_t zc_stats_pkts(struct zc_stats *st, const struct zc_pkt *pkts, uint32_t 
             count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
         }
     }
+    flush_batch(st);
     st->batches++;
     return n;
 }

@@ -13,6 +13,7 @@
 #define ZC_KEY_BYTES 40
 #define ZC_ETYPE_SLOTS 16            /* distinct EtherTypes kept; the rest is `etype_other` */
 #define ZC_SIZE_BUCKETS 8
+#define ZC_AGG_SLOTS 512             /* flows summed within one batch before the tables */
 
 /* Address family of a key (first byte). */
 #define ZC_AF_MAC 1                  /* non-IP Ethernet: MAC addresses */
@@ -50,6 +51,15 @@ struct zc_etype {
     uint64_t packets, bytes;
 };
 
+/* One flow's packets within the current batch (key: directed, as a conversation
+ * key but not reordered, byte 38 set when it has ports). */
+struct zc_agg {
+    uint8_t key[ZC_KEY_BYTES];
+    uint64_t packets, bytes;
+    uint32_t gen;                    /* batch it belongs to; older ones are empty */
+    uint32_t pad;
+};
+
 struct zc_stats {
     uint64_t packets, bytes;         /* bytes on the wire (a stripped VLAN tag counted) */
     uint64_t batches;
@@ -67,6 +77,12 @@ struct zc_stats {
     struct zc_top talkers_packets;
     struct zc_top conversations;
     struct zc_top ports;
+    /* per-batch aggregation: most batches hold few flows, so the tables see
+     * one update per flow and batch instead of one per packet */
+    uint32_t gen;
+    uint32_t nused;
+    uint16_t used[ZC_AGG_SLOTS];
+    struct zc_agg agg[ZC_AGG_SLOTS];
 };
 
 void zc_stats_init(struct zc_stats *st);
