@@ -268,8 +268,16 @@ static inline const struct tpacket3_hdr *next_packet(const struct tpacket3_hdr *
     return (const void *)((const uint8_t *)h + h->tp_next_offset);
 }
 
+/* A rotating sink splits a batch where the file reaches its size or its
+ * time: the packets from there on go to the next file (`skip` them there). */
+static inline int must_stop(const struct zc_writer *w, uint64_t ts_ns)
+{
+    return (w->stop_offset && w->offset + w->pending >= w->stop_offset) ||
+           (w->stop_ts_ns && ts_ns >= w->stop_ts_ns);
+}
+
 int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mode,
-                   uint32_t max_pkts, struct zc_block_info *info)
+                   uint32_t skip, uint32_t max_pkts, struct zc_block_info *info)
 {
     const struct tpacket_block_desc *bd = block;
     const struct tpacket3_hdr *h = first_packet(block);
@@ -282,10 +290,14 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
     info->losing = (bd->hdr.bh1.block_status & TP_STATUS_LOSING) != 0;
     if (n > max_pkts)
         n = max_pkts;
-    for (uint32_t i = 0; i < n; i++, h = next_packet(h)) {
+    for (uint32_t i = 0; i < skip && i < n; i++)
+        h = next_packet(h);
+    for (uint32_t i = skip; i < n; i++, h = next_packet(h)) {
+        if (must_stop(w, ring_ts(h)))
+            break;
         if (!room_for_packet(w) && (rc = zc_flush(w)) < 0)
             break;
-        if (i == 0)
+        if (i == skip)
             info->first_ts_ns = ring_ts(h);
         info->last_ts_ns = ring_ts(h);
         info->bytes += h->tp_len;
@@ -297,9 +309,24 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
     return rc;
 }
 
+uint32_t zc_pkts_fitting(const struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n)
+{
+    /* How many of pkts go to the current file before a stop condition. */
+    uint64_t at = w->offset + w->pending;
+    for (uint32_t i = 0; i < n; i++) {
+        if ((w->stop_offset && at >= w->stop_offset) ||
+            (w->stop_ts_ns && pkts[i].ts_ns >= w->stop_ts_ns))
+            return i;
+        at += EPB_HEADER_BYTES + pkts[i].caplen + pad4(pkts[i].caplen) + 4 +
+              (pkts[i].flags ? EPB_FLAGS_OPTION_BYTES : 0);
+    }
+    return n;
+}
+
 int zc_write_pkts(struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n)
 {
     int rc = 0;
+    n = zc_pkts_fitting(w, pkts, n);
     for (uint32_t i = 0; i < n; i++) {
         struct segment seg = {pkts[i].data, pkts[i].caplen, 0};
         if (!room_for_packet(w) && (rc = zc_flush(w)) < 0)

@@ -28,6 +28,8 @@ struct zc_writer {
     uint64_t bytes;                /* bytes completely written */
     uint32_t snaplen;              /* frames grown by a re-inserted tag are cut to this */
     uint32_t copy_max;             /* segments up to this size go into the arena */
+    uint64_t stop_offset;          /* no packet starts at or past this file offset (0: none) */
+    uint64_t stop_ts_ns;           /* nor with a timestamp at or past this (0: none) */
     /* the pending writev: iovecs, the arena holding headers, and block ends */
     int niov;
     int nblocks;
@@ -64,8 +66,9 @@ struct zc_writer *zc_writer_new(int fd, uint64_t offset, uint32_t snaplen);
 void zc_writer_free(struct zc_writer *w);
 int zc_write_raw(struct zc_writer *w, const void *buf, size_t len);
 int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mode,
-                   uint32_t max_pkts, struct zc_block_info *info);
+                   uint32_t skip, uint32_t max_pkts, struct zc_block_info *info);
 int zc_write_pkts(struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
+uint32_t zc_pkts_fitting(const struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
 int zc_flush(struct zc_writer *w);
 
 /* ring helpers: a block's status word with the barriers the kernel asks for */

@@ -62,11 +62,14 @@ class Batch:
             yield Packet(ts_ns=p.ts_ns, wirelen=p.wirelen, data=view[off:off + p.caplen],
                          ifid=ifid, linktype=ifs[ifid].linktype, flags=p.flags)
 
-    def write_pcapng(self, writer: object, ifid: int, limit: int) -> tuple[int, object]:
-        """Write the first ``limit`` packets as EPBs (iovecs into the file's
-        bytes); their interface ids are the file's, so ``ifid`` is unused."""
+    def write_pcapng(self, writer: object, ifid: int, limit: int,
+                     skip: int = 0) -> tuple[int, object]:
+        """Write packets [skip, limit) as EPBs (iovecs into the file's bytes),
+        stopping early at the writer's stop conditions; interface ids are the
+        file's, so ``ifid`` is unused."""
         before = writer.packets
-        rc = lib.zc_write_pkts(writer, self.pkts, min(limit, self.count))
+        n = min(limit, self.count) - skip
+        rc = lib.zc_write_pkts(writer, self.pkts + skip, max(n, 0))
         return rc, _Written(writer.packets - before)
 
     def filter(self, insns: object, ninsns: int) -> int:

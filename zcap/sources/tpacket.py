@@ -98,10 +98,12 @@ class TpacketBatch:
         """Packets in the block."""
         return ffi.cast("uint32_t *", self.block)[3]        # hdr.bh1.num_pkts
 
-    def write_pcapng(self, writer, ifid: int, limit: int):
-        """Hand the block to the C writer; returns its zc_block_info."""
+    def write_pcapng(self, writer, ifid: int, limit: int, skip: int = 0):
+        """Hand packets [skip, limit) of the block to the C writer, which may stop
+        early at the writer's stop_offset/stop_ts_ns; returns (rc, zc_block_info)."""
         info = ffi.new("struct zc_block_info *")
-        rc = lib.zc_write_block(writer, self.block, ifid, self.source.frame_mode, limit, info)
+        rc = lib.zc_write_block(writer, self.block, ifid, self.source.frame_mode, skip, limit,
+                                info)
         return rc, info
 
     def packets(self, limit: int | None = None) -> Iterator[Packet]:
