@@ -4,7 +4,6 @@ Everything here is a pure function of the state and the screen size, so a
 recording console can check the numbers without a terminal.
 """
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -96,19 +95,76 @@ def _rates(state: ViewState, width: int) -> Table:
     return Group(grid, line)
 
 
-def _mix_table(title: str, rows: list[tuple[str, int, int]], total: int, sort: str) -> Table:
-    t = Table(title=title, box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False,
-              title_style="bold", title_justify="left")
-    t.add_column("", no_wrap=True, overflow="ellipsis", ratio=3)
-    t.add_column("pkts", justify="right", no_wrap=True)
-    t.add_column("%", justify="right", no_wrap=True)
+# -- fixed-width blocks: rich's Table measures every cell on every frame, which
+# costs ~25 ms a screen; our columns are known, so lay them out directly. --------
+
+Column = tuple[str, int, str]        # header, width (0 = share what is left), "<" or ">"
+
+
+def _fit(text: str, width: int, align: str) -> str:
+    if len(text) > width:
+        return text[:max(width - 1, 0)] + "…" if width else ""
+    return text.rjust(width) if align == ">" else text.ljust(width)
+
+
+def _widths(columns: list[Column], width: int) -> list[int]:
+    fixed = sum(w for _, w, _ in columns if w) + len(columns) - 1
+    flexible = [i for i, (_, w, _) in enumerate(columns) if not w]
+    out = [w for _, w, _ in columns]
+    for n, i in enumerate(flexible):
+        share = max(width - fixed, 0) // len(flexible)
+        out[i] = share + (max(width - fixed, 0) % len(flexible) if n == 0 else 0)
+    return out
+
+
+def _block(title: str, columns: list[Column], rows: list[list], width: int,
+           styles: dict[int, str] | None = None) -> list[Text]:
+    """A titled table as lines of exactly ``width`` cells; a cell may be (text, style)."""
+    widths = _widths(columns, width)
+    lines = [Text(_fit(title, width, "<"), style="bold")]
+    head = " ".join(_fit(h, w, a) for (h, _, a), w in zip(columns, widths, strict=True))
+    lines.append(Text(head, style="bold"))
+    lines.append(Text("─" * width, style="dim"))
+    for row in rows:
+        line = Text()
+        for i, (cell, (_h, _w, align), w) in enumerate(zip(row, columns, widths, strict=True)):
+            if i:
+                line.append(" ")
+            text, style = cell if isinstance(cell, tuple) else (cell, (styles or {}).get(i))
+            line.append(_fit(text, w, align), style=style)
+        lines.append(line)
+    return lines
+
+
+def _beside(blocks: list[list[Text]], widths: list[int], gap: int = 2) -> list[Text]:
+    """Blocks side by side, the shorter ones padded with blank lines."""
+    out = []
+    for n in range(max(len(b) for b in blocks)):
+        line = Text()
+        for i, (block, w) in enumerate(zip(blocks, widths, strict=True)):
+            if i:
+                line.append(" " * gap)
+            line.append_text(block[n] if n < len(block) else Text(" " * w))
+        out.append(line)
+    return out
+
+
+def _split(width: int, parts: int, gap: int = 2) -> list[int]:
+    each = (width - gap * (parts - 1)) // parts
+    return [each] * (parts - 1) + [width - gap * (parts - 1) - each * (parts - 1)]
+
+
+def _mix_block(title: str, rows: list[tuple[str, int, int]], total: int, sort: str,
+               width: int) -> list[Text]:
+    body = []
     for name, packets, nbytes in rows:
         share = (nbytes if sort == "bytes" else packets) / total * 100 if total else 0.0
-        t.add_row(name, human_count(packets), f"{share:.0f}")
-    return t
+        body.append([name, human_count(packets), f"{share:.0f}"])
+    return _block(title, [("", 0, "<"), ("pkts", 6, ">"), ("%", 3, ">")], body, width)
 
 
-def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool) -> Table:
+def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool,
+                  width: int) -> list[Text]:
     total = snap.bytes if sort == "bytes" else snap.packets
     key = 2 if sort == "bytes" else 1
     etypes = sorted(snap.ethertypes, key=lambda e: e[key], reverse=True)[:rows]
@@ -122,54 +178,43 @@ def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool) -> Tabl
         label = f"{port}/{protocol_name(proto).lower()}" + (f" {name}" if name else "")
         port_rows.append((label, e.estimate if snap.ports.approximate else e.packets, e.bytes))
 
-    sizes = Table(title="Sizes", box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False,
-                  title_style="bold", title_justify="left")
-    sizes.add_column("bytes", no_wrap=True)
-    sizes.add_column("pkts", justify="right", no_wrap=True)
-    sizes.add_column("", no_wrap=True, ratio=1)
+    parts = 4 if wide else 3
+    widths = _split(width, parts)
     biggest = max((n for _, _, n in snap.sizes), default=0)
     # With room, every bucket up to jumbo frames shows the shape; else the busy ones.
     shown = [b for b in snap.sizes if b[2] or (rows >= MID_ROWS and b[1] is not None)]
+    size_rows = []
     for low, high, n in shown[:rows]:
         label = f"{low}-{high - 1}" if high is not None else f"{low}+"
         bar = "█" * (round(n / biggest * 8) if biggest else 0)
-        sizes.add_row(label, human_count(n), Text(bar, style="magenta"))
-
-    tables = [
-        _mix_table("IP protocols", [(protocol_name(p), n, b) for p, n, b in protos],
-                   total, sort),
-        _mix_table("Top dst ports" + approx, port_rows, total, sort),
-        sizes,
+        size_rows.append([label, human_count(n), (bar, "magenta")])
+    blocks = [
+        _mix_block("IP protocols", [(protocol_name(p), n, b) for p, n, b in protos],
+                   total, sort, widths[-3]),
+        _mix_block("Top dst ports" + approx, port_rows, total, sort, widths[-2]),
+        _block("Sizes", [("bytes", 9, "<"), ("pkts", 6, ">"), ("", 0, "<")], size_rows,
+               widths[-1]),
     ]
     if wide:        # EtherTypes only where there is room: IP carries most traffic
-        tables.insert(0, _mix_table("EtherTypes", [(ethertype_name(t), p, b)
-                                                   for t, p, b in etypes], total, sort))
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for _ in tables:
-        grid.add_column(ratio=1)
-    grid.add_row(*tables)
-    return grid
+        blocks.insert(0, _mix_block("EtherTypes", [(ethertype_name(t), p, b)
+                                                   for t, p, b in etypes], total, sort,
+                                    widths[0]))
+    return _beside(blocks, widths)
 
 
-def _top_table(title: str, table: TopTable, sort: str, rows: int,
-               columns: list[tuple[str, int]], cells) -> Table:
+def _top_block(title: str, table: TopTable, sort: str, rows: int, columns: list[Column],
+               cells, width: int) -> list[Text]:
     approx = table.approximate
-    t = Table(title=title + (" ≈ approximate" if approx else ""), box=box.SIMPLE_HEAD,
-              expand=True, pad_edge=False, show_edge=False, title_style="bold",
-              title_justify="left")
-    for name, ratio in columns:
-        t.add_column(name, no_wrap=True, overflow="ellipsis", ratio=ratio or None,
-                     min_width=None if ratio else len(name))
-    t.add_column("pkts", justify="right", no_wrap=True)
-    t.add_column("bytes", justify="right", no_wrap=True)
+    body = []
     for e in table.ranked(sort)[:rows]:
         if approx and e.error:
             packets = f"~{e.estimate:,}" if sort == "packets" else f"{e.packets:,}"
             nbytes = "~" + human_bytes(e.estimate) if sort == "bytes" else human_bytes(e.bytes)
         else:
             packets, nbytes = f"{e.packets:,}", human_bytes(e.bytes)
-        t.add_row(*cells(e.key), packets, nbytes)
-    return t
+        body.append([*cells(e.key), packets, nbytes])
+    columns = columns + [("pkts", 11, ">"), ("bytes", 9, ">")]
+    return _block(title + (" ≈ approximate" if approx else ""), columns, body, width)
 
 
 def _endpoint(addr: str, port: int, proto: int) -> str:
@@ -178,21 +223,19 @@ def _endpoint(addr: str, port: int, proto: int) -> str:
     return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
-def _tops(snap: StatsSnapshot, sort: str, rows: int, wide: bool) -> Table:
+def _tops(snap: StatsSnapshot, sort: str, rows: int, wide: bool, width: int) -> list[Text]:
     talkers = snap.talkers_by_bytes if sort == "bytes" else snap.talkers_by_packets
-    left = _top_table(f"Top talkers by {sort}", talkers, sort, rows,
-                      [("source", 3), ("→ destination", 3)], lambda k: (k[0], "→ " + k[1]))
-    right = _top_table("Top conversations", snap.conversations, sort, rows,
-                       [("proto", 0), ("endpoint A", 4), ("endpoint B", 4)],
+    widths = _split(width, 2) if wide else [width, width]
+    left = _top_block(f"Top talkers by {sort}", talkers, sort, rows,
+                      [("source", 0, "<"), ("→ destination", 0, "<")],
+                      lambda k: (k[0], "→ " + k[1]), widths[0])
+    right = _top_block("Top conversations", snap.conversations, sort, rows,
+                       [("proto", 5, "<"), ("endpoint A", 0, "<"), ("endpoint B", 0, "<")],
                        lambda k: (protocol_name(k[0]), _endpoint(k[1], k[2], k[0]),
-                                  "↔ " + _endpoint(k[3], k[4], k[0])))
+                                  "↔ " + _endpoint(k[3], k[4], k[0])), widths[1])
     if not wide:
-        return Group(left, right)
-    grid = Table.grid(expand=True, padding=(0, 2))
-    grid.add_column(ratio=1)
-    grid.add_column(ratio=1)
-    grid.add_row(left, right)
-    return grid
+        return left + right
+    return _beside([left, right], widths)
 
 
 def render(state: ViewState, width: int = 120, height: int = 40) -> RenderableType:
@@ -205,8 +248,10 @@ def render(state: ViewState, width: int = 120, height: int = 40) -> RenderableTy
     mid_rows = MID_ROWS if height >= 34 else 3
     left = height - (2 + 1 + 3 + 1) - (mid_rows + 3) - 1
     top_rows = max(2, left - 3 if wide else left // 2 - 3)
-    parts += [_protocol_mix(state.snap, state.sort, mid_rows, wide), Text(),
-              _tops(state.snap, state.sort, top_rows, wide)]
+    width -= 1                   # the last column stays free: some terminals wrap there
+    parts += _protocol_mix(state.snap, state.sort, mid_rows, wide, width)
+    parts.append(Text())
+    parts += _tops(state.snap, state.sort, top_rows, wide, width)
     return Group(*parts)
 
 
