@@ -4,7 +4,7 @@ batches from a source to sinks until a stop condition."""
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .errors import InterfaceError, UsageError
@@ -39,9 +39,17 @@ class LiveCapture:
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
                  filter: str | None = None, program: Sequence[Instruction] | None = None,
                  xdp: bool = False, xdp_mode: str | None = None,
-                 queues: Sequence[int] | None = None) -> None:
+                 queues: Sequence[int] | None = None, direction: str = "inout") -> None:
         if filter and program:
             raise UsageError("give a filter expression or a compiled program, not both")
+        if direction not in ("in", "out", "inout"):
+            raise UsageError(f"invalid direction {direction!r}: in, out or inout")
+        if direction != "inout":
+            # The kernel tells the direction (SKF_AD_PKTTYPE) to the socket filter.
+            if program:
+                raise UsageError("a direction needs a filter expression, not a program")
+            word = "inbound" if direction == "in" else "outbound"
+            filter = f"{word} and ({filter})" if filter else word
         if snaplen == 0:
             snaplen = DEFAULT_SNAPLEN       # tcpdump's -s 0
         if filter:
@@ -59,7 +67,8 @@ class LiveCapture:
                                     mode=xdp_mode, queues=queues)
         else:
             self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
-                                        promisc=promisc, program=program)
+                                        promisc=promisc, program=program,
+                                        ignore_outgoing=direction == "in")
         self.interface = interface
         self.snaplen = snaplen
         self.start_ns = time.time_ns()
@@ -140,41 +149,62 @@ class Summary:
 
 
 class StopFlag:
-    """Set by SIGINT/SIGTERM (or by anyone); checked between batches."""
+    """Set by SIGINT/SIGTERM (or by anyone); checked between batches.
+    SIGUSR1 asks for the counters without stopping (``report_due``)."""
 
     def __init__(self) -> None:
         self.event = threading.Event()
+        self.report_due = threading.Event()
         self.signum: int | None = None
         self._saved: dict[int, object] = {}
+        self._depth = 0
 
     def __enter__(self) -> "StopFlag":
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
+        self._depth += 1
+        if self._depth == 1 and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
                 self._saved[sig] = signal.signal(sig, self._handler)
         return self
 
     def _handler(self, signum, _frame) -> None:
+        if signum == signal.SIGUSR1:
+            self.report_due.set()
+            return
         self.signum = signum
         self.event.set()
 
     def __exit__(self, *exc) -> None:
-        for sig, old in self._saved.items():
-            signal.signal(sig, old)
+        self._depth -= 1
+        if self._depth == 0:
+            for sig, old in self._saved.items():
+                signal.signal(sig, old)
+            self._saved.clear()
 
     def is_set(self) -> bool:
         return self.event.is_set()
 
 
 def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
-        duration: float | None = None, stop: StopFlag | None = None) -> Summary:
+        duration: float | None = None, stop: StopFlag | None = None,
+        report: Callable[[Summary], None] | None = None,
+        report_every: float | None = None) -> Summary:
     """Feed batches to every sink until ``count`` packets, ``duration`` seconds,
-    a stop signal, or an error. Each batch goes back to the kernel only after
-    every sink returned. Sinks are closed by the caller."""
+    a stop signal, a sink that says it is ``done``, or an error. Each batch goes
+    back to the kernel only after every sink returned. Sinks are closed by the
+    caller. ``report(summary)`` is called on SIGUSR1 and every ``report_every`` s."""
     summary = Summary()
     stop = stop or StopFlag()
     deadline = time.monotonic() + duration if duration else None
+    next_report = time.monotonic() + report_every if report_every else None
     with stop:
         while not stop.is_set():
+            if report is not None and (stop.report_due.is_set() or (
+                    next_report is not None and time.monotonic() >= next_report)):
+                stop.report_due.clear()
+                if next_report is not None:
+                    next_report = time.monotonic() + report_every
+                summary.received, summary.dropped = capture.stats()
+                report(summary)
             timeout = POLL_MS
             if deadline is not None:
                 left = deadline - time.monotonic()
@@ -198,6 +228,8 @@ def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
             finally:
                 capture.release(batch)
             if count is not None and summary.captured >= count:
+                break
+            if any(getattr(sink, "done", False) for sink in sinks):
                 break
     summary.received, summary.dropped = capture.stats()
     summary.per_interface = [InterfaceStats(capture.start_ns, time.time_ns(), summary.received,

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -155,6 +156,20 @@ def zcap(
     precision: Annotated[str, typer.Option(
         "--time-stamp-precision", metavar="micro|nano",
         help="Printed time stamp precision (files always hold nanoseconds).")] = "micro",
+    direction: Annotated[str, typer.Option(
+        "-Q", "--direction", metavar="in|out|inout",
+        help="Capture only packets received (in), sent (out), or both (inout, default).")
+    ] = "inout",
+    user: Annotated[str | None, typer.Option(
+        "-Z", "--relinquish-privileges", metavar="USER",
+        help="Become USER once the capture socket and the first file are open.")] = None,
+    stats_interval: Annotated[float | None, typer.Option(
+        "--stats-interval", metavar="SECONDS",
+        help="Print the counters on stderr every SECONDS (SIGUSR1 prints them once).")
+    ] = None,
+    list_linktypes: Annotated[bool, typer.Option(
+        "-L", "--list-data-link-types", help="List the link types of the interface.")
+    ] = False,
     unbuffered: Annotated[bool, typer.Option(
         "-U", "--packet-buffered",
         help="Accepted for tcpdump habit: every batch is written when it arrives anyway.")
@@ -170,6 +185,15 @@ def zcap(
     _positive("buffer size", buffer_kib)
     if duration is not None and duration <= 0:
         raise UsageError(f"invalid duration {duration}: must be positive")
+    if stats_interval is not None and stats_interval <= 0:
+        raise UsageError(f"invalid stats interval {stats_interval}: must be positive")
+    if direction not in ("in", "out", "inout"):
+        raise UsageError(f"invalid direction {direction!r}: in, out or inout")
+    if user is not None:
+        from .privs import lookup_user
+        lookup_user(user)
+    if list_linktypes:
+        return list_link_types(interface)
     if precision not in ("micro", "nano"):
         raise UsageError(f"invalid time stamp precision {precision!r}: micro or nano")
     snaplen = snaplen or 262144
@@ -204,6 +228,8 @@ def zcap(
     if read_file is not None:
         if interface is not None:
             raise UsageError("-r and -i don't go together: read a file or capture live")
+        if direction != "inout":
+            raise UsageError("-Q applies to live captures: a file's packets are already taken")
         return read_offline(read_file, write, filter_expr, count=count,
                             print_opts=opts if printing else None)
     if linktype is not None:
@@ -216,9 +242,36 @@ def zcap(
     if interface is None:
         from .iface import default_interface
         interface = default_interface().name
-    return capture_live(interface, write, filter_expr, count=count, snaplen=snaplen,
-                        buffer_kib=buffer_kib, promisc=not no_promisc, duration=duration,
-                        print_opts=opts if printing else None)
+    live = LiveOptions(count=count, snaplen=snaplen, buffer_kib=buffer_kib,
+                       promisc=not no_promisc, duration=duration, direction=direction,
+                       user=user, stats_interval=stats_interval)
+    return capture_live(interface, write, filter_expr, live, print_opts=opts if printing else None)
+
+
+def list_link_types(interface: str | None) -> int:
+    """-L: the link types an interface can be captured as (one each, on Linux)."""
+    if interface in (None, "any"):
+        linktype = LINKTYPE_LINUX_SLL2
+    else:
+        from .iface import lookup
+        linktype = lookup(interface).linktype
+    print(f"Data link types for {interface or 'any'} (use option -y to set):")
+    print(f"  {linktype_text(linktype)}")
+    return 0
+
+
+@dataclass
+class LiveOptions:
+    """The live-capture flags, as given."""
+
+    count: int | None = None
+    snaplen: int = 262144
+    buffer_kib: int = 32768
+    promisc: bool = True
+    duration: float | None = None
+    direction: str = "inout"
+    user: str | None = None
+    stats_interval: float | None = None
 
 
 def _printer_sink(opts, write: str | None):
@@ -232,6 +285,12 @@ def _printer_sink(opts, write: str | None):
     return PrintSink(Printer(out, opts))
 
 
+def _report(captured: int, received: int, dropped: int) -> None:
+    """The counters so far, one line, for SIGUSR1 and --stats-interval."""
+    print(f"zcap: {captured} packets captured, {received} received by filter, "
+          f"{dropped} dropped by kernel", file=sys.stderr, flush=True)
+
+
 def _summary(captured: int, received: int, dropped: int) -> None:
     sys.stdout.flush()
     print(f"{captured} packets captured", file=sys.stderr)
@@ -239,9 +298,8 @@ def _summary(captured: int, received: int, dropped: int) -> None:
     print(f"{dropped} packets dropped by kernel", file=sys.stderr, flush=True)
 
 
-def capture_live(interface: str, path: str | None, filter_expr: str | None, *,
-                 count: int | None, snaplen: int, buffer_kib: int, promisc: bool,
-                 duration: float | None, print_opts=None) -> int:
+def capture_live(interface: str, path: str | None, filter_expr: str | None,
+                 opt: LiveOptions, print_opts=None) -> int:
     """Live capture into a pcapng file and/or printed lines; tcpdump's summary at the end."""
     import bpf_filters
 
@@ -250,8 +308,8 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None, *,
 
     stop = StopFlag()
     try:
-        cap = open_live(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
-                        filter=filter_expr)
+        cap = open_live(interface, snaplen=opt.snaplen, buffer_kib=opt.buffer_kib,
+                        promisc=opt.promisc, filter=filter_expr, direction=opt.direction)
     except bpf_filters.FilterError as exc:
         raise filter_error(filter_expr or "", exc) from None
     with stop, cap:
@@ -263,11 +321,17 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None, *,
             sinks.append(writer)
         if print_opts is not None:
             sinks.append(_printer_sink(print_opts, path))
+        if opt.user is not None:
+            from .privs import drop_privileges
+            drop_privileges(opt.user, [writer.fd] if writer is not None else [])
         err(f"listening on {interface}, link-type {linktype_text(cap.linktype)}, "
             f"snapshot length {cap.snaplen} bytes")
         failure: ZcapError | None = None
         try:
-            summary = run(cap, sinks, count=count, duration=duration, stop=stop)
+            summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
+                          report=lambda s: _report(writer.packets if writer else s.captured,
+                                                   s.received, s.dropped),
+                          report_every=opt.stats_interval)
             failure = summary.error
             if writer is not None:
                 writer.close(summary.per_interface)

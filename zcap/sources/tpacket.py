@@ -143,7 +143,7 @@ class TpacketSource:
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
                  program: Sequence[tuple[int, int, int, int]] | None = None,
-                 retire_ms: int = RETIRE_MS) -> None:
+                 retire_ms: int = RETIRE_MS, ignore_outgoing: bool = False) -> None:
         if not 1 <= snaplen <= DEFAULT_SNAPLEN:
             raise UsageError(f"invalid snaplen {snaplen}: must be 1 to {DEFAULT_SNAPLEN}")
         self.name = interface
@@ -163,13 +163,13 @@ class TpacketSource:
             self.frame_mode = (lib.ZC_FRAME_ETHER if self.linktype != LINKTYPE_LINUX_SLL2
                                else lib.ZC_FRAME_SLL2)
         try:
-            self._open(program, promisc, retire_ms)
+            self._open(program, promisc, retire_ms, ignore_outgoing)
         except BaseException:
             self.close()
             raise
 
     # -- set-up, in the order that lets no unfiltered packet in ----------------
-    def _open(self, program, promisc: bool, retire_ms: int) -> None:
+    def _open(self, program, promisc: bool, retire_ms: int, ignore_outgoing: bool) -> None:
         kind = socket.SOCK_DGRAM if self.frame_mode == lib.ZC_FRAME_SLL2 else socket.SOCK_RAW
         try:
             # Protocol 0: the socket receives nothing until bind() names ETH_P_ALL.
@@ -178,6 +178,8 @@ class TpacketSource:
             raise _oserror(err, "socket") from None
         fd = self.sock.fileno()
         self.sock.setsockopt(SOL_PACKET, lib.PACKET_VERSION, lib.TPACKET_V3)
+        if ignore_outgoing:   # -Q in: the kernel doesn't even copy what we send
+            self.sock.setsockopt(SOL_PACKET, lib.PACKET_IGNORE_OUTGOING, 1)
         self.attach_filter(program_with_snaplen(program, self.snaplen))
 
         g = self.geometry

@@ -1,0 +1,85 @@
+"""Flags for long captures: direction, privilege drop, counters on demand, link types."""
+
+import signal
+import subprocess
+import sys
+import time
+
+from . import pcapng_check as chk
+from .frames import seq_of, udp_frame
+from .netns import MAC_B
+
+
+def test_direction_in_and_out(veth, tmp_path):
+    inbound = [udp_frame(i, 90) for i in range(5)]
+    outbound = [udp_frame(100 + i, 90, src_mac=MAC_B) for i in range(7)]
+    for direction, want, flags in (("in", inbound, 1 | 4 << 2), ("out", outbound, 2)):
+        path = str(tmp_path / f"{direction}.pcapng")
+        z = veth.zcap("-i", veth.if_b, "-Q", direction, "-w", path)
+        veth.send(inbound)
+        veth.send(outbound, ns=veth.ns_b, ifname=veth.if_b)
+        time.sleep(0.4)
+        assert z.stop() == 0, z.stderr
+        cap = chk.parse(path)
+        assert [p[1] for p in cap.packets] == want, direction
+        assert {p[3] for p in cap.packets} == {flags}
+    both = str(tmp_path / "both.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", both, "udp")
+    veth.send(inbound)
+    veth.send(outbound, ns=veth.ns_b, ifname=veth.if_b)
+    time.sleep(0.4)
+    assert z.stop() == 0
+    assert sorted(seq_of(p[1]) for p in chk.parse(both).packets) == list(range(5)) + list(
+        range(100, 107))
+
+
+def _uid(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    raise AssertionError("no Uid line")
+
+
+def test_relinquish_privileges(veth, tmp_path):
+    tmp_path.chmod(0o777)
+    path = str(tmp_path / "z.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-Z", "nobody", "-w", path)
+    assert _uid(z.proc.pid) == 65534
+    veth.send(udp_frame(i, 100) for i in range(12))
+    time.sleep(0.4)
+    assert z.stop() == 0, z.stderr
+    assert len(chk.parse(path).packets) == 12
+    assert (tmp_path / "z.pcapng").stat().st_uid == 65534
+
+
+def test_unknown_user_is_refused():
+    proc = subprocess.run([sys.executable, "-m", "zcap", "-i", "lo", "-Z", "no-such-user-x",
+                           "-w", "/tmp/x"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "zcap: -Z no-such-user-x: no such user"
+
+
+def test_sigusr1_and_stats_interval_print_counters(veth, tmp_path):
+    path = str(tmp_path / "u.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", path, "--stats-interval", "0.3")
+    veth.send(udp_frame(i, 100) for i in range(9))
+    time.sleep(0.5)
+    z.proc.send_signal(signal.SIGUSR1)
+    time.sleep(0.5)
+    assert z.proc.poll() is None                      # still capturing
+    veth.send(udp_frame(i, 100) for i in range(9, 12))
+    time.sleep(0.4)
+    assert z.stop() == 0, z.stderr
+    lines = [ln for ln in z.stderr.splitlines() if "received by filter," in ln]
+    assert len(lines) >= 3
+    assert "zcap: 9 packets captured, 9 received by filter, 0 dropped by kernel" in lines
+    assert len(chk.parse(path).packets) == 12
+
+
+def test_list_link_types(veth):
+    proc = subprocess.run(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
+                           "-L", "-i", veth.if_b], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        f"Data link types for {veth.if_b} (use option -y to set):", "  EN10MB (Ethernet)"]
