@@ -198,15 +198,16 @@ class StatsSink:
         """Packets counted so far (a plain read; no snapshot)."""
         return self._st.packets
 
-    def snapshot(self) -> StatsSnapshot:
-        """Copy the counters under the lock, then decode the copy unlocked."""
+    def snapshot(self, tables: bool = True) -> StatsSnapshot:
+        """Copy the counters under the lock, then decode the copy unlocked.
+        ``tables=False`` leaves the top tables empty (cheaper, for a status line)."""
         with self._copy_lock:
             with self._lock:
                 ffi.memmove(self._copy, self._st, self._size)
                 taken = time.monotonic()
-            return self._decode(self._copy, taken)
+            return self._decode(self._copy, taken, tables)
 
-    def _decode(self, st, taken: float) -> StatsSnapshot:
+    def _decode(self, st, taken: float, tables: bool) -> StatsSnapshot:
         etypes = [(st.etype[i].type, st.etype[i].packets, st.etype[i].bytes)
                   for i in range(st.n_etype)]
         if st.etype_other_packets:
@@ -225,15 +226,16 @@ class StatsSink:
             taken=taken, packets=st.packets, bytes=st.bytes, batches=st.batches, vlan=st.vlan,
             non_ip=st.non_ip, undecoded=st.undecoded, first_ts_ns=st.first_ts_ns,
             last_ts_ns=st.last_ts_ns, ethertypes=etypes, ip_protocols=protos, sizes=sizes,
-            talkers_by_bytes=self._table(ffi.addressof(st, 'talkers_bytes'), _talker_key),
-            talkers_by_packets=self._table(ffi.addressof(st, 'talkers_packets'), _talker_key),
-            conversations=self._table(ffi.addressof(st, 'conversations'), _conversation_key),
-            ports=self._table(ffi.addressof(st, 'ports'), _port_key),
+            talkers_by_bytes=self._table(st, "talkers_bytes", _talker_key, tables),
+            talkers_by_packets=self._table(st, "talkers_packets", _talker_key, tables),
+            conversations=self._table(st, "conversations", _conversation_key, tables),
+            ports=self._table(st, "ports", _port_key, tables),
             probe=self._probe)
 
-    def _table(self, top, decode_key) -> TopTable:
-        ranked = {}
-        for by_bytes in (1, 0):
+    def _table(self, st, name: str, decode_key, wanted: bool) -> TopTable:
+        top = ffi.addressof(st, name)
+        ranked: dict[int, list[TopEntry]] = {1: [], 0: []}
+        for by_bytes in (1, 0) if wanted else ():
             n = lib.zc_top_rank(top, by_bytes, self._rank, self.top_k)
             entries = []
             for i in ffi.unpack(self._rank, n):
