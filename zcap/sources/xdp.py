@@ -36,11 +36,13 @@ ETH_OVERHEAD = 14 + 4 + 4            # Ethernet header, a VLAN tag, the FCS slac
 CLOCK_TAI = getattr(time, "CLOCK_TAI", 11)
 
 DEFAULT_SNAPLEN = 262144
-FRAME_SIZE = 4096                    # UMEM chunk: one page, the largest the kernel takes
-DEFAULT_FRAMES = 4096                # per queue: 16 MiB of UMEM
-DEFAULT_RX_SIZE = 2048               # RX ring entries; the rest of the frames wait in fill
+FRAME_SIZES = (2048, 4096)           # UMEM chunk sizes the kernel takes (up to a page)
+UMEM_BUDGET = 32 << 20              # all queues together, as TPACKET mode's default ring
+MIN_FRAMES = 2048                    # per queue, whatever the budget
 COMPLETION_SIZE = 64                 # required by bind(), unused: zcap never transmits
 MAX_BATCH = 1024
+COALESCE_MIN = 64                    # fewer frames ready than this: wait COALESCE_S first
+COALESCE_S = 0.001
 BIND_BUSY_WAIT = 2.0                 # seconds to wait for a just-closed socket's queue
 
 MODES = {"native": lib.XDP_FLAGS_DRV_MODE, "skb": lib.XDP_FLAGS_SKB_MODE}
@@ -120,7 +122,8 @@ def _link_xdp(ifindex: int) -> dict:
 class XdpSocket:
     """One AF_XDP socket bound to one queue, with its own UMEM, fill and RX rings."""
 
-    def __init__(self, ifindex: int, queue: int, frames: int, rx_size: int) -> None:
+    def __init__(self, ifindex: int, queue: int, frames: int, rx_size: int,
+                 frame_size: int) -> None:
         self.queue = queue
         self.frames = frames
         self.sock: socket.socket | None = None
@@ -134,14 +137,14 @@ class XdpSocket:
             raise _oserror(err, "creating an AF_XDP socket") from None
         fd = self.sock.fileno()
 
-        umem = mmap.mmap(-1, frames * FRAME_SIZE, flags=mmap.MAP_PRIVATE)
+        umem = mmap.mmap(-1, frames * frame_size, flags=mmap.MAP_PRIVATE)
         umem.madvise(mmap.MADV_DONTFORK)        # a forked child must not keep it
         self.maps.append(umem)
         umem_base = self._view(umem)
         self.xsk.umem = umem_base
-        self.xsk.frame_size = FRAME_SIZE
-        reg = UMEM_REG.pack(int(ffi.cast("uintptr_t", umem_base)), frames * FRAME_SIZE,
-                            FRAME_SIZE, 0, 0, 0)
+        self.xsk.frame_size = frame_size
+        reg = UMEM_REG.pack(int(ffi.cast("uintptr_t", umem_base)), frames * frame_size,
+                            frame_size, 0, 0, 0)
         try:
             self.sock.setsockopt(SOL_XDP, lib.XDP_UMEM_REG, reg)
             self.sock.setsockopt(SOL_XDP, lib.XDP_UMEM_FILL_RING, frames)
@@ -266,14 +269,14 @@ class XdpSource:
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  program: Sequence[tuple[int, int, int, int]] | None = None,
                  mode: str | None = None, queues: Sequence[int] | None = None,
-                 frames: int = DEFAULT_FRAMES, rx_size: int = DEFAULT_RX_SIZE,
+                 frames: int | None = None, rx_size: int | None = None,
                  attach: str = "link") -> None:
         if not 1 <= snaplen <= DEFAULT_SNAPLEN:
             raise UsageError(f"invalid snaplen {snaplen}: must be 1 to {DEFAULT_SNAPLEN}")
         if mode not in (None, *MODES):
             raise UsageError(f"invalid XDP mode {mode!r}: use native or skb")
         for n, what in ((frames, "UMEM frame count"), (rx_size, "RX ring size")):
-            if n < 2 or n & (n - 1):
+            if n is not None and (n < 2 or n & (n - 1)):
                 raise UsageError(f"invalid {what} {n}: must be a power of two")
         self.name = interface
         self.snaplen = snaplen
@@ -290,9 +293,13 @@ class XdpSource:
             raise UsageError(f"{interface}: --xdp captures Ethernet interfaces only")
         if not self.itf.up:
             raise InterfaceError(f"{interface}: interface is down")
-        if self.itf.mtu + ETH_OVERHEAD > FRAME_SIZE - XDP_PACKET_HEADROOM:
+        # the smallest chunk that holds a full frame after the kernel's headroom
+        fits = [f for f in FRAME_SIZES
+                if self.itf.mtu + ETH_OVERHEAD <= f - XDP_PACKET_HEADROOM]
+        if not fits:
             raise UsageError(f"{interface}: MTU {self.itf.mtu} is too large for AF_XDP frames "
-                             f"of {FRAME_SIZE} bytes; capture it without --xdp")
+                             f"of {FRAME_SIZES[-1]} bytes; capture it without --xdp")
+        self.frame_size = fits[0]
         self.ifindex = self.itf.index
         try:
             self._open(program, queues, frames, rx_size, attach)
@@ -302,7 +309,8 @@ class XdpSource:
         atexit.register(self.close)
 
     # -- set-up: sockets first, program last, so nothing is redirected to no one --
-    def _open(self, program, queues, frames: int, rx_size: int, attach: str) -> None:
+    def _open(self, program, queues, frames: int | None, rx_size: int | None,
+              attach: str) -> None:
         info = _link_xdp(self.ifindex)
         self._refuse_foreign(info)
         available = rx_queue_count(self.name, info["rx_queues"])
@@ -314,12 +322,16 @@ class XdpSource:
             raise UsageError(f"{self.name}: no RX queue {bad[0] if bad else '(none)'} "
                              f"(it has queues 0-{available - 1})")
         self.queues = queues
+        if frames is None:          # the budget shared by the queues, a power of two each
+            per_queue = max(MIN_FRAMES, UMEM_BUDGET // self.frame_size // len(queues))
+            frames = 1 << (per_queue.bit_length() - 1)
+        rx_size = rx_size or frames         # every frame may wait in RX at once
 
         self.map_fd = syscall.map_create(lib.BPF_MAP_TYPE_XSKMAP, 4, 4, max(queues) + 1,
                                          "zcap_xsks")
         self.prog_fd = self._load(program)
         for q in queues:
-            xsk = XdpSocket(self.ifindex, q, frames, rx_size)
+            xsk = XdpSocket(self.ifindex, q, frames, rx_size, self.frame_size)
             self.sockets.append(xsk)
             syscall.map_update(self.map_fd, struct.pack("=I", q),
                                struct.pack("=I", xsk.fileno()))
@@ -436,19 +448,24 @@ class XdpSource:
         """The next run of received frames from any queue, waiting up to
         ``timeout_ms``; None if none came. Raises InterfaceError when the
         interface went down or disappeared."""
-        batch = self._take()
-        if batch is not None:
-            return batch
-        events = self._poll.poll(timeout_ms)
-        for fd, ev in events:
-            if ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
-                self._raise_socket_error(fd)
-        if not events:
-            # An XSK's poll() says nothing when its device goes away: the kernel
-            # only sets sk_err (ENETDOWN) and unbinds it. Look while idle.
-            for xsk in self.sockets:
-                if xsk.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
-                    raise InterfaceError(f"{self.name}: the interface was removed")
+        ready = sum(lib.zc_xsk_rx_ready(x.xsk) for x in self.sockets)
+        if ready >= COALESCE_MIN:
+            return self._take()
+        if not ready:
+            events = self._poll.poll(timeout_ms)
+            for fd, ev in events:
+                if ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
+                    self._raise_socket_error(fd)
+            if not events:
+                # An XSK's poll() says nothing when its device goes away: the kernel
+                # only sets sk_err (ENETDOWN) and unbinds it. Look while idle.
+                for xsk in self.sockets:
+                    if xsk.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                        raise InterfaceError(f"{self.name}: the interface was removed")
+                return None
+        # A few frames only: let a run build up, as a TPACKET block does, so the
+        # cost of a batch is shared by many frames. Their stamps are the kernel's.
+        time.sleep(COALESCE_S)
         return self._take()
 
     def _take(self) -> XdpBatch | None:
