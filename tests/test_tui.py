@@ -249,7 +249,7 @@ def test_tui_in_tmux_on_a_veth(veth, tmp_path):
         pytest.skip(reason)
     path, err, rc = tmp_path / "tui.pcapng", tmp_path / "err", tmp_path / "rc"
     sock = f"zcap-tui-{os.getpid()}"
-    runner = f"{sys.executable} -m tests.tui_runner -i {veth.if_b} -w {path}"
+    runner = f"{sys.executable} -m zcap -i {veth.if_b} -w {path} --tui"
     cmd = (f"cd {REPO} && ip netns exec {veth.ns_b} {runner} 2>{err}; echo $? >{rc}; "
            f"sleep 5")
     frames = [udp_frame(i, 300, dport=53) for i in range(50)]

@@ -1,5 +1,6 @@
 """The zcap command line: tcpdump's flags over the library API."""
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -133,6 +134,10 @@ def zcap(
         "-F", metavar="FILE", help="Read the filter expression from FILE.")] = None,
     print_: Annotated[bool, typer.Option(
         "--print", help="Print packets also when writing them with -w.")] = False,
+    tui: Annotated[bool, typer.Option(
+        "--tui", help="Live summary screen: rates, drops, protocols, top talkers "
+                      "(q quits, p pauses, s sorts, r resets). Without a terminal: "
+                      "a status line a second on stderr.")] = False,
     numeric: Annotated[int, typer.Option(
         "-n", count=True, help="Don't convert addresses or ports to names (never done "
                                "anyway; accepted for habit).")] = 0,
@@ -224,14 +229,14 @@ def zcap(
     opts = PrintOptions(numeric=numeric, link_header=link_header, hex=hex_,
                         hex_ascii=hex_ascii, verbose=verbose, quiet=quiet, tstamp=tstamp,
                         number=number, nano=precision == "nano", line_buffered=line_buffered)
-    printing = write is None or print_
+    printing = (write is None or print_) and not tui
     if read_file is not None:
         if interface is not None:
             raise UsageError("-r and -i don't go together: read a file or capture live")
         if direction != "inout":
             raise UsageError("-Q applies to live captures: a file's packets are already taken")
         return read_offline(read_file, write, filter_expr, count=count,
-                            print_opts=opts if printing else None)
+                            print_opts=opts if printing else None, tui=tui, quiet=quiet)
     if linktype is not None:
         want = _linktype(linktype)
         from .iface import lookup
@@ -244,7 +249,7 @@ def zcap(
         interface = default_interface().name
     live = LiveOptions(count=count, snaplen=snaplen, buffer_kib=buffer_kib,
                        promisc=not no_promisc, duration=duration, direction=direction,
-                       user=user, stats_interval=stats_interval)
+                       user=user, stats_interval=stats_interval, tui=tui, quiet=quiet)
     return capture_live(interface, write, filter_expr, live, print_opts=opts if printing else None)
 
 
@@ -272,6 +277,8 @@ class LiveOptions:
     direction: str = "inout"
     user: str | None = None
     stats_interval: float | None = None
+    tui: bool = False
+    quiet: bool = False
 
 
 def _printer_sink(opts, write: str | None):
@@ -321,6 +328,14 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
             sinks.append(writer)
         if print_opts is not None:
             sinks.append(_printer_sink(print_opts, path))
+        screen = contextlib.nullcontext()
+        if opt.tui:
+            from .sinks.stats import StatsSink
+            from .tui import CaptureInfo, Dashboard
+            stats = StatsSink.for_live(cap, writer=writer)
+            sinks.append(stats)
+            screen = Dashboard(stats, CaptureInfo.for_live(cap, output=path), stop=stop,
+                               quiet=opt.quiet)
         if opt.user is not None:
             from .privs import drop_privileges
             drop_privileges(opt.user, [writer.fd] if writer is not None else [])
@@ -328,10 +343,11 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
             f"snapshot length {cap.snaplen} bytes")
         failure: ZcapError | None = None
         try:
-            summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
-                          report=lambda s: _report(writer.packets if writer else s.captured,
-                                                   s.received, s.dropped),
-                          report_every=opt.stats_interval)
+            with screen:
+                summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
+                              report=lambda s: _report(writer.packets if writer else s.captured,
+                                                       s.received, s.dropped),
+                              report_every=opt.stats_interval)
             failure = summary.error
             if writer is not None:
                 writer.close(summary.per_interface)
@@ -352,7 +368,8 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
 
 
 def read_offline(path: str, write: str | None, filter_expr: str | None, *,
-                 count: int | None, print_opts=None) -> int:
+                 count: int | None, print_opts=None, tui: bool = False,
+                 quiet: bool = False) -> int:
     """-r: print and/or convert (filtered) packets of a pcap or pcapng file."""
     import bpf_filters
 
@@ -378,8 +395,23 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
             sinks.append(writer)
         if print_opts is not None:
             sinks.append(_printer_sink(print_opts, write))
+        screen = None
+        if tui:
+            from .capture import StopFlag
+            from .sinks.stats import StatsSink
+            from .tui import CaptureInfo, Dashboard
+            stats = StatsSink()
+            sinks.append(stats)
+            stop = StopFlag()
+            screen = Dashboard(stats, CaptureInfo.for_file(path, filter=filter_expr,
+                                                           output=write), stop=stop, quiet=quiet)
         try:
-            result = offline.read(reader, sinks, filter_expr=filter_expr, count=count)
+            with screen or contextlib.nullcontext():
+                result = offline.read(reader, sinks, filter_expr=filter_expr, count=count,
+                                      stop=stop if screen else None)
+                if screen is not None:
+                    screen.finished()
+                    screen.wait_for_quit()
         except bpf_filters.FilterError as exc:
             raise filter_error(filter_expr or "", exc) from None
         finally:

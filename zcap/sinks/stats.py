@@ -107,13 +107,7 @@ def ring_occupancy(source) -> tuple[int, int] | None:
     """(blocks held by user space, blocks in the ring) of a TPACKET_V3 source,
     None for sources without a block ring."""
     method = getattr(source, "ring_occupancy", None)
-    if method is not None:
-        return method()
-    blocks = getattr(source, "_blocks", None)
-    if not blocks:
-        return None
-    used = sum(1 for b in blocks if lib.zc_block_status(b) & lib.TP_STATUS_USER)
-    return used, len(blocks)
+    return method() if method is not None else None
 
 
 class StatsSink:

@@ -260,6 +260,11 @@ class TpacketSource:
             self.stats.freeze_q += freeze
         return self.stats
 
+    def ring_occupancy(self) -> tuple[int, int]:
+        """(blocks held by user space, blocks in the ring): how full the ring is."""
+        used = sum(1 for b in self._blocks if lib.zc_block_status(b) & lib.TP_STATUS_USER)
+        return used, len(self._blocks)
+
     def fileno(self) -> int:
         """The socket's file descriptor."""
         return self.sock.fileno()
