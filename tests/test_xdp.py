@@ -283,7 +283,7 @@ def test_netlink_attach_is_detached_on_close(veth):
         veth.send([udp_frame(i, 60) for i in range(5)])
         assert len(drain(src, 5)) == 5
     finally:
-        in_netns(veth.ns_b, src.close)
+        in_netns(veth.ns_b, src.close)       # netlink detaches in the capture's namespace
     assert not xdp_state(veth)["attached"]
 
 

@@ -397,7 +397,8 @@ class XdpSource:
             return
 
     def _netlink_attach(self, flags: int) -> None:
-        """Attach by rtnetlink, only where BPF links are missing; close() detaches."""
+        """Attach by rtnetlink, only where BPF links are missing; close() detaches
+        (from the same network namespace, as the CLI does)."""
         from pyroute2 import IPRoute
         from pyroute2.netlink.exceptions import NetlinkError
 
@@ -412,17 +413,19 @@ class XdpSource:
         self.netlink_flags = flags
 
     def _netlink_detach(self) -> None:
+        """Remove our program, and only ours (XDP_FLAGS_REPLACE with its fd)."""
         from pyroute2 import IPRoute
         from pyroute2.netlink.exceptions import NetlinkError
 
         flags, self.netlink_flags = self.netlink_flags, 0
+        flags = (flags & ~lib.XDP_FLAGS_UPDATE_IF_NOEXIST) | lib.XDP_FLAGS_REPLACE
         try:
             with IPRoute() as ipr:
                 ipr.link("set", index=self.ifindex, xdp={"attrs": [
-                    ("IFLA_XDP_FD", -1),
-                    ("IFLA_XDP_FLAGS", flags & ~lib.XDP_FLAGS_UPDATE_IF_NOEXIST)]})
+                    ("IFLA_XDP_FD", -1), ("IFLA_XDP_EXPECTED_FD", self.prog_fd),
+                    ("IFLA_XDP_FLAGS", flags)]})
         except NetlinkError as err:
-            if err.code != errno.ENODEV:                # gone with its interface
+            if err.code not in (errno.ENODEV, errno.EEXIST):   # gone, or no longer ours
                 raise ZcapError(f"{self.name}: could not detach the XDP program: "
                                 f"{os.strerror(err.code)}") from None
 
