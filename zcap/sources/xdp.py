@@ -260,7 +260,10 @@ class XdpSource:
 
     ``program`` is classic BPF as (code, jt, jf, k) tuples, or None for every
     packet; ``mode`` is "native", "skb" or None (native where the driver has
-    it); ``queues`` None means every RX queue of the interface.
+    it); ``queues`` None means every RX queue of the interface. ``frames`` and
+    ``rx_size`` (powers of two) size each queue's UMEM and RX ring (default: a
+    32 MiB budget shared by the queues); ``attach="netlink"`` forces the old
+    attachment, which close() undoes, where BPF links are missing.
     """
 
     linktype = LINKTYPE_ETHERNET
