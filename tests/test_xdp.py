@@ -195,7 +195,11 @@ def test_every_queue_gets_a_socket(veth):
         assert src.description == "AF_XDP native copy mode, queues 0-1"
         frames = [udp_frame(i, 70, dport=1000 + i) for i in range(80)]     # many flows
         veth.send(frames)
+        time.sleep(0.1)
+        used, size = src.ring_occupancy()
+        assert used == 80 and size == 2 * 8192          # 32 MiB of 2 KiB frames, 2 queues
         got = drain(src, len(frames))
+        assert src.ring_occupancy()[0] == 0
     finally:
         src.close()
     assert sorted(seq_of(d) for d, *_ in got) == list(range(80))

@@ -126,6 +126,7 @@ class XdpSocket:
                  frame_size: int) -> None:
         self.queue = queue
         self.frames = frames
+        self.rx_size = rx_size
         self.sock: socket.socket | None = None
         self.maps: list[mmap.mmap] = []
         self.views: list = []
@@ -502,6 +503,12 @@ class XdpSource:
         if err in (0, errno.ENETDOWN, errno.ENODEV, errno.ENXIO):
             raise InterfaceError(f"{self.name}: the interface went down or was removed")
         raise ZcapError(f"{self.name}: AF_XDP socket error: {os.strerror(err)}")
+
+    def ring_occupancy(self) -> tuple[int, int]:
+        """(frames waiting in or held from the RX rings, RX ring entries): how full."""
+        socks = [x for x in self.sockets if x.sock is not None]
+        used = sum(lib.zc_xsk_rx_ready(x.xsk) + x.xsk.held for x in socks)
+        return used, sum(x.rx_size for x in socks)
 
     def read_stats(self) -> XdpStats:
         """XDP_STATISTICS of every socket (cumulative counters)."""
