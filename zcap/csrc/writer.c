@@ -68,22 +68,6 @@ static void add_iov(struct zc_writer *w, const void *p, size_t n)
     w->pending += n;
 }
 
-/* Copy into the arena; grow the last iovec when it ends where this begins. */
-static void arena_put(struct zc_writer *w, const void *src, size_t n)
-{
-    uint8_t *dst = w->arena + w->arena_used;
-    if (n == 0)
-        return;
-    memcpy(dst, src, n);
-    w->arena_used += n;
-    if (w->niov > 0 && (uint8_t *)w->iov[w->niov - 1].iov_base + w->iov[w->niov - 1].iov_len == dst) {
-        w->iov[w->niov - 1].iov_len += n;
-        w->pending += n;
-    } else {
-        add_iov(w, dst, n);
-    }
-}
-
 static void end_block(struct zc_writer *w, int is_pkt)
 {
     w->block_end[w->nblocks] = (uint32_t)w->pending;
@@ -157,7 +141,24 @@ int zc_write_raw(struct zc_writer *w, const void *buf, size_t len)
     return zc_flush(w);
 }
 
-/* Queue one EPB made of `nseg` segments, cut to `caplen` bytes in all. */
+/* Bytes written at the arena's end since `from` become (part of) an iovec. */
+static void arena_commit(struct zc_writer *w, uint8_t *from, uint8_t *to)
+{
+    size_t n = (size_t)(to - from);
+    if (n == 0)
+        return;
+    w->arena_used += n;
+    if (w->niov > 0 && (uint8_t *)w->iov[w->niov - 1].iov_base + w->iov[w->niov - 1].iov_len == from) {
+        w->iov[w->niov - 1].iov_len += n;
+        w->pending += n;
+    } else {
+        add_iov(w, from, n);
+    }
+}
+
+/* Queue one EPB made of `nseg` segments, cut to `caplen` bytes in all. Header,
+ * small segments and trailer are written straight into the arena; a large
+ * segment gets its own iovec pointing where the bytes are. */
 static void add_epb(struct zc_writer *w, uint32_t ifid, uint64_t ts_ns, uint32_t caplen,
                     uint32_t wirelen, uint32_t flags, struct segment *seg, int nseg)
 {
@@ -165,30 +166,35 @@ static void add_epb(struct zc_writer *w, uint32_t ifid, uint64_t ts_ns, uint32_t
     uint32_t total = EPB_HEADER_BYTES + caplen + pad4(caplen) + opt + 4;
     uint32_t hdr[7] = {EPB_TYPE, total, ifid, (uint32_t)(ts_ns >> 32), (uint32_t)ts_ns,
                        caplen, wirelen};
+    uint8_t *from = w->arena + w->arena_used, *cur = from;
     uint32_t left = caplen;
 
-    arena_put(w, hdr, sizeof(hdr));
+    memcpy(cur, hdr, sizeof(hdr));
+    cur += sizeof(hdr);
     for (int i = 0; i < nseg && left > 0; i++) {
         uint32_t n = seg[i].len < left ? seg[i].len : left;
-        if (seg[i].in_arena || (n <= w->copy_max && n <= COPY_LIMIT))
-            arena_put(w, seg[i].p, n);
-        else
+        if (seg[i].in_arena || (n <= w->copy_max && n <= COPY_LIMIT)) {
+            memcpy(cur, seg[i].p, n);
+            cur += n;
+        } else {
+            arena_commit(w, from, cur);
             add_iov(w, seg[i].p, n);
+            from = cur;
+        }
         left -= n;
     }
-
-    uint32_t trailer[5] = {0, 0, 0, 0, total};
-    uint8_t *t = (uint8_t *)trailer;
-    size_t tlen = pad4(caplen);
+    memset(cur, 0, pad4(caplen));
+    cur += pad4(caplen);
     if (flags) {
         uint16_t code_len[2] = {2 /* epb_flags */, 4};
-        memcpy(t + tlen, code_len, 4);
-        memcpy(t + tlen + 4, &flags, 4);
-        memset(t + tlen + 8, 0, 4);        /* opt_endofopt */
-        tlen += EPB_FLAGS_OPTION_BYTES;
+        uint32_t option[3] = {0, flags, 0 /* opt_endofopt */};
+        memcpy(option, code_len, 4);
+        memcpy(cur, option, sizeof(option));
+        cur += sizeof(option);
     }
-    memcpy(t + tlen, &total, 4);
-    arena_put(w, t, tlen + 4);
+    memcpy(cur, &total, 4);
+    cur += 4;
+    arena_commit(w, from, cur);
     end_block(w, 1);
 }
 
