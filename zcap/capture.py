@@ -44,6 +44,10 @@ class LiveCapture:
             raise UsageError("give a filter expression or a compiled program, not both")
         if direction not in ("in", "out", "inout"):
             raise UsageError(f"invalid direction {direction!r}: in, out or inout")
+        if xdp and direction == "out":
+            raise UsageError("-Q out can't work with --xdp: XDP sees only received packets")
+        if xdp:
+            direction = "inout"             # every packet XDP sees is inbound
         if direction != "inout":
             # The kernel tells the direction (SKF_AD_PKTTYPE) to the socket filter.
             if program:
@@ -57,7 +61,10 @@ class LiveCapture:
             from .pcapng import LINKTYPE_LINUX_SLL2
             linktype = None if interface == "any" else lookup(interface).linktype
             cooked = linktype in (None, LINKTYPE_LINUX_SLL2)
-            program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, cooked=cooked)
+            # AF_XDP sees frames before the kernel strips VLAN tags: compile for
+            # tags in the frame; a socket filter sees them stripped.
+            program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, kernel=not xdp,
+                                     cooked=cooked)
         self.filter = filter
         if xdp:
             if interface == "any":

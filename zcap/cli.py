@@ -134,6 +134,17 @@ def zcap(
         "-F", metavar="FILE", help="Read the filter expression from FILE.")] = None,
     print_: Annotated[bool, typer.Option(
         "--print", help="Print packets also when writing them with -w.")] = False,
+    xdp: Annotated[bool, typer.Option(
+        "--xdp", help="Capture through AF_XDP, the filter running in an XDP program. Matching "
+                      "packets do NOT reach this host's network stack.")] = False,
+    xdp_mode: Annotated[str | None, typer.Option(
+        "--xdp-mode", metavar="native|skb",
+        help="Driver (native) or generic (skb) XDP; default: native where possible.")
+    ] = None,
+    queue: Annotated[int | None, typer.Option(
+        "--queue", metavar="N", help="With --xdp: capture RX queue N only.")] = None,
+    all_queues: Annotated[bool, typer.Option(
+        "--all-queues", help="With --xdp: capture every RX queue (the default).")] = False,
     tui: Annotated[bool, typer.Option(
         "--tui", help="Live summary screen: rates, drops, protocols, top talkers "
                       "(q quits, p pauses, s sorts, r resets). Without a terminal: "
@@ -199,6 +210,13 @@ def zcap(
         lookup_user(user)
     if list_linktypes:
         return list_link_types(interface)
+    if not xdp and (xdp_mode is not None or queue is not None or all_queues):
+        raise UsageError("--xdp-mode, --queue and --all-queues go with --xdp")
+    if queue is not None and all_queues:
+        raise UsageError("--queue N or --all-queues, not both")
+    if xdp_mode not in (None, "native", "skb"):
+        raise UsageError(f"invalid XDP mode {xdp_mode!r}: native or skb")
+    _positive("queue number", queue, zero_ok=True)
     if precision not in ("micro", "nano"):
         raise UsageError(f"invalid time stamp precision {precision!r}: micro or nano")
     snaplen = snaplen or 262144
@@ -249,7 +267,9 @@ def zcap(
         interface = default_interface().name
     live = LiveOptions(count=count, snaplen=snaplen, buffer_kib=buffer_kib,
                        promisc=not no_promisc, duration=duration, direction=direction,
-                       user=user, stats_interval=stats_interval, tui=tui, quiet=quiet)
+                       user=user, stats_interval=stats_interval, tui=tui, quiet=quiet,
+                       xdp=xdp, xdp_mode=xdp_mode,
+                       queues=[queue] if queue is not None else None)
     return capture_live(interface, write, filter_expr, live, print_opts=opts if printing else None)
 
 
@@ -279,6 +299,9 @@ class LiveOptions:
     stats_interval: float | None = None
     tui: bool = False
     quiet: bool = False
+    xdp: bool = False
+    xdp_mode: str | None = None
+    queues: list[int] | None = None
 
 
 def _printer_sink(opts, write: str | None):
@@ -316,7 +339,8 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
     stop = StopFlag()
     try:
         cap = open_live(interface, snaplen=opt.snaplen, buffer_kib=opt.buffer_kib,
-                        promisc=opt.promisc, filter=filter_expr, direction=opt.direction)
+                        promisc=opt.promisc, filter=filter_expr, direction=opt.direction,
+                        xdp=opt.xdp, xdp_mode=opt.xdp_mode, queues=opt.queues)
     except bpf_filters.FilterError as exc:
         raise filter_error(filter_expr or "", exc) from None
     with stop, cap:
@@ -339,8 +363,9 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
         if opt.user is not None:
             from .privs import drop_privileges
             drop_privileges(opt.user, [writer.fd] if writer is not None else [])
+        how = cap.describe().description
         err(f"listening on {interface}, link-type {linktype_text(cap.linktype)}, "
-            f"snapshot length {cap.snaplen} bytes")
+            f"snapshot length {cap.snaplen} bytes" + (f", {how}" if how else ""))
         failure: ZcapError | None = None
         try:
             with screen:
