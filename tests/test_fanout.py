@@ -1,0 +1,140 @@
+"""Fanout workers on a veth: the kernel spreads packets over N capture
+processes; together they write every packet once, flows stay whole in hash
+mode, --merge makes one time-ordered file."""
+
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import dpkt
+import pytest
+
+from zcap.errors import UsageError
+from zcap.fanout import part_name, run_fanout
+
+from . import pcapng_check as chk
+from .frames import mac, seq_of
+from .netns import MAC_A, MAC_ELSEWHERE, Zcap
+
+FLOWS = 64
+
+
+def flow_frame(seq: int, flow: int, size: int = 100) -> bytes:
+    """A UDP frame of flow ``flow`` (its own source address in 198.18.0.0/15
+    and source port), carrying ``seq`` where tests.frames.seq_of finds it."""
+    payload = struct.pack("!I", seq) + bytes(size - 14 - 28 - 4)
+    udp = dpkt.udp.UDP(sport=10000 + flow, dport=9, data=payload)
+    udp.ulen = len(udp)
+    src = bytes([198, 18 + (flow >> 16 & 1), flow >> 8 & 0xFF, flow & 0xFF or 1])
+    ip = dpkt.ip.IP(src=src, dst=bytes([198, 19, 0, 2]), p=dpkt.ip.IP_PROTO_UDP, ttl=64,
+                    id=seq & 0xFFFF, data=udp)
+    ip.len = len(ip)
+    frame = mac(MAC_ELSEWHERE) + mac(MAC_A) + b"\x08\x00" + bytes(ip)
+    assert len(frame) == size and seq_of(frame) == seq
+    return frame
+
+
+def flow_of(frame: bytes) -> int:
+    return struct.unpack_from("!H", frame, 34)[0] - 10000
+
+
+def start_fanout(veth, *args: str) -> Zcap:
+    """`python -m zcap.fanout` in namespace B (the CLI flag comes later)."""
+    cmd = ["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap.fanout",
+           "-i", veth.if_b, *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            close_fds=True)
+    veth.procs.append(proc)
+    z = Zcap(proc)
+    z.wait_listening()
+    assert proc.poll() is None, z.stderr
+    return z
+
+
+def worker_lines(stderr: str) -> list[tuple[int, int, int]]:
+    """(captured, received, dropped) per worker, from the exit summary."""
+    pat = re.compile(r"^worker (\d+): (\d+) packets captured, (\d+) received by filter, "
+                     r"(\d+) dropped by kernel$", re.M)
+    found = pat.findall(stderr)
+    assert [int(f[0]) for f in found] == list(range(len(found)))
+    return [tuple(int(x) for x in f[1:]) for f in found]
+
+
+def test_hash_mode_keeps_flows_whole(veth, tmp_path):
+    path = str(tmp_path / "out.pcapng")
+    frames = [flow_frame(i, i % FLOWS) for i in range(FLOWS * 40)]
+    z = start_fanout(veth, "-w", path, "-j", "2")
+    veth.send(frames)
+    time.sleep(0.5)                       # the retire timer hands over the last blocks
+    assert z.stop(signal.SIGINT) == 0, z.stderr
+    parts = [part_name(path, 0), part_name(path, 1)]
+    assert parts == [str(tmp_path / "out.0.pcapng"), str(tmp_path / "out.1.pcapng")]
+    assert sorted(os.listdir(tmp_path)) == ["out.0.pcapng", "out.1.pcapng"]
+    per_worker = [[p[1] for p in chk.parse(name).packets] for name in parts]
+    # Both workers got traffic, and no flow went to both.
+    assert all(per_worker)
+    flows = [{flow_of(f) for f in got} for got in per_worker]
+    assert not flows[0] & flows[1] and flows[0] | flows[1] == set(range(FLOWS))
+    # Every packet once; within a worker, in the order sent.
+    seqs = [[seq_of(f) for f in got] for got in per_worker]
+    assert sorted(seqs[0] + seqs[1]) == list(range(len(frames)))
+    assert all(s == sorted(s) for s in seqs)
+    # sent = written + dropped, per worker and in total; each file says so in its ISB.
+    lines = worker_lines(z.stderr)
+    assert [c for c, _r, _d in lines] == [len(s) for s in seqs]
+    assert sum(c + d for c, _r, d in lines) == len(frames)
+    assert sum(r for _c, r, _d in lines) == len(frames)
+    assert z.summary() == {"captured": len(frames), "received": len(frames), "dropped": 0}
+    for name, (c, r, _d) in zip(parts, lines, strict=True):
+        isb = chk.parse(name).isb[0]
+        assert isb["usrdeliv"] == c and isb["filteraccept"] == r
+        assert chk.tshark_count(name) == c
+
+
+def test_count_is_exact_over_workers(veth, tmp_path):
+    path = str(tmp_path / "c.pcapng")
+    frames = [flow_frame(i, i % FLOWS) for i in range(3000)]
+    z = start_fanout(veth, "-w", path, "-j", "2", "--fanout-mode", "lb", "-c", "1234")
+    veth.send(frames)
+    assert z.wait(20) == 0, z.stderr
+    counts = [len(chk.parse(part_name(path, i)).packets) for i in range(2)]
+    assert sum(counts) == 1234
+    assert z.summary()["captured"] == 1234
+    assert [c for c, _r, _d in worker_lines(z.stderr)] == counts
+
+
+def test_merge_is_time_ordered_and_complete(veth, tmp_path):
+    path = str(tmp_path / "m.pcapng")
+    frames = [flow_frame(i, i % FLOWS, 60 + i % 200) for i in range(4000)]
+    # lb: round robin, so the two parts interleave packet by packet.
+    z = start_fanout(veth, "-w", path, "-j", "2", "--fanout-mode", "lb", "--merge")
+    veth.send(frames)
+    time.sleep(0.5)
+    assert z.stop(signal.SIGINT) == 0, z.stderr
+    assert os.listdir(tmp_path) == ["m.pcapng"]          # the parts are gone
+    lines = worker_lines(z.stderr)
+    assert all(c > 0 for c, _r, _d in lines)
+    cap = chk.parse(path)
+    stamps = [p[0] for p in cap.packets]
+    assert stamps == sorted(stamps)
+    assert sorted(seq_of(p[1]) for p in cap.packets) == list(range(len(frames)))
+    assert [p[1] for p in sorted(cap.packets, key=lambda p: seq_of(p[1]))] == frames
+    assert len(cap.interfaces) == 1 and cap.interfaces[0]["options"][2] == veth.if_b.encode()
+    assert cap.isb[0]["usrdeliv"] == len(frames) == cap.isb[0]["filteraccept"]
+    assert chk.tshark_count(path) == len(frames)
+
+
+def test_refusals():
+    for kwargs in ({"workers": 0}, {"mode": "rnd"}, {"path": "-"}, {"interface": "any"},
+                   {"count": 0}):
+        args = {"interface": "lo", "path": "/nonexistent/x.pcapng", "workers": 2,
+                "mode": "hash", **kwargs}
+        with pytest.raises(UsageError):
+            run_fanout(**args)
+    assert part_name("/d/out.pcapng", 3) == "/d/out.3.pcapng"
+    assert part_name("out", 0) == "out.0"
+    assert part_name("/d/a.b.pcap", 1) == "/d/a.b.1.pcap"

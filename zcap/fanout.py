@@ -1,0 +1,448 @@
+"""Many capture workers on one interface: ``--fanout N`` (``-j N``).
+
+N worker processes (multiprocessing, 'spawn': a fresh interpreter each, no
+inherited ring mapping or descriptors) each open their own TPACKET_V3 socket
+and ring on the interface and join one PACKET_FANOUT group, so the kernel
+hands each packet to exactly one of them (by flow hash by default; ``cpu``,
+``lb``, ``qm`` as in packet(7)). Each worker writes its own file,
+``out.pcapng`` -> ``out.0.pcapng``, ``out.1.pcapng``...
+
+Joining the group without a race: a worker's socket starts with a filter that
+accepts nothing, is bound, joins the group (the kernel wants a bound socket),
+and only then gets the real filter. So no worker ever receives a packet that
+the group gives to another one: nothing is captured twice. Packets the group
+gives a worker in the microseconds between its join and its real filter are
+not captured; all this happens before "listening on" is printed.
+
+``--merge``: one file ordered by time. The workers write their parts as usual;
+when all have stopped, ``zcap.merge`` merges the parts k-way by timestamp
+into the -w file and deletes them (with ``-w -`` the parts live in a
+temporary directory and the merge goes to standard output).
+
+Stopping: SIGINT/SIGTERM to the parent (or ``--duration``) sets a shared
+event; each worker finishes the batch in hand, writes its ISB and closes, and
+the parent collects them in order. Workers ignore SIGINT themselves (a
+terminal's ^C reaches the whole process group; the parent decides), stop on
+SIGTERM, and stop when the parent dies. ``-c N`` is exact over all workers:
+before writing a batch a worker takes its share from a shared counter under
+a lock, so exactly N packets are written in total (by whichever workers got
+them first) and the first worker to reach N stops everyone.
+"""
+
+import argparse
+import multiprocessing
+import os
+import signal
+import struct
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ._core import lib
+from .capture import LiveCapture, StopFlag, compile_filter, run
+from .errors import UsageError, ZcapError
+from .pcapng import LINKTYPE_LINUX_SLL2, InterfaceDescription
+from .sinks.pcapng import InterfaceStats, PcapngSink
+from .sources.tpacket import (
+    BPF_RET_K,
+    DEFAULT_BUFFER_KIB,
+    DEFAULT_SNAPLEN,
+    SOL_PACKET,
+    TpacketSource,
+    program_with_snaplen,
+)
+
+# PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also
+# reassembles IP fragments first (FLAG_DEFRAG), so a fragmented datagram stays
+# with its flow, as libpcap and netsniff-ng do.
+FANOUT_MODES = {
+    "hash": lib.PACKET_FANOUT_HASH | lib.PACKET_FANOUT_FLAG_DEFRAG,
+    "cpu": lib.PACKET_FANOUT_CPU,
+    "lb": lib.PACKET_FANOUT_LB,
+    "qm": lib.PACKET_FANOUT_QM,
+}
+MAX_WORKERS = 64
+START_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 30
+ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
+
+
+def part_name(path: str, index: int) -> str:
+    """A worker's file: ``out.pcapng`` -> ``out.0.pcapng``; ``out`` -> ``out.0``."""
+    head, tail = os.path.split(path)
+    stem, ext = os.path.splitext(tail)
+    if not stem:                                 # ".pcapng": a dot file, no extension
+        stem, ext = ext, ""
+    return os.path.join(head, f"{stem}.{index}{ext}")
+
+
+def fanout_group_id() -> int:
+    """A group id of our own (16 bits), from the process id."""
+    return os.getpid() & 0xFFFF
+
+
+class FanoutTpacketSource(TpacketSource):
+    """A TpacketSource that joins a PACKET_FANOUT group as it opens.
+
+    ``fanout``: (group id, mode with flags) as setsockopt(PACKET_FANOUT) wants them.
+    """
+
+    def __init__(self, interface: str, *, fanout: tuple[int, int], **kwargs) -> None:
+        self.fanout = fanout
+        super().__init__(interface, **kwargs)
+
+    def _open(self, program, *args, **kwargs) -> None:
+        # Bound with a filter that takes nothing, so the socket can't receive a
+        # packet before the group decides who gets it; then the real filter.
+        super()._open(ACCEPT_NOTHING, *args, **kwargs)
+        group, mode = self.fanout
+        try:
+            # As bytes: with FLAG_DEFRAG the value needs all 32 bits, past a C int.
+            arg = struct.pack("=I", group | (mode << 16))
+            self.sock.setsockopt(SOL_PACKET, lib.PACKET_FANOUT, arg)
+        except OSError as err:
+            raise ZcapError(f"{self.name}: cannot join fanout group {group}: "
+                            f"{os.strerror(err.errno or 0)}") from None
+        self.attach_filter(program_with_snaplen(program, self.snaplen))
+
+
+class FanoutCapture(LiveCapture):
+    """A LiveCapture (TPACKET_V3) whose socket is a member of a fanout group."""
+
+    def __init__(self, interface: str, *, fanout: tuple[int, int],
+                 snaplen: int = DEFAULT_SNAPLEN, buffer_kib: int = DEFAULT_BUFFER_KIB,
+                 promisc: bool = True, filter: str | None = None) -> None:
+        if snaplen == 0:
+            snaplen = DEFAULT_SNAPLEN
+        program = None
+        if filter:
+            from .iface import lookup
+            linktype = None if interface == "any" else lookup(interface).linktype
+            cooked = linktype in (None, LINKTYPE_LINUX_SLL2)
+            program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, cooked=cooked)
+        self.filter = filter
+        self.source = FanoutTpacketSource(interface, fanout=fanout, snaplen=snaplen,
+                                          buffer_kib=buffer_kib, promisc=promisc,
+                                          program=program)
+        self.interface = interface
+        self.snaplen = snaplen
+        self.start_ns = time.time_ns()
+
+
+# -- the worker process ------------------------------------------------------------
+@dataclass
+class WorkerSpec:
+    """What every worker needs to know (sent to the spawned processes)."""
+
+    interface: str
+    group: int
+    mode: int
+    snaplen: int
+    buffer_kib: int
+    promisc: bool
+    filter_expr: str | None
+    parts: list[str]
+    count: int | None
+
+
+@dataclass
+class WorkerResult:
+    """What a worker reports when it has stopped."""
+
+    index: int
+    start_ns: int = 0
+    written: int = 0
+    received: int = 0
+    dropped: int = 0
+    error: str | None = None
+    exit_code: int = 0
+
+
+class _WorkerStop(StopFlag):
+    """Stop when the parent says so (shared event), on SIGTERM, or when the
+    parent is gone; SIGINT is the parent's business."""
+
+    def __init__(self, shared, parent_pid: int) -> None:
+        super().__init__()
+        self.shared = shared
+        self.parent_pid = parent_pid
+
+    def __enter__(self) -> "_WorkerStop":
+        self._depth += 1
+        if self._depth == 1 and threading.current_thread() is threading.main_thread():
+            self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._handler)
+        return self
+
+    def is_set(self) -> bool:
+        return (self.event.is_set() or self.shared.is_set()
+                or os.getppid() != self.parent_pid)
+
+
+class _Quota:
+    """A sink wrapper that writes only the packets it can take from the shared
+    -c counter, and stops every worker when the counter is used up."""
+
+    def __init__(self, sink, counter, total: int, shared_stop) -> None:
+        self.sink = sink
+        self.counter = counter
+        self.total = total
+        self.shared_stop = shared_stop
+
+    def consume(self, batch, limit: int, ifid: int = 0) -> int:
+        with self.counter.get_lock():
+            take = max(0, min(limit, self.total - self.counter.value))
+            self.counter.value += take
+            used_up = self.counter.value >= self.total
+        if used_up:
+            self.shared_stop.set()
+        return self.sink.consume(batch, take, ifid) if take else 0
+
+
+def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid: int) -> None:
+    """One capture worker: open, report ready (with its IDB), capture until told
+    to stop, close its file, report its counts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    result = WorkerResult(index, start_ns=time.time_ns())
+    try:
+        cap = FanoutCapture(spec.interface, fanout=(spec.group, spec.mode),
+                            snaplen=spec.snaplen, buffer_kib=spec.buffer_kib,
+                            promisc=spec.promisc, filter=spec.filter_expr)
+    except ZcapError as err:
+        conn.send(("error", str(err), err.exit_code))
+        return
+    except Exception as err:          # a filter error from bpf_filters, and the like
+        conn.send(("error", str(err), 1))
+        return
+    with cap:
+        try:
+            sink = PcapngSink(spec.parts[index], [cap.describe()])
+        except ZcapError as err:
+            conn.send(("error", str(err), err.exit_code))
+            return
+        sink.set_snaplen(cap.snaplen)
+        conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen))
+        sinks = [_Quota(sink, counter, spec.count, shared_stop) if spec.count else sink]
+        stop = _WorkerStop(shared_stop, parent_pid)
+        try:
+            summary = run(cap, sinks, stop=stop)
+            if summary.error is not None:
+                result.error, result.exit_code = str(summary.error), summary.error.exit_code
+            for s in summary.per_interface:
+                s.delivered = sink.packets
+            sink.close(summary.per_interface)
+            result.received, result.dropped = summary.received, summary.dropped
+        except ZcapError as err:
+            result.error, result.exit_code = str(err), err.exit_code
+            result.received, result.dropped = cap.stats()
+            sink.close()
+        result.written = sink.packets
+    conn.send(("done", result))
+
+
+# -- the parent ------------------------------------------------------------------
+@dataclass
+class FanoutSummary:
+    """Per-worker results and the merged file's count (if --merge)."""
+
+    workers: list[WorkerResult] = field(default_factory=list)
+    merged: int | None = None
+
+    @property
+    def written(self) -> int:
+        """Packets in the files, over all workers."""
+        return sum(w.written for w in self.workers)
+
+    @property
+    def received(self) -> int:
+        """Packets the workers' filters accepted (dropped ones included)."""
+        return sum(w.received for w in self.workers)
+
+    @property
+    def dropped(self) -> int:
+        """Packets the kernel dropped for want of ring space, all workers."""
+        return sum(w.dropped for w in self.workers)
+
+
+def _err(message: str) -> None:
+    print(f"zcap: {message}", file=sys.stderr, flush=True)
+
+
+def _linktype_text(linktype: int) -> str:
+    from .cli import linktype_text
+    return linktype_text(linktype)
+
+
+def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
+               merge: bool = False, filter_expr: str | None = None,
+               snaplen: int = DEFAULT_SNAPLEN, buffer_kib: int = DEFAULT_BUFFER_KIB,
+               promisc: bool = True, count: int | None = None,
+               duration: float | None = None, stop: StopFlag | None = None) -> int:
+    """Capture on ``interface`` with ``workers`` processes in one fanout group,
+    into ``path``'s parts (or one time-ordered file with ``merge``). Prints
+    "listening on", then at the end one summary line per worker and tcpdump's
+    three lines for the total, on stderr; returns the exit code."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"invalid number of fanout workers {workers}: 1 to {MAX_WORKERS}")
+    if mode not in FANOUT_MODES:
+        raise UsageError(f"invalid fanout mode {mode!r}: {', '.join(FANOUT_MODES)}")
+    if interface == "any":
+        raise UsageError("--fanout needs a real interface, not 'any'")
+    if not path:
+        raise UsageError("--fanout writes files: give -w FILE")
+    if path == "-" and not merge:
+        raise UsageError("--fanout to standard output needs --merge (one stream)")
+    if count is not None and count <= 0:
+        raise UsageError(f"invalid packet count {count}: must be a positive number")
+    snaplen = snaplen or DEFAULT_SNAPLEN
+    tmpdir = tempfile.mkdtemp(prefix="zcap-fanout-") if path == "-" else None
+    base = os.path.join(tmpdir, "part.pcapng") if tmpdir else path
+    parts = [part_name(base, i) for i in range(workers)]
+    ctx = multiprocessing.get_context("spawn")
+    shared_stop = ctx.Event()
+    counter = ctx.Value("q", 0)
+    spec = WorkerSpec(interface, fanout_group_id(), FANOUT_MODES[mode], snaplen, buffer_kib,
+                      promisc, filter_expr, parts, count)
+    stop = stop or StopFlag()
+    summary = FanoutSummary()
+    procs, conns = [], []
+    failure: tuple[str, int] | None = None
+    with stop:
+        for i in range(workers):
+            recv, send = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_worker, name=f"zcap-worker-{i}", daemon=True,
+                            args=(i, spec, send, shared_stop, counter, os.getpid()))
+            p.start()
+            send.close()
+            procs.append(p)
+            conns.append(recv)
+        idb: InterfaceDescription | None = None
+        linktype = snap = 0
+        early: dict[int, WorkerResult] = {}
+        for i, c in enumerate(conns):
+            msg = _recv(c, START_TIMEOUT_S, stop)
+            if stop.is_set():
+                break                                   # ^C while starting: just stop
+            if msg is None or msg[0] != "ready":
+                failure = (msg[1], msg[2]) if msg and msg[0] == "error" else (
+                    f"fanout worker {i} did not start", 1)
+                early[i] = WorkerResult(i, error=failure[0], exit_code=failure[1])
+                break
+            idb, linktype, snap = msg[1], msg[2], msg[3]
+        if failure is None and not stop.is_set():
+            _err(f"listening on {interface}, link-type {_linktype_text(linktype)}, "
+                 f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
+            deadline = time.monotonic() + duration if duration else None
+            while not stop.is_set() and not shared_stop.is_set():
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                if not all(p.is_alive() for p in procs):
+                    break
+                stop.event.wait(0.05)
+        shared_stop.set()
+        for i, (p, c) in enumerate(zip(procs, conns, strict=True)):      # in order
+            msg = None if i in early else _recv(c, STOP_TIMEOUT_S, None)
+            if i in early:
+                summary.workers.append(early[i])
+            elif msg is not None and msg[0] == "done":
+                summary.workers.append(msg[1])
+            elif msg is not None and msg[0] == "error":
+                summary.workers.append(WorkerResult(i, error=msg[1], exit_code=msg[2]))
+            else:
+                summary.workers.append(WorkerResult(i, error=f"fanout worker {i} died",
+                                                    exit_code=1))
+            p.join(STOP_TIMEOUT_S)
+            if p.is_alive():
+                p.kill()
+                p.join()
+    if merge and failure is None and idb is not None:
+        start = min((w.start_ns for w in summary.workers if w.start_ns), default=0)
+        stats = InterfaceStats(start, time.time_ns(), summary.received, summary.dropped, 0)
+        try:
+            summary.merged = _merge(parts, path, idb, stats)
+        except ZcapError as err:
+            failure = (f"merging the workers' files: {err}", err.exit_code)
+    if tmpdir:
+        for p in parts:
+            if os.path.exists(p):
+                os.unlink(p)
+        os.rmdir(tmpdir)
+    _print_summary(summary)
+    if failure is None:
+        bad = next((w for w in summary.workers if w.error), None)
+        if bad is not None:
+            failure = (f"worker {bad.index}: {bad.error}", bad.exit_code)
+    if failure is not None:
+        _err(failure[0])
+        return failure[1] or 1
+    return 0
+
+
+def _recv(conn, timeout: float, stop: StopFlag | None):
+    """The next message from a worker, or None (timeout, stop, worker gone)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if stop is not None and stop.is_set():
+            return None
+        try:
+            if conn.poll(0.05):
+                return conn.recv()
+        except (EOFError, OSError):
+            return None
+    return None
+
+
+def _merge(parts: Sequence[str], path: str, idb: InterfaceDescription,
+           stats: InterfaceStats) -> int:
+    from .merge import merge_by_time
+
+    present = [p for p in parts if os.path.exists(p)]
+    n = merge_by_time(present, path, idb, stats)
+    for p in present:
+        os.unlink(p)
+    return n
+
+
+def _print_summary(summary: FanoutSummary) -> None:
+    sys.stdout.flush()
+    for w in summary.workers:
+        print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
+              f"filter, {w.dropped} dropped by kernel", file=sys.stderr)
+    print(f"{summary.written} packets captured", file=sys.stderr)
+    print(f"{summary.received} packets received by filter", file=sys.stderr)
+    print(f"{summary.dropped} packets dropped by kernel", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m zcap.fanout``: the fanout capture alone, until the CLI has
+    ``--fanout`` (tests and benchmarks use it)."""
+    ap = argparse.ArgumentParser(prog="python -m zcap.fanout")
+    ap.add_argument("-i", dest="interface", required=True)
+    ap.add_argument("-w", dest="path", required=True)
+    ap.add_argument("-j", "--fanout", dest="workers", type=int, default=2)
+    ap.add_argument("--fanout-mode", dest="mode", default="hash", choices=list(FANOUT_MODES))
+    ap.add_argument("--merge", action="store_true")
+    ap.add_argument("-c", dest="count", type=int)
+    ap.add_argument("--duration", type=float)
+    ap.add_argument("-s", dest="snaplen", type=int, default=DEFAULT_SNAPLEN)
+    ap.add_argument("-B", dest="buffer_kib", type=int, default=DEFAULT_BUFFER_KIB)
+    ap.add_argument("-p", dest="no_promisc", action="store_true")
+    ap.add_argument("expression", nargs="*")
+    a = ap.parse_args(argv)
+    try:
+        return run_fanout(a.interface, a.path, a.workers, a.mode, a.merge,
+                          " ".join(a.expression) or None, a.snaplen, a.buffer_kib,
+                          not a.no_promisc, a.count, a.duration)
+    except ZcapError as err:
+        _err(str(err))
+        return err.exit_code
+
+
+if __name__ == "__main__":
+    # Run the module under its package name, so the spawned workers unpickle
+    # zcap.fanout._worker rather than a __main__ of their own.
+    from zcap import fanout as _fanout
+    sys.exit(_fanout.main())
