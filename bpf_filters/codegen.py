@@ -108,6 +108,12 @@ class CodeGen:
         self.vlan_depth = 0
         self.mpls_depth = 0
         self.free_regs = list(range(op.BPF_MEMWORDS))
+        # Run-time parts of the link-type and network-header offsets (libpcap's
+        # variable offsets): scratch registers added to off_lt / nl, or None.
+        # Only a kernel-mode `vlan` makes them, as it cannot know at compile
+        # time whether the kernel took the tag out of the frame.
+        self.var_lt: int | None = None
+        self.var_nl: int | None = None
 
     # ---- entry
     def program(self, node: A.Node | None, snaplen: int) -> Block:
@@ -117,6 +123,10 @@ class CodeGen:
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
         _patch(frag.f, ret_block(0))
+        if self.var_nl is not None and self.var_lt is not None:
+            # both run-time offsets start at 0, before anything can add to them
+            frag.head.stmts[:0] = [Stmt(op.BPF_LD | op.BPF_IMM, 0), Stmt(op.BPF_ST, self.var_nl),
+                                   Stmt(op.BPF_ST, self.var_lt)]
         return frag.head
 
     def gen(self, node: A.Node) -> Frag:
@@ -146,15 +156,32 @@ class CodeGen:
             return [_ld(sz, op.BPF_ABS, off)]
         if rel == "lt":
             assert self.off_lt is not None
-            return [_ld(sz, op.BPF_ABS, self.off_lt + off)]
+            return self.at(self.var_lt, sz, self.off_lt + off)
         if rel == "nl":
-            return [_ld(sz, op.BPF_ABS, self.nl + off)]
+            return self.at(self.var_nl, sz, self.nl + off)
         if rel == "tran4":
-            return [Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
-                    _ld(sz, op.BPF_IND, self.nl + off)]
+            return self.ip_hdrlen() + [_ld(sz, op.BPF_IND, self.nl + off)]
         if rel == "tran6":
-            return [_ld(sz, op.BPF_ABS, self.nl + 40 + off)]
+            return self.at(self.var_nl, sz, self.nl + 40 + off)
         raise AssertionError(rel)
+
+    @staticmethod
+    def at(var: int | None, sz: int, k: int) -> list[Stmt]:
+        """Load at k, plus the run-time offset kept in M[var] if there is one."""
+        if var is None:
+            return [_ld(sz, op.BPF_ABS, k)]
+        return [Stmt(op.BPF_LDX | op.BPF_MEM, var), _ld(sz, op.BPF_IND, k)]
+
+    def ip_hdrlen(self) -> list[Stmt]:
+        """X = the IPv4 header length, plus the run-time offset if any; loads
+        relative to X then add self.nl."""
+        if self.var_nl is None:
+            return [Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl)]
+        # 4*([k]&0xf) has no indexed form: compute it in A
+        return [Stmt(op.BPF_LDX | op.BPF_MEM, self.var_nl), _ld(op.BPF_B, op.BPF_IND, self.nl),
+                Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, 0x0F),
+                Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 2),
+                Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X), Stmt(op.BPF_MISC | op.BPF_TAX)]
 
     def cmp(self, rel: str, off: int, size: int, v: int, jop: int = JEQ,
             mask: int | None = None, reverse: bool = False) -> Frag:
@@ -620,26 +647,59 @@ class CodeGen:
                               col)
         if vid is not None and vid > 0x0FFF:
             raise FilterError(f"VLAN tag {vid} greater than maximum 4095", col)
-        if self.kernel and self.vlan_depth == 0 and self.mpls_depth == 0:
-            # The kernel moved the outer tag out of the frame: ask for it.
-            b = test([_ld(op.BPF_B, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG_PRESENT))],
-                     JEQ, 1)
+        if self.mpls_depth > 0:
+            raise FilterError("no VLAN match after MPLS", col)
+        if self.kernel and self.vlan_depth == 0:
+            b = self.vlan_kernel(vid, col)
+        else:
+            b = self.vlan_tpid()
             if vid is not None:
-                tci = [_ld(op.BPF_H, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG)),
-                       Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, 0x0FFF)]
-                b = and_(b, test(tci, JEQ, vid))
-            self.vlan_depth += 1
-            return b
+                b = and_(b, self.cmp("nl", 0, 2, vid, mask=0x0FFF))
+            assert self.off_lt is not None
+            self.off_lt += 4
+            self.nl += 4
+        self.vlan_depth += 1
+        return b
+
+    def vlan_tpid(self) -> Frag:
+        """An 802.1Q, 802.1ad or old QinQ tag where the link type would be."""
         tpid = self.cmp("lt", 0, 2, 0x8100)
         tpid = or_(tpid, self.cmp("lt", 0, 2, 0x88A8))
-        tpid = or_(tpid, self.cmp("lt", 0, 2, 0x9100))
-        if vid is not None:
-            tpid = and_(tpid, self.cmp("nl", 0, 2, vid, mask=0x0FFF))
-        assert self.off_lt is not None
-        self.off_lt += 4
-        self.nl += 4
-        self.vlan_depth += 1
-        return tpid
+        return or_(tpid, self.cmp("lt", 0, 2, 0x9100))
+
+    def vlan_kernel(self, vid: int | None, col: int) -> Frag:
+        """The outer `vlan` on a live socket, as libpcap's BPF_SPECIAL_VLAN_HANDLING.
+
+        The kernel usually takes the outer tag out of the frame and reports it
+        as ancillary data, but not always (a TPID it does not strip, a QinQ
+        inner tag seen as the outer one): the tag is either there or in the
+        frame. Which one is known only at run time, so from here on the link
+        type and network header are at a run-time offset, 0 or 4, kept in two
+        scratch registers. libpcap adds 4 whenever the ancillary test fails,
+        before it looks at the frame, so the shift also holds after `not vlan`:
+        `not vlan and udp` reads an untagged frame 4 bytes too far, and a real
+        tcpdump does the same.
+        """
+        present = test([_ld(op.BPF_B, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG_PRESENT))],
+                       JEQ, 1)
+        in_frame = self.vlan_tpid()  # at the offsets before the tag
+        vid_in_frame = self.cmp("nl", 0, 2, vid, mask=0x0FFF) if vid is not None else None
+        self.var_nl = self.reserve(col)
+        self.var_lt = self.reserve(col)
+        shift: list[Stmt] = []
+        for r in (self.var_nl, self.var_lt):
+            shift += [Stmt(op.BPF_LD | op.BPF_MEM, r), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 4),
+                      Stmt(op.BPF_ST, r)]
+        in_frame.head.stmts[:0] = shift
+        b = or_(present, in_frame)
+        if vid_in_frame is None:
+            return b
+        which = test([_ld(op.BPF_B, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG_PRESENT))],
+                     JEQ, 1)
+        vid_anc = test([_ld(op.BPF_H, op.BPF_ABS, op.anc_offset(op.SKF_AD_VLAN_TAG)),
+                        Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, 0x0FFF)], JEQ, vid)
+        which.head.jt, which.head.jf = vid_anc.head, vid_in_frame.head
+        return and_(b, Frag(which.head, vid_anc.t + vid_in_frame.t, vid_anc.f + vid_in_frame.f))
 
     def mpls(self, label: int | None, col: int) -> Frag:
         if self.mpls_depth > 0:
@@ -682,6 +742,10 @@ class CodeGen:
 
     def free(self, r: int) -> None:
         self.free_regs.insert(0, r)
+
+    def reserve(self, col: int) -> int:
+        """A scratch register for the rest of the program."""
+        return self.alloc(col)
 
     def arith(self, e: A.Arith) -> tuple[Frag | None, list[Stmt]]:
         """(protocol checks, statements leaving the value in A)."""
@@ -743,21 +807,24 @@ class CodeGen:
             checks = and_(b, self.cmp("nl", 6, 1, 58))
         else:
             raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
+        var = None if rel == "pkt" else self.var_nl
         if rel == "tran4":
             if kidx is not None:
-                stmts = [Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
-                         _ld(sz, op.BPF_IND, base + kidx)]
+                stmts = self.ip_hdrlen() + [_ld(sz, op.BPF_IND, base + kidx)]
             else:
                 r = self.alloc(e.col)
-                stmts = sk + [Stmt(op.BPF_ST, r), Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, self.nl),
-                              Stmt(op.BPF_LD | op.BPF_MEM, r),
-                              Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
-                              Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
+                stmts = sk + [Stmt(op.BPF_ST, r)] + self.ip_hdrlen() + [
+                    Stmt(op.BPF_LD | op.BPF_MEM, r), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
+                    Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
                 self.free(r)
         elif kidx is not None:
-            stmts = [_ld(sz, op.BPF_ABS, base + kidx)]
-        else:
+            stmts = self.at(var, sz, base + kidx)
+        elif var is None:
             stmts = sk + [Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
+        else:
+            stmts = sk + [Stmt(op.BPF_LDX | op.BPF_MEM, var),
+                          Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
+                          Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
         return checks, stmts
 
 

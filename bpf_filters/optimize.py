@@ -136,7 +136,12 @@ class Optimizer:
                     x = regs[RX] = V.fresh()
                 if x in V.consts:
                     off = (V.consts[x] + k) & M32
-                    v = V.num(("abs", code & 0x18, off)) if off < 0x80000000 else V.fresh()
+                    if off < 0x80000000:
+                        v = V.num(("abs", code & 0x18, off))
+                        if rewrite:  # [x + k] with a known x is [x + k]: X may die
+                            s = Stmt(op.BPF_LD | (code & 0x18) | op.BPF_ABS, off)
+                    else:
+                        v = V.fresh()
                 else:
                     v = V.num(("ind", code & 0x18, k, x))
             faulting = v not in avail

@@ -196,3 +196,25 @@ def raw_frames(n: int = 900, seed: int = 3) -> list[bytes]:
             f = g.truncate(f)
         out.append(f)
     return out
+
+
+# Outer tags the kernel takes out of a received frame (802.1Q, 802.1ad)
+KERNEL_STRIPS = (0x8100, 0x88A8)
+_PKTTYPES = (0, 4, 1, 0, 3, 2, 0)  # host, outgoing, broadcast, host, otherhost, multicast
+
+
+def kernel_views(frames: list[bytes]) -> list[tuple[bytes, dict[str, int]]]:
+    """Ethernet frames as a socket filter on a live interface may see them:
+    (data, ancillary values for bpf_filters.run). A frame with an outer
+    802.1Q/802.1ad tag appears twice: the tag taken out into the ancillary data
+    (what the kernel does), and left in the frame (what a TPID it does not know,
+    or a tag below the one it took, looks like). Packet types vary."""
+    out = []
+    for i, f in enumerate(frames):
+        anc = {"pkttype": _PKTTYPES[i % len(_PKTTYPES)]}
+        out.append((f, anc))
+        tpid = int.from_bytes(f[12:14], "big") if len(f) >= 18 else 0
+        if tpid in KERNEL_STRIPS:
+            tci = int.from_bytes(f[14:16], "big")
+            out.append((f[:12] + f[16:], {**anc, "vlan_tci": tci, "vlan_tpid": tpid}))
+    return out

@@ -41,6 +41,11 @@ def lib() -> ctypes.CDLL:
         handle.pcap_geterr.argtypes = [ctypes.c_void_p]
         handle.pcap_freecode.argtypes = [ctypes.POINTER(BpfProgram)]
         handle.pcap_close.argtypes = [ctypes.c_void_p]
+        handle.pcap_create.restype = ctypes.c_void_p
+        handle.pcap_create.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        handle.pcap_activate.argtypes = [ctypes.c_void_p]
+        handle.pcap_statustostr.restype = ctypes.c_char_p
+        handle.pcap_statustostr.argtypes = [ctypes.c_int]
         handle.bpf_filter.restype = ctypes.c_uint
         handle.bpf_filter.argtypes = [ctypes.POINTER(BpfInsn), ctypes.c_char_p,
                                       ctypes.c_uint, ctypes.c_uint]
@@ -64,7 +69,32 @@ def _handle(dlt: int) -> int:
 def compile_ref(expr: str, dlt: int = 1, optimize: bool = True,
                 netmask: int = 0xFFFFFFFF) -> list[tuple[int, int, int, int]]:
     """Compile with libpcap; return its instructions or raise LibpcapError."""
-    p = _handle(dlt)
+    return _compile(_handle(dlt), expr, optimize, netmask)
+
+
+def open_live(iface: str) -> int:
+    """An activated live handle on iface (root, and the interface up): its
+    programs are those a live tcpdump attaches, e.g. with libpcap's
+    BPF_SPECIAL_VLAN_HANDLING on Ethernet."""
+    err = ctypes.create_string_buffer(PCAP_ERRBUF_SIZE)
+    p = lib().pcap_create(iface.encode(), err)
+    if not p:
+        raise LibpcapError(err.value.decode())
+    rc = lib().pcap_activate(p)
+    if rc < 0:
+        msg = lib().pcap_statustostr(rc).decode()
+        lib().pcap_close(p)
+        raise LibpcapError(msg)
+    return p
+
+
+def compile_live(p: int, expr: str, optimize: bool = True) -> list[tuple[int, int, int, int]]:
+    """Compile on a handle from open_live; raise LibpcapError if refused."""
+    return _compile(p, expr, optimize, 0xFFFFFFFF)
+
+
+def _compile(p: int, expr: str, optimize: bool, netmask: int
+             ) -> list[tuple[int, int, int, int]]:
     prog = BpfProgram()
     rc = lib().pcap_compile(p, ctypes.byref(prog), expr.encode(), int(optimize), netmask)
     if rc != 0:
