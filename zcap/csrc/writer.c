@@ -299,6 +299,14 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
     for (uint32_t i = 0; i < skip && i < n; i++)
         h = next_packet(h);
     for (uint32_t i = skip; i < n; i++, h = next_packet(h)) {
+        /* The kernel filled this block from another CPU: ask for the next
+         * packet's lines while this one is copied. */
+        if (i + 1 < n) {
+            const uint8_t *nx = (const uint8_t *)next_packet(h);
+            __builtin_prefetch(nx);
+            __builtin_prefetch(nx + 64);
+            __builtin_prefetch(nx + 128);
+        }
         if (must_stop(w, ring_ts(h)))
             break;
         if (!room_for_packet(w) && (rc = zc_flush(w)) < 0)
