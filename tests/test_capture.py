@@ -181,12 +181,16 @@ def test_disk_full_leaves_a_readable_file(veth, tmp_path):
         subprocess.run(["umount", str(mnt)], check=True)
 
 
-def test_interface_removed_during_capture(veth, tmp_path):
+@pytest.mark.parametrize("how", ["down", "deleted"])
+def test_interface_gone_during_capture(veth, tmp_path, how):
     path = str(tmp_path / "gone.pcapng")
     z = veth.zcap("-i", veth.if_b, "-w", path)
     veth.send(udp_frame(i, 100) for i in range(5))
     time.sleep(0.3)
-    subprocess.run(["ip", "-n", veth.ns_a, "link", "del", veth.if_a], check=True)
+    if how == "down":
+        subprocess.run(["ip", "-n", veth.ns_b, "link", "set", veth.if_b, "down"], check=True)
+    else:
+        subprocess.run(["ip", "-n", veth.ns_a, "link", "del", veth.if_a], check=True)
     rc = z.wait(15)
     assert rc != 0
     assert "went down or was removed" in z.stderr.strip().splitlines()[-1]
