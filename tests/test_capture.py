@@ -6,6 +6,8 @@ import struct
 import subprocess
 import time
 
+import pytest
+
 from . import pcapng_check as chk
 from .frames import seq_of, udp_frame
 
