@@ -32,7 +32,10 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     linktype: name (EN10MB, LINUX_SLL2, RAW, IPV4, IPV6, LINUX_DGRAM) or DLT number.
     netmask: the IPv4 netmask `ip broadcast` needs (None: unknown, as libpcap's
     PCAP_NETMASK_UNKNOWN). kernel: the program is for a live AF_PACKET socket
-    (outer VLAN tag through ancillary loads). snaplen: what a match returns.
+    (the outer VLAN tag from the ancillary data or the frame, as libpcap on
+    Linux). snaplen: what a match returns. `protochain` steps over at most
+    codegen.PROTOCHAIN_HOPS (8) headers: a chain longer than that matches only
+    if the protocol is found within the first 8 steps.
     Raises ParseError/FilterError with the column of the fault.
     """
     from . import optimize as _opt

@@ -28,6 +28,12 @@ _SIZES = {1: op.BPF_B, 2: op.BPF_H, 4: op.BPF_W}
 IPPROTO = {"tcp": 6, "udp": 17, "sctp": 132, "icmp": 1, "igmp": 2, "igrp": 9, "pim": 103,
            "vrrp": 112, "carp": 112, "icmp6": 58, "ah": 51, "esp": 50}
 IPPROTO_FRAGMENT = 44
+IPPROTO_AH = 51
+IPPROTO_NONE = 59
+# IPv6 headers protochain steps over: hop-by-hop, destination options, routing, fragment
+_IP6_EXT_HDRS = (0, 60, 43, 44)
+# How many headers protochain steps over before it gives up (see CodeGen.protochain)
+PROTOCHAIN_HOPS = 8
 # protocols that `tcp`, `udp`... mean: (ip protocol number, families it applies to)
 _ABBREV_FAMILY = {"tcp": "both", "udp": "both", "sctp": "both", "icmp": "ip", "igmp": "ip",
                   "igrp": "ip", "pim": "both", "vrrp": "ip", "carp": "ip", "icmp6": "ip6",
@@ -571,8 +577,72 @@ class CodeGen:
         raise FilterError(f"'{proto} proto' is not supported by zcap", col)
 
     def protochain(self, v: int, proto: str | None, col: int) -> Frag:
-        raise FilterError("'protochain' is not supported by zcap (it needs backward "
-                          "jumps the kernel refuses)", col)
+        """Is v the protocol of some header in the IP header chain?
+
+        libpcap walks the chain with a loop (a backward jump) that the kernel
+        refuses; here the loop is unrolled PROTOCHAIN_HOPS times with forward
+        jumps only. Each hop reads one header: on IPv6 hop-by-hop, destination
+        options, routing and fragment headers, and AH (the only hop on IPv4).
+        A packet whose chain is longer than that does not match: the walk
+        stops where libpcap's would continue, a conservative answer (but
+        `not protochain N` then matches it). libpcap's hop over AH sets the
+        offset to the AH length alone, forgetting where the AH started; that is
+        kept, so that verdicts stay libpcap's.
+        """
+        if proto is None:
+            return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
+        if proto not in ("ip", "ip6"):
+            raise FilterError("bad protocol applied for 'protochain'", col)
+        if self.var_nl is not None:
+            raise FilterError("'protochain' not supported with variable length headers", col)
+        v6 = proto == "ip6"
+        b0 = self.linktype_test(0x86DD if v6 else 0x0800, col)
+        nl = self.nl
+        # A: the next-header value, X: where that header starts, from nl
+        if v6:
+            start = [_ld(op.BPF_B, op.BPF_ABS, nl + 6), Stmt(op.BPF_LDX | op.BPF_IMM, 40)]
+        else:
+            start = [_ld(op.BPF_B, op.BPF_ABS, nl + 9),
+                     Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, nl)]
+        r = self.alloc(col)
+        ext_hop = [_ld(op.BPF_B, op.BPF_IND, nl), Stmt(op.BPF_ST, r),
+                   _ld(op.BPF_B, op.BPF_IND, nl + 1), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 1),
+                   Stmt(op.BPF_ALU | op.BPF_MUL | op.BPF_K, 8),
+                   Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X), Stmt(op.BPF_MISC | op.BPF_TAX),
+                   Stmt(op.BPF_LD | op.BPF_MEM, r)]
+        ah_hop = [_ld(op.BPF_B, op.BPF_IND, nl), Stmt(op.BPF_ST, r),
+                  _ld(op.BPF_B, op.BPF_IND, nl + 1), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 2),
+                  Stmt(op.BPF_ALU | op.BPF_MUL | op.BPF_K, 4), Stmt(op.BPF_MISC | op.BPF_TAX),
+                  Stmt(op.BPF_LD | op.BPF_MEM, r)]
+        self.free(r)
+        t: list[tuple[Block, bool]] = []
+        f: list[tuple[Block, bool]] = []
+
+        def entry(stmts: list[Stmt], tail: Block | None) -> Block:
+            """A level: stmts set A and X, then is A v? If not, `tail`."""
+            b = Block(list(stmts), op.BPF_JMP | JEQ | op.BPF_K, v)
+            t.append((b, True))
+            if tail is None:
+                f.append((b, False))
+            else:
+                b.jf = tail
+            return b
+
+        # Built from the last level back to the first, so every jump is forward.
+        # The last level only tests v: past it, the answer is no.
+        tail: Block | None = None
+        for _ in range(PROTOCHAIN_HOPS):
+            ah = Block([], op.BPF_JMP | JEQ | op.BPF_K, IPPROTO_AH, entry(ah_hop, tail))
+            f.append((ah, False))
+            rest = ah
+            if v6:
+                ext = entry(ext_hop, tail)
+                for h in _IP6_EXT_HDRS:
+                    rest = Block([], op.BPF_JMP | JEQ | op.BPF_K, h, ext, rest)
+            none = Block([], op.BPF_JMP | JEQ | op.BPF_K, IPPROTO_NONE, None, rest)
+            f.append((none, True))
+            tail = none
+        return and_(b0, Frag(entry(start, tail), t, f))
 
     # ---- fixed-form primitives
     def other(self, node: A.Other) -> Frag:

@@ -1,7 +1,9 @@
 """Reference interpreter for classic BPF, with the kernel's semantics.
 
 A load past the captured bytes rejects the packet (returns 0), and so does a
-division or modulus by zero. Ancillary loads (SKF_AD_*) read the keyword
+division or modulus by zero. A jump whose offset is negative as a signed
+number goes backwards, as in libpcap's bpf_filter (for libpcap's own protochain
+programs; the kernel refuses them). Ancillary loads (SKF_AD_*) read the keyword
 arguments given to `run`; one that was not given rejects the packet, as
 libpcap's bpf_filter does when it has no such data.
 """
@@ -15,6 +17,8 @@ from .errors import FilterError
 from .opcodes import Insn
 
 M32 = 0xFFFFFFFF
+# a program that loops longer than this (only possible with backward jumps) rejects
+_MAX_BACKWARD_JUMPS = 1 << 16
 
 
 def validate(insns: Sequence[Insn]) -> None:
@@ -87,7 +91,7 @@ def run(insns: Sequence[Insn], frame: bytes, wirelen: int | None = None, *,
         op.SKF_AD_PROTOCOL: protocol,
         op.SKF_AD_IFINDEX: ifindex,
     }
-    a = x = 0
+    a = x = back = 0
     mem = [0] * op.BPF_MEMWORDS
     pc = 0
     n = len(insns)
@@ -175,6 +179,14 @@ def run(insns: Sequence[Insn], frame: bytes, wirelen: int | None = None, *,
         elif cls == op.BPF_JMP:
             o = code & 0xF0
             if o == op.BPF_JA:
+                if k & 0x80000000:
+                    # backwards, as libpcap's bpf_filter takes it (its protochain
+                    # loop); the kernel refuses such programs, and so does validate
+                    back += 1
+                    if back > _MAX_BACKWARD_JUMPS:
+                        return 0
+                    pc += k - (1 << 32)
+                    continue
                 pc += k
                 continue
             v = x if code & op.BPF_X else k

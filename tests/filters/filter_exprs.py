@@ -170,6 +170,7 @@ KERNEL = [
     "ip[2:2] - 20 > 0 and vlan 10 and udp port 53", "tcp[13] & 2 != 0 and vlan and udp",
     "udp[0:2] = 53 and vlan and ip", "ip[6:2] & 0x1fff = 0 and vlan 10 and tcp",
     "tcp[tcp[0]] = 0 or vlan and ip",
+    "ip6 protochain 6", "protochain 17 or vlan 10", "protochain 6 and not vlan",
 ]
 
 # (left, right): `left and right` where left does arithmetic before the first
@@ -180,4 +181,15 @@ KERNEL = [
 KERNEL_SPLIT = [
     ("ip[0] & 0xf = 5", "vlan and udp"), ("ip[0] = 0x45", "vlan and udp"),
     ("len - 14 > 40", "vlan and udp"), ("ip[1] | 1 = 1", "vlan and udp"),
+]
+
+# protochain, on every link type with IP (LINUX_DGRAM against libpcap's SLL2).
+PROTOCHAIN = [
+    "protochain 6", "ip6 protochain 6", "ip protochain 6", "protochain 17", "ip6 protochain 58",
+    "protochain 59", "ip6 protochain 44", "ip6 protochain 0", "ip6 protochain 60",
+    "ip protochain 51", "protochain 51", "ip6 protochain \\tcp", "protochain 50",
+    "not protochain 6", "protochain 6 and tcp", "not ip6 protochain 17 and ip6",
+    "udp or protochain 132",
+    "protochain 6 or protochain 17", "ip6 protochain 6 and not ip6 proto 6",
+    "protochain 6 and protochain 51", "ip protochain \\udp or ip6 protochain \\udp",
 ]

@@ -218,3 +218,72 @@ def kernel_views(frames: list[bytes]) -> list[tuple[bytes, dict[str, int]]]:
             tci = int.from_bytes(f[14:16], "big")
             out.append((f[:12] + f[16:], {**anc, "vlan_tci": tci, "vlan_tpid": tpid}))
     return out
+
+
+_IP6_EXT = (0, 60, 43, 44)
+
+
+def protochain_walk(pkt: bytes, limit: int = 64) -> int | None:
+    """How many header steps libpcap's protochain loop tries in an IP packet
+    (network header at 0) before it stops, whatever protocol it looks for (a
+    step that runs past the end of the packet counts); None past `limit` (its
+    loop may not end: its step over AH can go backwards)."""
+    if len(pkt) < 1:
+        return 0
+    v6 = pkt[0] >> 4 == 6
+    if v6:
+        if len(pkt) < 7:
+            return 0
+        a, x = pkt[6], 40
+    else:
+        if len(pkt) < 10:
+            return 0
+        a, x = pkt[9], (pkt[0] & 0xF) * 4
+    hops = 0
+    while hops <= limit:
+        if a == 59 or not (a == 51 or v6 and a in _IP6_EXT):
+            return hops
+        if x + 1 >= len(pkt):  # the step runs past the end: it is tried, and fails
+            return hops + 1
+        if a == 51:  # libpcap's AH step: the new offset forgets the old one
+            a, x = pkt[x], (pkt[x + 1] + 2) * 4
+        else:
+            a, x = pkt[x], x + (pkt[x + 1] + 1) * 8
+        hops += 1
+    return None
+
+
+def protochain_packets(n: int = 700, seed: int = 5) -> list[bytes]:
+    """IPv6 packets with chains of 0 to 11 extension headers (AH among them)
+    and IPv4 packets with AH, some truncated; only ones whose libpcap walk ends."""
+    g = Gen(seed)
+    r = g.r
+    out: list[bytes] = []
+    while len(out) < n:
+        final = r.choice([6, 6, 17, 58, 59, 50, 132, r.randrange(256)])
+        if r.random() < 0.7:
+            chain = [r.choice([0, 60, 60, 43, 44, 51]) for _ in range(r.choice(
+                [0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 10, 11]))]
+        else:
+            chain = [51] * r.choice([0, 1, 1, 2, 3])
+        nhs = chain + [final]
+        exts = b""
+        for i, nh in enumerate(chain):
+            if nh == 51:
+                words = r.choice([1, 2, 4])
+                exts += bytes([nhs[i + 1], words]) + bytes(4 * (words + 2) - 2)
+            else:
+                units = 0 if nh == 44 else r.choice([0, 0, 1, 2])
+                exts += bytes([nhs[i + 1], units]) + bytes(8 * (units + 1) - 2)
+        payload = exts + g.transport(final)
+        if r.random() < 0.7 or 44 in chain or 0 in chain or 60 in chain or 43 in chain:
+            pkt = struct.pack("!IHBB16s16s", 0x60000000, len(payload), nhs[0], 64,
+                              g.ip6addr(), g.ip6addr()) + payload
+        else:
+            pkt = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, nhs[0], 0,
+                              g.ip4addr(), g.ip4addr()) + payload
+        if r.random() < 0.15:
+            pkt = g.truncate(pkt)
+        if protochain_walk(pkt) is not None:
+            out.append(pkt)
+    return out
