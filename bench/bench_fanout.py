@@ -5,7 +5,7 @@ A namespace sends small UDP frames of many flows (source port and source
 address vary per frame, 198.18.0.0/15 only) over a veth pair with a paced
 sendmmsg() sender of our own (compiled from the C text below, since
 bench/pace.c sends a single flow, which hash fanout would give to one worker).
-`python -m zcap.fanout -j N` captures in the other namespace, writing to
+`python -m zcap -j N` captures in the other namespace, writing to
 tmpfs. For each N the rate is searched by bisection: a trial is loss-free
 when every frame sent is in the files. Also reported: the capturers' CPU
 (parent and workers, user+sys, less an idle start/stop) per million
@@ -152,7 +152,7 @@ class Bench:
     def trial(self, workers: int, count: int, rate: int) -> dict:
         """One capture of ``count`` frames sent at ``rate`` pps (0: flat out)."""
         out = os.path.join(self.outdir, "out.pcapng")
-        cmd = ["ip", "netns", "exec", self.pair.ns_b, sys.executable, "-m", "zcap.fanout",
+        cmd = ["ip", "netns", "exec", self.pair.ns_b, sys.executable, "-m", "zcap",
                "-i", self.pair.if_b, "-w", out, "-j", str(workers), "-B", str(self.ring_kib)]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 cwd=str(HERE.parent))
@@ -160,7 +160,7 @@ class Bench:
         while b"listening on" not in err:                # workers ready
             chunk = os.read(proc.stderr.fileno(), 4096)
             if not chunk:
-                raise RuntimeError(f"zcap.fanout did not start: {err.decode()}")
+                raise RuntimeError(f"zcap --fanout did not start: {err.decode()}")
             err += chunk
         res = subprocess.run(["ip", "netns", "exec", self.pair.ns_a, self.sender,
                               self.pair.if_a, str(self.frame), str(count), str(rate),

@@ -83,3 +83,32 @@ def test_list_link_types(veth):
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == [
         f"Data link types for {veth.if_b} (use option -y to set):", "  EN10MB (Ethernet)"]
+
+
+def test_rotation_through_the_cli(veth, tmp_path):
+    path = tmp_path / "rot.pcapng"
+    z = veth.zcap("-i", veth.if_b, "-w", str(path), "-C", "20k")
+    veth.send(udp_frame(i, 300) for i in range(300))
+    time.sleep(0.5)
+    assert z.stop() == 0, z.stderr
+    files = sorted(tmp_path.glob("rot.pcapng*"), key=lambda p: (len(p.name), p.name))
+    assert len(files) >= 4
+    seqs = [seq_of(p[1]) for f in files for p in chk.parse(str(f)).packets]
+    assert seqs == list(range(300))
+    assert all(chk.tshark_count(str(f)) > 0 for f in files)
+
+
+def test_time_rotation_with_file_count_stops_by_itself(veth, tmp_path):
+    start = time.monotonic()
+    z = veth.zcap("-i", veth.if_b, "-w", str(tmp_path / "g-%s.pcapng"), "-G", "1", "-W", "2")
+    assert z.wait(20) == 0, z.stderr
+    assert 1.5 < time.monotonic() - start < 15
+    assert len(list(tmp_path.glob("g-*.pcapng"))) == 2
+
+
+def test_postrotate_as_root_needs_a_user():
+    proc = subprocess.run([sys.executable, "-m", "zcap", "-i", "lo", "-w", "/tmp/x.pcapng",
+                           "-C", "1", "-z", "true"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("zcap: refusing to run a -z command as root: give -Z USER "
+                                   "to run it as")

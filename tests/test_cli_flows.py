@@ -51,7 +51,8 @@ def test_kernel_filter_matches_what_tcpdump_captures(veth, tmp_path):
     for expr, want in expected.items():
         path, ref = str(tmp_path / "f.pcapng"), str(tmp_path / "ref.pcap")
         td = Zcap(subprocess.Popen(
-            ["ip", "netns", "exec", veth.ns_b, "tcpdump", "-i", veth.if_b, "-U", "-w", ref,
+            ["ip", "netns", "exec", veth.ns_b, "tcpdump", "-i", veth.if_b, "--immediate-mode",
+             "-U", "-w", ref,
              expr], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         veth.procs.append(td.proc)
         td.wait_listening()

@@ -43,8 +43,8 @@ def flow_of(frame: bytes) -> int:
 
 
 def start_fanout(veth, *args: str) -> Zcap:
-    """`python -m zcap.fanout` in namespace B (the CLI flag comes later)."""
-    cmd = ["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap.fanout",
+    """`python -m zcap -j N` in namespace B."""
+    cmd = ["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
            "-i", veth.if_b, *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             close_fds=True)

@@ -1,3 +1,5 @@
 from .cli import main
 
-main()
+# Guarded: fanout workers are spawned processes that re-import the main module.
+if __name__ == "__main__":
+    main()

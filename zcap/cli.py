@@ -172,6 +172,28 @@ def zcap(
     precision: Annotated[str, typer.Option(
         "--time-stamp-precision", metavar="micro|nano",
         help="Printed time stamp precision (files always hold nanoseconds).")] = "micro",
+    file_size: Annotated[str | None, typer.Option(
+        "-C", metavar="MB", help="New output file once the current one passes MB million "
+                                 "bytes (k, m, g suffixes: KiB, MiB, GiB).")] = None,
+    rotate_seconds: Annotated[float | None, typer.Option(
+        "-G", metavar="SECONDS", help="New output file every SECONDS; -w is then a strftime "
+                                      "pattern.")] = None,
+    file_count: Annotated[int | None, typer.Option(
+        "-W", metavar="N", help="With -C: keep a ring of N files. With -G alone: stop after "
+                                "N files.")] = None,
+    postrotate: Annotated[str | None, typer.Option(
+        "-z", metavar="CMD", help="Run CMD FILE (no shell) after each output file is closed.")
+    ] = None,
+    fanout: Annotated[int | None, typer.Option(
+        "-j", "--fanout", metavar="N",
+        help="N capture processes on one interface (PACKET_FANOUT), each with its own ring "
+             "and file (out.0.pcapng ...).")] = None,
+    fanout_mode: Annotated[str, typer.Option(
+        "--fanout-mode", metavar="hash|cpu|lb|qm",
+        help="How the kernel spreads packets over the workers (default: hash of the flow).")
+    ] = "hash",
+    merge: Annotated[bool, typer.Option(
+        "--merge", help="With --fanout: one output file ordered by time.")] = False,
     direction: Annotated[str, typer.Option(
         "-Q", "--direction", metavar="in|out|inout",
         help="Capture only packets received (in), sent (out), or both (inout, default).")
@@ -210,6 +232,24 @@ def zcap(
         lookup_user(user)
     if list_linktypes:
         return list_link_types(interface)
+    rotating = file_size is not None or rotate_seconds is not None or file_count is not None
+    if (rotating or postrotate) and write is None:
+        raise UsageError("-C, -G, -W and -z need -w FILE")
+    if file_size is not None:
+        from .sinks.rotate import parse_file_size
+        parse_file_size(file_size)
+    if postrotate is not None:
+        from .sinks.rotate import check_postrotate
+        check_postrotate(postrotate)
+        if os.geteuid() == 0 and user is None:
+            raise UsageError("refusing to run a -z command as root: give -Z USER to run it as")
+    if fanout is not None:
+        if read_file is not None or xdp or rotating or postrotate or tui or print_ \
+                or direction != "inout" or user is not None:
+            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p and "
+                             "--duration only")
+    elif merge or fanout_mode != "hash":
+        raise UsageError("--fanout-mode and --merge go with --fanout")
     if not xdp and (xdp_mode is not None or queue is not None or all_queues):
         raise UsageError("--xdp-mode, --queue and --all-queues go with --xdp")
     if queue is not None and all_queues:
@@ -265,11 +305,21 @@ def zcap(
     if interface is None:
         from .iface import default_interface
         interface = default_interface().name
+    if fanout is not None:
+        if write is None:
+            raise UsageError("--fanout writes files: give -w FILE")
+        from .fanout import run_fanout
+        return run_fanout(interface, write, fanout, mode=fanout_mode, merge=merge,
+                          filter_expr=filter_expr, snaplen=snaplen, buffer_kib=buffer_kib,
+                          promisc=not no_promisc, count=count, duration=duration)
     live = LiveOptions(count=count, snaplen=snaplen, buffer_kib=buffer_kib,
                        promisc=not no_promisc, duration=duration, direction=direction,
                        user=user, stats_interval=stats_interval, tui=tui, quiet=quiet,
                        xdp=xdp, xdp_mode=xdp_mode,
-                       queues=[queue] if queue is not None else None)
+                       queues=[queue] if queue is not None else None,
+                       rotation=dict(file_size=file_size, rotate_seconds=rotate_seconds,
+                                     file_count=file_count, postrotate=postrotate)
+                       if rotating or postrotate else None)
     return capture_live(interface, write, filter_expr, live, print_opts=opts if printing else None)
 
 
@@ -302,6 +352,7 @@ class LiveOptions:
     xdp: bool = False
     xdp_mode: str | None = None
     queues: list[int] | None = None
+    rotation: dict | None = None
 
 
 def _printer_sink(opts, write: str | None):
@@ -346,8 +397,16 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
     with stop, cap:
         sinks: list = []
         writer = None
-        if path is not None:
+        if path is not None and opt.rotation is not None:
+            from .sinks.rotate import RotatingPcapngSink, parse_file_size
+            rot = dict(opt.rotation)
+            if rot["file_size"] is not None:
+                rot["file_size"] = parse_file_size(rot["file_size"])
+            writer = RotatingPcapngSink(path, [cap.describe()], stats=cap.stats,
+                                        on_done=stop.event.set, **rot)
+        elif path is not None:
             writer = PcapngSink(path, [cap.describe()])
+        if writer is not None:
             writer.set_snaplen(cap.snaplen)
             sinks.append(writer)
         if print_opts is not None:

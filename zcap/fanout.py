@@ -29,11 +29,9 @@ a lock, so exactly N packets are written in total (by whichever workers got
 them first) and the first worker to reach N stops everyone.
 """
 
-import argparse
 import multiprocessing
 import os
 import signal
-import struct
 import sys
 import tempfile
 import threading
@@ -42,17 +40,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._core import lib
-from .capture import LiveCapture, StopFlag, compile_filter, run
+from .capture import LiveCapture, StopFlag, run
 from .errors import UsageError, ZcapError
-from .pcapng import LINKTYPE_LINUX_SLL2, InterfaceDescription
+from .pcapng import InterfaceDescription
 from .sinks.pcapng import InterfaceStats, PcapngSink
 from .sources.tpacket import (
     BPF_RET_K,
     DEFAULT_BUFFER_KIB,
     DEFAULT_SNAPLEN,
-    SOL_PACKET,
-    TpacketSource,
-    program_with_snaplen,
 )
 
 # PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also
@@ -84,52 +79,12 @@ def fanout_group_id() -> int:
     return os.getpid() & 0xFFFF
 
 
-class FanoutTpacketSource(TpacketSource):
-    """A TpacketSource that joins a PACKET_FANOUT group as it opens.
-
-    ``fanout``: (group id, mode with flags) as setsockopt(PACKET_FANOUT) wants them.
-    """
-
-    def __init__(self, interface: str, *, fanout: tuple[int, int], **kwargs) -> None:
-        self.fanout = fanout
-        super().__init__(interface, **kwargs)
-
-    def _open(self, program, *args, **kwargs) -> None:
-        # Bound with a filter that takes nothing, so the socket can't receive a
-        # packet before the group decides who gets it; then the real filter.
-        super()._open(ACCEPT_NOTHING, *args, **kwargs)
-        group, mode = self.fanout
-        try:
-            # As bytes: with FLAG_DEFRAG the value needs all 32 bits, past a C int.
-            arg = struct.pack("=I", group | (mode << 16))
-            self.sock.setsockopt(SOL_PACKET, lib.PACKET_FANOUT, arg)
-        except OSError as err:
-            raise ZcapError(f"{self.name}: cannot join fanout group {group}: "
-                            f"{os.strerror(err.errno or 0)}") from None
-        self.attach_filter(program_with_snaplen(program, self.snaplen))
-
-
-class FanoutCapture(LiveCapture):
+def open_member(interface: str, *, fanout: tuple[int, int], snaplen: int = DEFAULT_SNAPLEN,
+                buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
+                filter: str | None = None) -> LiveCapture:
     """A LiveCapture (TPACKET_V3) whose socket is a member of a fanout group."""
-
-    def __init__(self, interface: str, *, fanout: tuple[int, int],
-                 snaplen: int = DEFAULT_SNAPLEN, buffer_kib: int = DEFAULT_BUFFER_KIB,
-                 promisc: bool = True, filter: str | None = None) -> None:
-        if snaplen == 0:
-            snaplen = DEFAULT_SNAPLEN
-        program = None
-        if filter:
-            from .iface import lookup
-            linktype = None if interface == "any" else lookup(interface).linktype
-            cooked = linktype in (None, LINKTYPE_LINUX_SLL2)
-            program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, cooked=cooked)
-        self.filter = filter
-        self.source = FanoutTpacketSource(interface, fanout=fanout, snaplen=snaplen,
-                                          buffer_kib=buffer_kib, promisc=promisc,
-                                          program=program)
-        self.interface = interface
-        self.snaplen = snaplen
-        self.start_ns = time.time_ns()
+    return LiveCapture(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
+                       filter=filter, fanout=fanout)
 
 
 # -- the worker process ------------------------------------------------------------
@@ -208,7 +163,7 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     result = WorkerResult(index, start_ns=time.time_ns())
     try:
-        cap = FanoutCapture(spec.interface, fanout=(spec.group, spec.mode),
+        cap = open_member(spec.interface, fanout=(spec.group, spec.mode),
                             snaplen=spec.snaplen, buffer_kib=spec.buffer_kib,
                             promisc=spec.promisc, filter=spec.filter_expr)
     except ZcapError as err:
@@ -414,35 +369,3 @@ def _print_summary(summary: FanoutSummary) -> None:
     print(f"{summary.written} packets captured", file=sys.stderr)
     print(f"{summary.received} packets received by filter", file=sys.stderr)
     print(f"{summary.dropped} packets dropped by kernel", file=sys.stderr, flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m zcap.fanout``: the fanout capture alone, until the CLI has
-    ``--fanout`` (tests and benchmarks use it)."""
-    ap = argparse.ArgumentParser(prog="python -m zcap.fanout")
-    ap.add_argument("-i", dest="interface", required=True)
-    ap.add_argument("-w", dest="path", required=True)
-    ap.add_argument("-j", "--fanout", dest="workers", type=int, default=2)
-    ap.add_argument("--fanout-mode", dest="mode", default="hash", choices=list(FANOUT_MODES))
-    ap.add_argument("--merge", action="store_true")
-    ap.add_argument("-c", dest="count", type=int)
-    ap.add_argument("--duration", type=float)
-    ap.add_argument("-s", dest="snaplen", type=int, default=DEFAULT_SNAPLEN)
-    ap.add_argument("-B", dest="buffer_kib", type=int, default=DEFAULT_BUFFER_KIB)
-    ap.add_argument("-p", dest="no_promisc", action="store_true")
-    ap.add_argument("expression", nargs="*")
-    a = ap.parse_args(argv)
-    try:
-        return run_fanout(a.interface, a.path, a.workers, a.mode, a.merge,
-                          " ".join(a.expression) or None, a.snaplen, a.buffer_kib,
-                          not a.no_promisc, a.count, a.duration)
-    except ZcapError as err:
-        _err(str(err))
-        return err.exit_code
-
-
-if __name__ == "__main__":
-    # Run the module under its package name, so the spawned workers unpickle
-    # zcap.fanout._worker rather than a __main__ of their own.
-    from zcap import fanout as _fanout
-    sys.exit(_fanout.main())

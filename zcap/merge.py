@@ -59,7 +59,7 @@ def merge_by_time(inputs: Sequence[str], output: str, interface: InterfaceDescri
             # Everything up to (and including) the other inputs' oldest head.
             writer.stop_ts_ns = min(others) + 1 if others else 0
             rc, info = first.batch.write_pcapng(writer, 0, first.batch.count, first.pos)
-            sink._check(rc)
+            sink.check(rc)
             first.pos += info.written
             if first.pos >= first.batch.count:
                 first.advance()

@@ -67,13 +67,13 @@ class PcapngSink:
         self.writer = ffi.gc(lib.zc_writer_new(self.fd, 0, 0), lib.zc_writer_free)
         header = fmt.section_header(_hardware(), os_name(), f"zcap {__version__}")
         header += b"".join(i.encode() for i in interfaces)
-        self._check(lib.zc_write_raw(self.writer, header, len(header)))
+        self.check(lib.zc_write_raw(self.writer, header, len(header)))
 
     def add_interfaces(self, interfaces: list[fmt.InterfaceDescription]) -> None:
         """Write IDBs for interfaces met after the file was opened (pcapng
         inputs may describe interfaces anywhere before their first packet)."""
         data = b"".join(i.encode() for i in interfaces)
-        self._check(lib.zc_write_raw(self.writer, data, len(data)))
+        self.check(lib.zc_write_raw(self.writer, data, len(data)))
         self.interfaces.extend(interfaces)
 
     @property
@@ -93,10 +93,10 @@ class PcapngSink:
     def consume(self, batch, limit: int, ifid: int = 0) -> int:
         """Write the first ``limit`` packets of the batch; returns how many were written."""
         rc, info = batch.write_pcapng(self.writer, ifid, limit)
-        self._check(rc)
+        self.check(rc)
         return info.written
 
-    def _check(self, rc: int) -> None:
+    def check(self, rc: int) -> None:
         if rc < 0:
             err = -rc
             if err == errno.ENOSPC:
@@ -114,7 +114,7 @@ class PcapngSink:
                 now = time.time_ns()
                 isbs = b"".join(fmt.interface_statistics(i, now, s.options())
                                 for i, s in enumerate(stats))
-                self._check(lib.zc_write_raw(self.writer, isbs, len(isbs)))
+                self.check(lib.zc_write_raw(self.writer, isbs, len(isbs)))
         finally:
             if self._own_fd and self.fd >= 0:
                 os.close(self.fd)

@@ -90,6 +90,9 @@ def check_postrotate(command: str) -> str:
     return path
 
 
+TICK_GRACE_NS = 200_000_000          # > the ring's 50 ms block retire timeout
+
+
 class RotatingPcapngSink:
     """pcapng files in turn, as tcpdump -C/-G/-W/-z; used like ``PcapngSink``.
 
@@ -196,7 +199,7 @@ class RotatingPcapngSink:
             w.stop_offset = self._stop_offset
             w.stop_ts_ns = self._deadline_ns or 0
             rc, info = batch.write_pcapng(w, ifid, limit, written)
-            self._current._check(rc)
+            self._current.check(rc)
             written += info.written
             if written >= limit:
                 break
@@ -205,18 +208,20 @@ class RotatingPcapngSink:
                 # do this. Let one packet in rather than loop.
                 w.stop_offset, w.stop_ts_ns = 0, 0
                 rc, info = batch.write_pcapng(w, ifid, written + 1, written)
-                self._current._check(rc)
+                self._current.check(rc)
                 written += info.written
                 continue
             self._rotate(by_size=self._over_size())
         return written
 
     def tick(self, now_ns: int | None = None) -> None:
-        """For a quiet link: with -G and -W, end the last file when its interval
-        is over even if no packet comes (call between batches)."""
-        if (self._current is not None and self._deadline_ns and not self.file_size
-                and self.file_count and self._time_count + 1 >= self.file_count
-                and (now_ns or time.time_ns()) >= self._deadline_ns):
+        """Between batches, on a quiet link: -G still starts the next file when the
+        interval is over (tcpdump waits for a packet; an empty file for a quiet
+        interval shows the capture was running, and -G with -W ends on time).
+        The grace lets a block holding packets from before the deadline, which
+        the kernel hands over within its retire timeout, still reach this file."""
+        if (self._current is not None and self._deadline_ns
+                and (now_ns or time.time_ns()) >= self._deadline_ns + TICK_GRACE_NS):
             self._rotate(by_size=False)
 
     def close(self, stats: list[InterfaceStats] | None = None) -> None:
@@ -295,7 +300,7 @@ class RotatingPcapngSink:
                         "isb_filteraccept": received, "isb_osdrop": dropped,
                         "isb_usrdeliv": delivered if len(counts) == 1 else None})
                     for i, (start, received, dropped) in enumerate(counts))
-                sink._check(lib.zc_write_raw(sink.writer, isbs, len(isbs)))
+                sink.check(lib.zc_write_raw(sink.writer, isbs, len(isbs)))
         finally:
             self._closed_packets += sink.packets
             self._closed_bytes += sink.bytes

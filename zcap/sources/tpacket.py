@@ -19,6 +19,7 @@ from ..pcapng import LINKTYPE_LINUX_SLL2
 SOL_PACKET = 263                     # <linux/socket.h>
 SO_ATTACH_FILTER = 26                # <asm-generic/socket.h>
 BPF_RET_K = 0x06                     # BPF_RET | BPF_K, <linux/bpf_common.h>
+ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
 
 DEFAULT_BUFFER_KIB = 32 * 1024       # see README: 32 MiB kept 1518-byte bursts loss-free
 DEFAULT_SNAPLEN = 262144
@@ -143,7 +144,8 @@ class TpacketSource:
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
                  program: Sequence[tuple[int, int, int, int]] | None = None,
-                 retire_ms: int = RETIRE_MS, ignore_outgoing: bool = False) -> None:
+                 retire_ms: int = RETIRE_MS, ignore_outgoing: bool = False,
+                 fanout: tuple[int, int] | None = None) -> None:
         if not 1 <= snaplen <= DEFAULT_SNAPLEN:
             raise UsageError(f"invalid snaplen {snaplen}: must be 1 to {DEFAULT_SNAPLEN}")
         self.name = interface
@@ -163,13 +165,14 @@ class TpacketSource:
             self.frame_mode = (lib.ZC_FRAME_ETHER if self.linktype != LINKTYPE_LINUX_SLL2
                                else lib.ZC_FRAME_SLL2)
         try:
-            self._open(program, promisc, retire_ms, ignore_outgoing)
+            self._open(program, promisc, retire_ms, ignore_outgoing, fanout)
         except BaseException:
             self.close()
             raise
 
     # -- set-up, in the order that lets no unfiltered packet in ----------------
-    def _open(self, program, promisc: bool, retire_ms: int, ignore_outgoing: bool) -> None:
+    def _open(self, program, promisc: bool, retire_ms: int, ignore_outgoing: bool,
+              fanout: tuple[int, int] | None) -> None:
         kind = socket.SOCK_DGRAM if self.frame_mode == lib.ZC_FRAME_SLL2 else socket.SOCK_RAW
         try:
             # Protocol 0: the socket receives nothing until bind() names ETH_P_ALL.
@@ -180,7 +183,10 @@ class TpacketSource:
         self.sock.setsockopt(SOL_PACKET, lib.PACKET_VERSION, lib.TPACKET_V3)
         if ignore_outgoing:   # -Q in: the kernel doesn't even copy what we send
             self.sock.setsockopt(SOL_PACKET, lib.PACKET_IGNORE_OUTGOING, 1)
-        self.attach_filter(program_with_snaplen(program, self.snaplen))
+        real_filter = program_with_snaplen(program, self.snaplen)
+        # A fanout member is bound taking nothing until it has joined its group,
+        # so no packet is delivered to it outside the group's choice.
+        self.attach_filter(ACCEPT_NOTHING if fanout else real_filter)
 
         g = self.geometry
         req = ffi.new("struct tpacket_req3 *", {
@@ -210,8 +216,20 @@ class TpacketSource:
             if -rc == errno.ENETDOWN:
                 raise InterfaceError(f"{self.name}: interface is down")
             raise ZcapError(f"bind to {self.name}: {os.strerror(-rc)}")
+        if fanout:
+            self._join_fanout(*fanout)
+            self.attach_filter(real_filter)
         self._poll = select.poll()
         self._poll.register(fd, select.POLLIN | select.POLLERR)
+
+    def _join_fanout(self, group: int, mode: int) -> None:
+        try:
+            # As bytes: with FLAG_DEFRAG the value needs all 32 bits, past a C int.
+            arg = struct.pack("=I", group | (mode << 16))
+            self.sock.setsockopt(SOL_PACKET, lib.PACKET_FANOUT, arg)
+        except OSError as err:
+            raise ZcapError(f"{self.name}: cannot join fanout group {group}: "
+                            f"{os.strerror(err.errno or 0)}") from None
 
     def attach_filter(self, program: Sequence[tuple[int, int, int, int]]) -> None:
         """Attach a classic BPF program (list of (code, jt, jf, k)) to the socket."""
