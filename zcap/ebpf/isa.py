@@ -12,55 +12,58 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-# -- <linux/bpf_common.h>: classes, sizes, modes, operations ------------------
-BPF_LD = 0x00
-BPF_LDX = 0x01
-BPF_ST = 0x02
-BPF_STX = 0x03
-BPF_ALU = 0x04
-BPF_JMP = 0x05
-BPF_RET = 0x06          # classic only
-BPF_MISC = 0x07         # classic only
+# Classic BPF's values, which eBPF keeps, are defined once in bpf_filters.opcodes
+# and re-exported from here for the eBPF code.
+from bpf_filters.opcodes import (  # noqa: F401
+    BPF_ABS,
+    BPF_ADD,
+    BPF_ALU,
+    BPF_AND,
+    BPF_B,
+    BPF_DIV,
+    BPF_H,
+    BPF_IMM,
+    BPF_IND,
+    BPF_JA,
+    BPF_JEQ,
+    BPF_JGE,
+    BPF_JGT,
+    BPF_JMP,
+    BPF_JSET,
+    BPF_K,
+    BPF_LD,
+    BPF_LDX,
+    BPF_LEN,
+    BPF_LSH,
+    BPF_MEM,
+    BPF_MISC,
+    BPF_MOD,
+    BPF_MSH,
+    BPF_MUL,
+    BPF_NEG,
+    BPF_OR,
+    BPF_RET,
+    BPF_RSH,
+    BPF_ST,
+    BPF_STX,
+    BPF_SUB,
+    BPF_W,
+    BPF_X,
+    BPF_XOR,
+)
+
+# -- <linux/bpf.h>: what eBPF adds to <linux/bpf_common.h> -----------------------
 BPF_JMP32 = 0x06        # eBPF reuses the value of BPF_RET
 BPF_ALU64 = 0x07        # eBPF reuses the value of BPF_MISC
 
-BPF_W = 0x00
-BPF_H = 0x08
-BPF_B = 0x10
 BPF_DW = 0x18           # eBPF
 
-BPF_IMM = 0x00
-BPF_ABS = 0x20
-BPF_IND = 0x40
-BPF_MEM = 0x60
-BPF_LEN = 0x80          # classic only
-BPF_MSH = 0xA0          # classic only
-
-BPF_K = 0x00
-BPF_X = 0x08
-
-BPF_ADD = 0x00
-BPF_SUB = 0x10
-BPF_MUL = 0x20
-BPF_DIV = 0x30
-BPF_OR = 0x40
-BPF_AND = 0x50
-BPF_LSH = 0x60
-BPF_RSH = 0x70
-BPF_NEG = 0x80
-BPF_MOD = 0x90
-BPF_XOR = 0xA0
 BPF_MOV = 0xB0          # eBPF
 BPF_ARSH = 0xC0         # eBPF
 BPF_END = 0xD0          # eBPF: byte swap
 BPF_TO_LE = 0x00
 BPF_TO_BE = 0x08
 
-BPF_JA = 0x00
-BPF_JEQ = 0x10
-BPF_JGT = 0x20
-BPF_JGE = 0x30
-BPF_JSET = 0x40
 BPF_JNE = 0x50          # eBPF from here on
 BPF_JSGT = 0x60
 BPF_JSGE = 0x70
