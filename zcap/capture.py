@@ -192,6 +192,15 @@ class StopFlag:
         return self.event.is_set()
 
 
+def feed(batch, sinks: Sequence, done: int, count: int | None) -> int:
+    """Give a batch's first packets (no more than ``count - done``) to every sink;
+    returns how many that was."""
+    limit = batch.count if count is None else min(batch.count, count - done)
+    for sink in sinks:
+        sink.consume(batch, limit)
+    return limit
+
+
 def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
         duration: float | None = None, stop: StopFlag | None = None,
         report: Callable[[Summary], None] | None = None,
@@ -233,12 +242,7 @@ def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
                     break
                 continue
             try:
-                limit = batch.count
-                if count is not None:
-                    limit = min(limit, count - summary.captured)
-                for sink in sinks:
-                    sink.consume(batch, limit)
-                summary.captured += limit
+                summary.captured += feed(batch, sinks, summary.captured, count)
             finally:
                 capture.release(batch)
             if count is not None and summary.captured >= count:

@@ -293,8 +293,13 @@ def zcap(
             raise UsageError("-r and -i don't go together: read a file or capture live")
         if direction != "inout":
             raise UsageError("-Q applies to live captures: a file's packets are already taken")
+        if rotate_seconds is not None:
+            raise UsageError("-G applies to live captures (a file's time has passed)")
+        rotation = dict(file_size=file_size, file_count=file_count, postrotate=postrotate) \
+            if rotating or postrotate else None
         return read_offline(read_file, write, filter_expr, count=count,
-                            print_opts=opts if printing else None, tui=tui, quiet=quiet)
+                            print_opts=opts if printing else None, tui=tui, quiet=quiet,
+                            rotation=rotation, user=user)
     if linktype is not None:
         want = _linktype(linktype)
         from .iface import lookup
@@ -355,6 +360,19 @@ class LiveOptions:
     rotation: dict | None = None
 
 
+def _file_sink(path: str, interfaces: list, rotation: dict | None, **extra):
+    """The pcapng sink: one file, or files in turn with -C/-G/-W/-z."""
+    from .sinks.pcapng import PcapngSink
+
+    if rotation is None:
+        return PcapngSink(path, interfaces)
+    from .sinks.rotate import RotatingPcapngSink, parse_file_size
+    rot = dict(rotation)
+    if rot.get("file_size") is not None:
+        rot["file_size"] = parse_file_size(rot["file_size"])
+    return RotatingPcapngSink(path, interfaces, **rot, **extra)
+
+
 def _printer_sink(opts, write: str | None):
     from .printer import Printer
     from .sinks.printer import PrintSink
@@ -385,7 +403,6 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
     import bpf_filters
 
     from .capture import StopFlag, Summary, open_live, run
-    from .sinks.pcapng import PcapngSink
 
     stop = StopFlag()
     try:
@@ -397,16 +414,9 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
     with stop, cap:
         sinks: list = []
         writer = None
-        if path is not None and opt.rotation is not None:
-            from .sinks.rotate import RotatingPcapngSink, parse_file_size
-            rot = dict(opt.rotation)
-            if rot["file_size"] is not None:
-                rot["file_size"] = parse_file_size(rot["file_size"])
-            writer = RotatingPcapngSink(path, [cap.describe()], stats=cap.stats,
-                                        on_done=stop.event.set, **rot)
-        elif path is not None:
-            writer = PcapngSink(path, [cap.describe()])
-        if writer is not None:
+        if path is not None:
+            writer = _file_sink(path, [cap.describe()], opt.rotation, stats=cap.stats,
+                                on_done=stop.event.set)
             writer.set_snaplen(cap.snaplen)
             sinks.append(writer)
         if print_opts is not None:
@@ -453,13 +463,13 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
 
 def read_offline(path: str, write: str | None, filter_expr: str | None, *,
                  count: int | None, print_opts=None, tui: bool = False,
-                 quiet: bool = False) -> int:
+                 quiet: bool = False, rotation: dict | None = None,
+                 user: str | None = None) -> int:
     """-r: print and/or convert (filtered) packets of a pcap or pcapng file."""
     import bpf_filters
 
     from . import offline
     from .readers import open_offline
-    from .sinks.pcapng import PcapngSink
 
     if filter_expr:
         try:   # refuse a bad filter before reading anything
@@ -475,10 +485,13 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
         sinks: list = []
         writer = None
         if write is not None:
-            writer = PcapngSink(write, offline.describe(reader, 0, filter_expr))
+            writer = _file_sink(write, offline.describe(reader, 0, filter_expr), rotation)
             sinks.append(writer)
         if print_opts is not None:
             sinks.append(_printer_sink(print_opts, write))
+        if user is not None:
+            from .privs import drop_privileges
+            drop_privileges(user, [writer.fd] if writer is not None else [])
         screen = None
         if tui:
             from .capture import StopFlag

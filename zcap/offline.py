@@ -5,11 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._core import ffi
-from .capture import StopFlag
+from .capture import StopFlag, feed
 from .errors import CorruptFileError
 from .pcapng import InterfaceDescription
 from .readers import Reader
-from .sinks.pcapng import PcapngSink
 
 
 @dataclass
@@ -58,17 +57,12 @@ def read(reader: Reader, sinks: Sequence, *, filter_expr: str | None = None,
         try:
             for batch in reader.batches():
                 for sink in sinks:
-                    if isinstance(sink, PcapngSink) and len(sink.interfaces) < len(
-                            reader.interfaces):
-                        sink.add_interfaces(describe(reader, len(sink.interfaces), filter_expr))
+                    known = getattr(sink, "interfaces", None)
+                    if known is not None and len(known) < len(reader.interfaces):
+                        sink.add_interfaces(describe(reader, len(known), filter_expr))
                 if flt is not None:
                     batch.filter(*flt.program(batch.linktype))
-                limit = batch.count
-                if count is not None:
-                    limit = min(limit, count - result.processed)
-                for sink in sinks:
-                    sink.consume(batch, limit)
-                result.processed += limit
+                result.processed += feed(batch, sinks, result.processed, count)
                 if (count is not None and result.processed >= count) or stop.is_set():
                     break
         except CorruptFileError as err:
