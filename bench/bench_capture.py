@@ -30,6 +30,11 @@ sys.path.insert(0, str(HERE.parent))
 from tests.netns import create_pair, destroy_pair  # noqa: E402
 
 RING_MIB = 64
+# Sender (and with it the kernel's copy into the rings, done in its softirq on
+# veth) on one CPU, capturer on the other: without this the share each tool
+# keeps depends mostly on where the scheduler happens to put it.
+PIN_SENDER = ["taskset", "-c", "0"] if (os.cpu_count() or 1) >= 2 else []
+PIN_CAPTURER = ["taskset", "-c", "1"] if (os.cpu_count() or 1) >= 2 else []
 SHM = Path("/dev/shm")
 
 
@@ -101,17 +106,19 @@ class Bench:
             cfg = Path(self.cfgdir) / f"f{size}.cfg"
             cfg.write_text("{ " + ", ".join(f"0x{b:02x}" for b in frame_bytes(size)) + " }\n")
             t = time.monotonic()
-            subprocess.run(["ip", "netns", "exec", ns, "trafgen", "-o", ifname, "-i", str(cfg),
+            subprocess.run(["ip", "netns", "exec", ns, *PIN_SENDER, "trafgen", "-o", ifname,
+                            "-i", str(cfg),
                             "-n", str(count), "-P", "1", "-C"], capture_output=True, check=True)
             return count, time.monotonic() - t
-        out = subprocess.run(["ip", "netns", "exec", ns, self.pace, ifname, str(size),
+        out = subprocess.run(["ip", "netns", "exec", ns, *PIN_SENDER, self.pace, ifname, str(size),
                               str(count), str(rate)], capture_output=True, text=True, check=True)
         sent, secs = out.stdout.split()
         return int(sent), float(secs)
 
     def trial(self, tool: str, size: int, count: int, rate: int) -> dict:
         out = str(SHM / f"zcap-bench-{tool}.{EXT[tool]}")
-        cmd = ["ip", "netns", "exec", self.pair.ns_b, *TOOLS[tool](self.pair.if_b, out)]
+        cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
+               *TOOLS[tool](self.pair.if_b, out)]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.5)                                  # every tool is listening by then
         t0 = time.monotonic()
