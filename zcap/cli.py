@@ -283,11 +283,14 @@ def zcap(
             lt = LINKTYPE_ETHERNET
         return dump_filter(filter_expr or "", dump, lt, interface is not None, snaplen)
 
-    from .printer import PrintOptions
-    opts = PrintOptions(numeric=numeric, link_header=link_header, hex=hex_,
-                        hex_ascii=hex_ascii, verbose=verbose, quiet=quiet, tstamp=tstamp,
-                        number=number, nano=precision == "nano", line_buffered=line_buffered)
     printing = (write is None or print_) and not tui
+    opts = None
+    if printing:      # the printer and dpkt cost 45 ms of start-up: only when printing
+        from .printer import PrintOptions
+        opts = PrintOptions(numeric=numeric, link_header=link_header, hex=hex_,
+                            hex_ascii=hex_ascii, verbose=verbose, quiet=quiet, tstamp=tstamp,
+                            number=number, nano=precision == "nano",
+                            line_buffered=line_buffered)
     if read_file is not None:
         if interface is not None:
             raise UsageError("-r and -i don't go together: read a file or capture live")
@@ -298,7 +301,7 @@ def zcap(
         rotation = dict(file_size=file_size, file_count=file_count, postrotate=postrotate) \
             if rotating or postrotate else None
         return read_offline(read_file, write, filter_expr, count=count,
-                            print_opts=opts if printing else None, tui=tui, quiet=quiet,
+                            print_opts=opts, tui=tui, quiet=quiet,
                             rotation=rotation, user=user)
     if linktype is not None:
         want = _linktype(linktype)
@@ -325,7 +328,7 @@ def zcap(
                        rotation=dict(file_size=file_size, rotate_seconds=rotate_seconds,
                                      file_count=file_count, postrotate=postrotate)
                        if rotating or postrotate else None)
-    return capture_live(interface, write, filter_expr, live, print_opts=opts if printing else None)
+    return capture_live(interface, write, filter_expr, live, print_opts=opts)
 
 
 def list_link_types(interface: str | None) -> int:
