@@ -317,6 +317,15 @@ def zcap(
         if write is None:
             raise UsageError("--fanout writes files: give -w FILE")
         from .fanout import run_fanout
+        if filter_expr:            # refuse a bad filter before any worker starts
+            import bpf_filters
+
+            from .iface import lookup
+            try:
+                bpf_filters.compile(filter_expr, linktype=lookup(interface).linktype,
+                                    kernel=True)
+            except bpf_filters.FilterError as exc:
+                raise filter_error(filter_expr, exc) from None
         return run_fanout(interface, write, fanout, mode=fanout_mode, merge=merge,
                           filter_expr=filter_expr, snaplen=snaplen, buffer_kib=buffer_kib,
                           promisc=not no_promisc, count=count, duration=duration)
@@ -387,6 +396,13 @@ def _printer_sink(opts, write: str | None):
     return PrintSink(Printer(out, opts))
 
 
+def _screen_error(screen) -> None:
+    """The display thread failed (the capture went on without it): say so."""
+    error = getattr(screen, "error", None)
+    if error is not None:
+        err(f"warning: the live summary stopped: {error}")
+
+
 def _report(captured: int, received: int, dropped: int) -> None:
     """The counters so far, one line, for SIGUSR1 and --stats-interval."""
     print(f"zcap: {captured} packets captured, {received} received by filter, "
@@ -445,6 +461,7 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
                               report=lambda s: _report(writer.packets if writer else s.captured,
                                                        s.received, s.dropped),
                               report_every=opt.stats_interval)
+            _screen_error(screen)
             failure = summary.error
             if writer is not None:
                 writer.close(summary.per_interface)
@@ -512,6 +529,7 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
                 if screen is not None:
                     screen.finished()
                     screen.wait_for_quit()
+            _screen_error(screen)
         except bpf_filters.FilterError as exc:
             raise filter_error(filter_expr or "", exc) from None
         finally:
