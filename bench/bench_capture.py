@@ -85,7 +85,7 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
 
 
 def warm_tmpfs(nbytes: int) -> None:
-    """Write and delete ``nbytes`` on tmpfs once before any trial. On these VMs a
+    """Write and delete ``nbytes`` on tmpfs right before a trial. On these VMs a
     page the guest has never touched costs several times more to hand out than
     a recycled one (measured: a capture's write rate falls 2.4x after ~1.3 GB
     of fresh pages), so without this the first tool measured pays for the
@@ -131,6 +131,7 @@ class Bench:
 
     def trial(self, tool: str, size: int, count: int, rate: int) -> dict:
         out = str(SHM / f"zcap-bench-{tool}.{EXT[tool]}")
+        warm_tmpfs(int(count * (size + 100) * 1.3))    # the same pages for every tool
         cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
                *TOOLS[tool](self.pair.if_b, out)]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -180,7 +181,6 @@ def main() -> int:
     pace = os.path.join(tmp, "pace")
     subprocess.run(["gcc", "-O2", "-o", pace, str(HERE / "pace.c")], check=True)
     bench = Bench(pace, tmp)
-    warm_tmpfs(int(args.large * 1600 * 1.5))
     rows = []
     try:
         for size, count in ((64, args.small), (1514, args.large)):
