@@ -498,10 +498,18 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
             raise filter_error(filter_expr, exc) from None
     with open_offline(path) as reader:
         reader.read_header()
-        if reader.interfaces:
+
+        def announce() -> bool:
+            """tcpdump's 'reading from file' line, once the first interface is known
+            (a pcap header has it; pcapng describes interfaces as it goes)."""
+            if not reader.interfaces:
+                return False
             first = reader.interfaces[0]
             err(f"reading from file {path}, link-type {linktype_text(first.linktype)}, "
                 f"snapshot length {first.snaplen}")
+            return True
+
+        announced = [announce()]
         sinks: list = []
         writer = None
         if write is not None:
@@ -524,8 +532,10 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
                                                            output=write), stop=stop, quiet=quiet)
         try:
             with screen or contextlib.nullcontext():
-                result = offline.read(reader, sinks, filter_expr=filter_expr, count=count,
-                                      stop=stop if screen else None)
+                result = offline.read(
+                    reader, sinks, filter_expr=filter_expr, count=count,
+                    stop=stop if screen else None,
+                    before_first=None if announced[0] else lambda: announced.append(announce()))
                 if screen is not None:
                     screen.finished()
                     screen.wait_for_quit()
@@ -536,6 +546,8 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
             if writer is not None:
                 writer.close()
         sys.stdout.flush()
+        if not any(announced):
+            announce()
     if result.error is not None:
         err(str(result.error))
         return result.error.exit_code

@@ -1,7 +1,7 @@
 """Reading capture files (-r): batches from the reader, filtered by the C BPF
 interpreter (one program per link type), fed to the same sinks as a live capture."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ._core import ffi
@@ -9,7 +9,6 @@ from .capture import StopFlag, feed
 from .errors import CorruptFileError
 from .pcapng import InterfaceDescription
 from .readers import Reader
-
 
 # Packets per batch: enough that Python's share per batch (a few calls, one
 # array) is noise next to the C loops, small enough to stay in cache.
@@ -53,8 +52,10 @@ def describe(reader: Reader, first: int, filter_expr: str | None) -> list[Interf
 
 
 def read(reader: Reader, sinks: Sequence, *, filter_expr: str | None = None,
-         count: int | None = None, stop: StopFlag | None = None) -> OfflineResult:
-    """Feed every (matching) packet of the file to the sinks, in order."""
+         count: int | None = None, stop: StopFlag | None = None,
+         before_first: Callable[[], object] | None = None) -> OfflineResult:
+    """Feed every (matching) packet of the file to the sinks, in order.
+    ``before_first`` is called once, before the first batch reaches a sink."""
     result = OfflineResult()
     flt = FileFilter(filter_expr) if filter_expr else None
     stop = stop or StopFlag()
@@ -65,6 +66,9 @@ def read(reader: Reader, sinks: Sequence, *, filter_expr: str | None = None,
                     known = getattr(sink, "interfaces", None)
                     if known is not None and len(known) < len(reader.interfaces):
                         sink.add_interfaces(describe(reader, len(known), filter_expr))
+                if before_first is not None:
+                    before_first()
+                    before_first = None
                 if flt is not None:
                     batch.filter(*flt.program(batch.linktype))
                 result.processed += feed(batch, sinks, result.processed, count)
