@@ -246,7 +246,9 @@ class RotatingPcapngSink:
         self.reap()
 
     # -- rotation ---------------------------------------------------------------
-    def _open(self, now_ns: int) -> None:
+    def _open(self, now_ns: int, deadline_ns: int | None = None) -> None:
+        """Start the next file, named for ``now_ns``; with -G it ends at
+        ``deadline_ns`` (default: one interval from now)."""
         when = now_ns / 1e9 if self.rotate_ns else None
         self._name = file_name(self.pattern, self._size_count, self._width, when)
         self._current = PcapngSink(self._name, self.interfaces)
@@ -255,7 +257,10 @@ class RotatingPcapngSink:
         header = self._current.writer.offset
         # A new file always takes at least one packet, however small -C is.
         self._stop_offset = max(self.file_size, header + 1) if self.file_size else 0
-        self._deadline_ns = now_ns + self.rotate_ns if self.rotate_ns else None
+        if self.rotate_ns:
+            self._deadline_ns = deadline_ns or now_ns + self.rotate_ns
+        else:
+            self._deadline_ns = None
 
     def _over_size(self) -> bool:
         return bool(self._stop_offset) and self._current.writer.offset >= self._stop_offset
@@ -265,6 +270,17 @@ class RotatingPcapngSink:
         # tcpdump looks at the clock first: an interval that is over wins, and
         # the new interval's file starts at number 0.
         by_time = self._deadline_ns is not None and (not by_size or now >= self._deadline_ns)
+        # A file of the next interval starts at the old one's deadline, on the
+        # grid: every packet in it is at or after the time in its name (packets
+        # reach us up to a block retire timeout late). A size rotation keeps
+        # the interval it is in.
+        start, deadline = now, self._deadline_ns
+        if by_time:
+            start = self._deadline_ns
+            late = now - start
+            if late >= self.rotate_ns:      # stalled past whole intervals: no file for each
+                start += late // self.rotate_ns * self.rotate_ns
+            deadline = start + self.rotate_ns
         self._finish(None, postrotate=True)
         self.reap()
         if by_time:
@@ -279,7 +295,7 @@ class RotatingPcapngSink:
             self._size_count += 1
             if self.file_count and self._size_count >= self.file_count:
                 self._size_count = 0
-        self._open(now)
+        self._open(start, deadline)
 
     def _finish(self, counts: list[tuple[int, int, int]] | None, postrotate: bool) -> None:
         """ISB, close, -z. ``counts``: (start_ns, received, dropped) per interface."""
