@@ -24,10 +24,6 @@ M32 = 0xFFFFFFFF
 NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
 RA, RX = 0, 1
 
-LD_ABS = {op.BPF_LD | s | op.BPF_ABS for s in (op.BPF_W, op.BPF_H, op.BPF_B)}
-LD_IND = {op.BPF_LD | s | op.BPF_IND for s in (op.BPF_W, op.BPF_H, op.BPF_B)}
-LDX_MSH = op.BPF_LDX | op.BPF_B | op.BPF_MSH
-
 
 class Values:
     """Global value numbering: a number per distinct expression."""
@@ -466,15 +462,6 @@ class Optimizer:
             else:
                 canon[key] = b
         return repl.get(self.root.id, self.root)
-
-    def _may_fault(self, b: Block) -> bool:
-        regs = list(self.entry[b.id])
-        avail = set(self.avail_in[b.id])
-        for s in b.stmts:
-            _, f = self.step(s, regs, avail, rewrite=False)
-            if f:
-                return True
-        return False
 
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""

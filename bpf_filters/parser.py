@@ -26,10 +26,6 @@ _AQUALS = {"HOST": "host", "NET": "net", "PORT": "port", "PORTRANGE": "portrange
 _ID_START = ("NUM", "HID", "HID6", "EID", "ID")
 
 
-class _Backtrack(Exception):
-    pass
-
-
 class Parser:
     """Recursive descent over the token list, backtracking where yacc used lookahead."""
 

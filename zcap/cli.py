@@ -499,17 +499,20 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
     with open_offline(path) as reader:
         reader.read_header()
 
-        def announce() -> bool:
+        announced = False
+
+        def announce() -> None:
             """tcpdump's 'reading from file' line, once the first interface is known
             (a pcap header has it; pcapng describes interfaces as it goes)."""
-            if not reader.interfaces:
-                return False
+            nonlocal announced
+            if announced or not reader.interfaces:
+                return
+            announced = True
             first = reader.interfaces[0]
             err(f"reading from file {path}, link-type {linktype_text(first.linktype)}, "
                 f"snapshot length {first.snaplen}")
-            return True
 
-        announced = [announce()]
+        announce()
         sinks: list = []
         writer = None
         if write is not None:
@@ -535,7 +538,7 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
                 result = offline.read(
                     reader, sinks, filter_expr=filter_expr, count=count,
                     stop=stop if screen else None,
-                    before_first=None if announced[0] else lambda: announced.append(announce()))
+                    before_first=announce)
                 if screen is not None:
                     screen.finished()
                     screen.wait_for_quit()
@@ -546,8 +549,7 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
             if writer is not None:
                 writer.close()
         sys.stdout.flush()
-        if not any(announced):
-            announce()
+        announce()          # a file with no packets names its interfaces only at the end
     if result.error is not None:
         err(str(result.error))
         return result.error.exit_code

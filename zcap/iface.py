@@ -17,7 +17,6 @@ ARPHRD_SIT = 776
 IFF_UP = 0x1
 IFF_LOOPBACK = 0x8
 IFF_RUNNING = 0x40
-IFF_PROMISC = 0x100
 
 # Link types whose frames come with no link header: captured as raw IP.
 _RAW_IP = {ARPHRD_NONE, ARPHRD_TUNNEL, ARPHRD_TUNNEL6, ARPHRD_SIT, ARPHRD_IPGRE}
@@ -88,11 +87,6 @@ def lookup(name: str) -> Interface:
             return itf
     names = ", ".join(i.name for i in interfaces) or "none"
     raise InterfaceError(f"{name}: no such interface (interfaces here: {names}, any)")
-
-
-def exists(index: int) -> bool:
-    """Whether an interface with this index still exists."""
-    return any(i.index == index for i in list_interfaces())
 
 
 def default_interface() -> Interface:

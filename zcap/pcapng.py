@@ -6,8 +6,7 @@ All blocks are in host byte order, padded to 32 bits, length repeated at the end
 """
 
 import struct
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SHB = 0x0A0D0D0A
 IDB = 0x00000001
@@ -98,14 +97,13 @@ class InterfaceDescription:
     description: str | None = None
     filter: str | None = None
     os_name: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def encode(self) -> bytes:
         """The Interface Description Block, timestamps in nanoseconds."""
         body = struct.pack("=HHI", self.linktype, 0, self.snaplen)
         body += options(IDB, {"if_name": self.name, "if_description": self.description,
                               "if_tsresol": 9, "if_filter": self.filter,
-                              "if_os": self.os_name, **self.extra})
+                              "if_os": self.os_name})
         return block(IDB, body)
 
 
@@ -114,8 +112,3 @@ def interface_statistics(ifid: int, ts_ns: int, stats: dict[str, int | None]) ->
     body = struct.pack("=III", ifid, ts_ns >> 32, ts_ns & 0xFFFFFFFF)
     body += options(ISB, stats)
     return block(ISB, body)
-
-
-def blocks(parts: Iterable[bytes]) -> bytes:
-    """Concatenate encoded blocks (for a single write)."""
-    return b"".join(parts)
