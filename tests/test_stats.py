@@ -12,7 +12,7 @@ import pytest
 from zcap._core import ffi, lib
 
 from zcap.capture import open_live, run
-from zcap.sinks.stats import StatsSink
+from zcap.sinks.stats import StatsSink, _talker_key
 
 from .frames import mac, udp_frame
 from .netns import MAC_A, MAC_ELSEWHERE, in_netns
@@ -175,7 +175,7 @@ def test_large_population_stays_bounded_and_says_so():
 def test_heap_and_index_agree_under_churn():
     """Random keys with heavy eviction: every kept key is still found, never duplicated."""
     rng = random.Random(7)
-    sink = StatsSink(top_k=lib.ZC_TOP_SLOTS)
+    sink = StatsSink()
     truth = collections.Counter()
     for _round in range(6):
         frames = []
@@ -185,17 +185,23 @@ def test_heap_and_index_agree_under_churn():
             frames.append(eth(ipv4(f"198.18.{n >> 8}.{n & 255}", IP_B, 6, tcp(1, 2)), 0x0800))
             truth[n] += 1
         sink.consume(PktBatch(frames), len(frames))
-    s = sink.snapshot()
-    keys = [e.key for e in s.talkers_by_packets.by_packets]
+    # The whole table, not just a snapshot's top: every entry must be sound.
+    table = sink.counters.talkers_packets
+    entries = [table.e[i] for i in range(table.n)]
+    keys = [_talker_key(bytes(e.key)) for e in entries]
     assert len(keys) == len(set(keys)) == lib.ZC_TOP_SLOTS
     total = sum(truth.values())
-    counts = {e.key[0]: e for e in s.talkers_by_packets.by_packets}
+    counts = {k[0]: e for k, e in zip(keys, entries, strict=True)}
     for n, c in truth.items():
         if c > total / lib.ZC_TOP_SLOTS:       # frequent keys are always kept
             assert f"198.18.{n >> 8}.{n & 255}" in counts
-    weights = [e.estimate for e in s.talkers_by_packets.by_packets]
-    assert weights == sorted(weights, reverse=True)
-    assert sum(weights) == total                 # space-saving keeps the total weight
+    for k, e in zip(keys, entries, strict=True):
+        n = int(k[0].split(".")[2]) << 8 | int(k[0].split(".")[3])
+        assert e.weight - e.err <= truth[n] <= e.weight
+    assert sum(e.weight for e in entries) == total   # space-saving keeps the total weight
+    # The snapshot ranks the heaviest of them, heaviest first.
+    top = sink.snapshot().talkers_by_packets.by_packets
+    assert [e.estimate for e in top] == sorted((e.weight for e in entries), reverse=True)[:len(top)]
 
 
 def test_probes_are_read_from_consume():

@@ -3,9 +3,11 @@
  *
  * Keyed tables are space-saving summaries (Metwally et al., 2005): a full
  * table hands the lightest entry's slot to a new key, which inherits that
- * weight as its error bound. Entries sit in a min-heap on weight, so the
- * lightest is always at the root, and an open-addressing index finds a key.
- * A one-entry cache skips the index for runs of packets of one flow. */
+ * weight as its error bound. An open-addressing index finds a key; once a
+ * table is full, a min-heap on weight names the lightest entry.
+ *
+ * Packets are first summed per flow within their batch (struct zc_agg, and
+ * zc_agg4 for plain IPv4), so the tables see one update per flow and batch. */
 #include "stats.h"
 #include "writer.h"            /* enum zc_frame_mode */
 
@@ -32,6 +34,8 @@
 #define ETYPE_QINQ_OLD 0x9100
 #define ETYPE_8023 0x0000          /* what we file 802.3 length-field frames under */
 #define IPV6_MAX_EXT 8             /* extension headers we walk before giving up */
+
+#define AGG_PROBES 8               /* slots a batch aggregate tries before it gives one up */
 
 static const uint32_t size_limits[ZC_SIZE_BUCKETS - 1] = {64, 128, 256, 512, 1024, 1519, 9217};
 
@@ -63,42 +67,43 @@ static inline int key_eq(const uint8_t *a, const uint8_t *b)
     return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
-static inline void put(struct zc_top *t, uint32_t i, const struct zc_top_entry *e)
+static inline uint64_t heap_weight(const struct zc_top *t, uint32_t pos)
 {
-    t->e[i] = *e;
-    t->index[e->slot] = (int32_t)i;
+    return t->e[t->heap[pos]].weight;
 }
 
-static uint32_t sift_down(struct zc_top *t, uint32_t i)
+static inline void heap_put(struct zc_top *t, uint32_t pos, uint16_t entry)
 {
-    struct zc_top_entry moving = t->e[i];
+    t->heap[pos] = entry;
+    t->e[entry].pos = pos;
+}
+
+/* An entry's weight only ever grows, so it only ever moves down. */
+static void sift_down(struct zc_top *t, uint32_t pos)
+{
+    uint16_t moving = t->heap[pos];
+    uint64_t w = t->e[moving].weight;
     for (;;) {
-        uint32_t l = 2 * i + 1, m = l;
+        uint32_t l = 2 * pos + 1, m = l;
         if (l >= t->n)
             break;
-        if (l + 1 < t->n && t->e[l + 1].weight < t->e[l].weight)
+        if (l + 1 < t->n && heap_weight(t, l + 1) < heap_weight(t, l))
             m = l + 1;
-        if (t->e[m].weight >= moving.weight)
+        if (heap_weight(t, m) >= w)
             break;
-        put(t, i, &t->e[m]);
-        i = m;
+        heap_put(t, pos, t->heap[m]);
+        pos = m;
     }
-    put(t, i, &moving);
-    return i;
+    heap_put(t, pos, moving);
 }
 
-static uint32_t sift_up(struct zc_top *t, uint32_t i)
+static void heapify(struct zc_top *t)
 {
-    struct zc_top_entry moving = t->e[i];
-    while (i > 0) {
-        uint32_t parent = (i - 1) / 2;
-        if (t->e[parent].weight <= moving.weight)
-            break;
-        put(t, i, &t->e[parent]);
-        i = parent;
-    }
-    put(t, i, &moving);
-    return i;
+    for (uint32_t i = 0; i < t->n; i++)
+        heap_put(t, i, (uint16_t)i);
+    for (uint32_t i = t->n / 2; i-- > 0;)
+        sift_down(t, i);
+    t->heaped = 1;
 }
 
 /* Linear probing deletion by backward shift: no tombstones to pile up. */
@@ -116,7 +121,7 @@ static void index_delete(struct zc_top *t, uint32_t hole)
         /* The entry at j may fill the hole unless its home lies in (hole, j]. */
         int stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (!stays) {
-            t->index[hole] = x;
+            t->index[hole] = (int16_t)x;
             t->e[x].slot = hole;
             t->index[j] = -1;
             hole = j;
@@ -128,18 +133,23 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t packets, uint
 {
     const uint32_t mask = ZC_TOP_HASH - 1;
     uint64_t w = t->by_bytes ? bytes : packets;
-    uint32_t i = t->last, h, s;
+    uint32_t h = key_hash(key), s, i;
+    struct zc_top_entry *e;
 
-    if (i < t->n && key_eq(t->e[i].key, key))
-        goto hit;
-    h = key_hash(key);
     for (s = h & mask; t->index[s] >= 0; s = (s + 1) & mask) {
         i = (uint32_t)t->index[s];
-        if (t->e[i].hash == h && key_eq(t->e[i].key, key))
-            goto hit;
+        e = &t->e[i];
+        if (e->hash == h && key_eq(e->key, key)) {
+            e->weight += w;
+            e->packets += packets;
+            e->bytes += bytes;
+            if (t->heaped)
+                sift_down(t, e->pos);
+            return;
+        }
     }
     if (t->n < ZC_TOP_SLOTS) {
-        struct zc_top_entry *e = &t->e[t->n];
+        e = &t->e[t->n];
         memcpy(e->key, key, ZC_KEY_BYTES);
         e->weight = w;
         e->err = 0;
@@ -147,12 +157,14 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t packets, uint
         e->bytes = bytes;
         e->slot = s;
         e->hash = h;
-        t->index[s] = (int32_t)t->n;
-        t->last = sift_up(t, t->n++);
+        t->index[s] = (int16_t)t->n++;
+        if (t->n == ZC_TOP_SLOTS)
+            heapify(t);
         return;
     }
-    /* Full: the lightest key gives up its place. */
-    struct zc_top_entry *e = &t->e[0];
+    /* Full: the lightest key gives up its entry. */
+    i = t->heap[0];
+    e = &t->e[i];
     index_delete(t, e->slot);
     for (s = h & mask; t->index[s] >= 0; s = (s + 1) & mask)
         ;
@@ -163,15 +175,9 @@ static void top_add(struct zc_top *t, const uint8_t *key, uint64_t packets, uint
     e->bytes = bytes;
     e->slot = s;
     e->hash = h;
-    t->index[s] = 0;
+    t->index[s] = (int16_t)i;
     t->evicted++;
-    t->last = sift_down(t, 0);
-    return;
-hit:
-    t->e[i].weight += w;
-    t->e[i].packets += packets;
-    t->e[i].bytes += bytes;
-    t->last = sift_down(t, i);
+    sift_down(t, 0);
 }
 
 static void top_init(struct zc_top *t, int by_bytes)
@@ -211,6 +217,32 @@ uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32
     return have;
 }
 
+static void top_view(const struct zc_top *t, struct zc_top_view *v, uint32_t k)
+{
+    uint32_t rank[ZC_VIEW_TOP];
+    v->n = t->n;
+    v->evicted = t->evicted;
+    for (int by_bytes = 0; by_bytes < 2; by_bytes++) {
+        uint32_t n = zc_top_rank(t, by_bytes, rank, k);
+        for (uint32_t i = 0; i < n; i++)
+            v->top[by_bytes][i] = t->e[rank[i]];
+        v->count[by_bytes] = n;
+    }
+}
+
+void zc_stats_view(const struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables)
+{
+    out->c = st->c;
+    if (k > ZC_VIEW_TOP)
+        k = ZC_VIEW_TOP;
+    if (!tables)
+        k = 0;
+    top_view(&st->talkers_bytes, &out->talkers_bytes, k);
+    top_view(&st->talkers_packets, &out->talkers_packets, k);
+    top_view(&st->conversations, &out->conversations, k);
+    top_view(&st->ports, &out->ports, k);
+}
+
 uint32_t zc_size_limit(uint32_t i)
 {
     return i < ZC_SIZE_BUCKETS - 1 ? size_limits[i] : UINT32_MAX;
@@ -228,24 +260,24 @@ void zc_stats_init(struct zc_stats *st)
 
 /* -- one packet ------------------------------------------------------------- */
 
-static void count_etype(struct zc_stats *st, uint16_t type, uint32_t wirelen)
+static void count_etype(struct zc_stats *st, uint16_t type, uint64_t packets, uint64_t bytes)
 {
-    for (uint32_t i = 0; i < st->n_etype; i++) {
-        if (st->etype[i].type == type) {
-            st->etype[i].packets++;
-            st->etype[i].bytes += wirelen;
+    for (uint32_t i = 0; i < st->c.n_etype; i++) {
+        if (st->c.etype[i].type == type) {
+            st->c.etype[i].packets += packets;
+            st->c.etype[i].bytes += bytes;
             return;
         }
     }
-    if (st->n_etype < ZC_ETYPE_SLOTS) {
-        struct zc_etype *e = &st->etype[st->n_etype++];
+    if (st->c.n_etype < ZC_ETYPE_SLOTS) {
+        struct zc_etype *e = &st->c.etype[st->c.n_etype++];
         e->type = type;
-        e->packets = 1;
-        e->bytes = wirelen;
+        e->packets = packets;
+        e->bytes = bytes;
         return;
     }
-    st->etype_other_packets++;
-    st->etype_other_bytes += wirelen;
+    st->c.etype_other_packets += packets;
+    st->c.etype_other_bytes += bytes;
 }
 
 static int has_ports(uint8_t proto)
@@ -323,11 +355,9 @@ static void decode_ipv6(const uint8_t *p, uint32_t len, struct flow *f)
 }
 
 /* Feed one flow's batch totals to the tables. */
-static void flush_flow(struct zc_stats *st, const struct zc_agg *a)
+static void flush_flow(struct zc_stats *st, const uint8_t *k, uint64_t n, uint64_t bytes)
 {
-    const uint8_t *k = a->key;
     uint8_t key[ZC_KEY_BYTES];
-    uint64_t n = a->packets, bytes = a->bytes;
 
     memset(key, 0, sizeof(key));
     key[0] = k[0];
@@ -349,8 +379,8 @@ static void flush_flow(struct zc_stats *st, const struct zc_agg *a)
     memcpy(key + 36, swap ? k + 2 : k + 36, 2);
     top_add(&st->conversations, key, n, bytes);
 
-    st->proto_packets[k[1]] += n;
-    st->proto_bytes[k[1]] += bytes;
+    st->c.proto_packets[k[1]] += n;
+    st->c.proto_bytes[k[1]] += bytes;
     if (k[38]) {
         memset(key, 0, sizeof(key));
         key[0] = k[1];
@@ -359,10 +389,34 @@ static void flush_flow(struct zc_stats *st, const struct zc_agg *a)
     }
 }
 
+/* A plain IPv4 flow's batch totals, in the general key layout. */
+static void flush_agg4(struct zc_stats *st, struct zc_agg4 *a)
+{
+    const uint8_t *addrs = (const uint8_t *)&a->k0, *rest = (const uint8_t *)&a->k1;
+    uint8_t key[ZC_KEY_BYTES];
+
+    memset(key, 0, sizeof(key));
+    key[0] = ZC_AF_INET;
+    key[1] = rest[4];                   /* protocol */
+    memcpy(key + 2, rest, 2);           /* source port */
+    memcpy(key + 4, addrs, 4);          /* source address */
+    memcpy(key + 20, addrs + 4, 4);     /* destination address */
+    memcpy(key + 36, rest + 2, 2);      /* destination port */
+    key[38] = rest[5];                  /* has ports */
+    count_etype(st, ETYPE_IPV4, a->packets, a->bytes);
+    flush_flow(st, key, a->packets, a->bytes);
+    a->packets = 0;
+}
+
 static void flush_batch(struct zc_stats *st)
 {
-    for (uint32_t i = 0; i < st->nused; i++)
-        flush_flow(st, &st->agg[st->used[i]]);
+    for (uint32_t i = 0; i < st->nused4; i++)
+        flush_agg4(st, &st->agg4[st->used4[i]]);
+    st->nused4 = 0;
+    for (uint32_t i = 0; i < st->nused; i++) {
+        const struct zc_agg *a = &st->agg[st->used[i]];
+        flush_flow(st, a->key, a->packets, a->bytes);
+    }
     st->nused = 0;
     st->gen++;
     if (st->gen == 0) {                   /* wrapped: make sure no slot looks current */
@@ -372,7 +426,6 @@ static void flush_batch(struct zc_stats *st)
     }
 }
 
-#define AGG_PROBES 8
 
 /* A flow key as five words, so the hot path builds, hashes and compares it in
  * registers (byte stores read back as words stall on store forwarding). */
@@ -406,7 +459,7 @@ static void count_key(struct zc_stats *st, struct key5 k, uint32_t wirelen)
             return;
         }
     }
-    flush_flow(st, a);                  /* a crowded neighbourhood: the last one goes now */
+    flush_flow(st, a->key, a->packets, a->bytes);   /* a crowded neighbourhood: the last goes now */
 fresh:
     memcpy(a->key, k.w, ZC_KEY_BYTES);
     a->packets = 1;
@@ -454,26 +507,82 @@ static void count_macs(struct zc_stats *st, const uint8_t *eth, uint32_t wirelen
     count_key(st, k, wirelen);
 }
 
-/* `etype` is the protocol when the frame starts at the network header. */
-static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
-                         uint32_t wirelen, enum start where, uint16_t etype, int tagged,
-                         uint64_t ts_ns)
+/* An IPv4 packet with a plain header (as nearly all are), summed into agg4;
+ * returns 0 for the general decoder to take it. */
+static inline int count_ipv4(struct zc_stats *st, const uint8_t *ip, uint32_t len,
+                             uint32_t wirelen)
 {
-    uint32_t off = 0, b = 0;
-    struct flow f;
+    uint64_t k0, k1 = 0, h;
+    struct zc_agg4 *a = NULL;
+    uint32_t s;
 
-    st->packets++;
-    st->bytes += wirelen;
-    while (b < ZC_SIZE_BUCKETS - 1 && wirelen >= size_limits[b])
-        b++;
-    st->size_packets[b]++;
-    if (!st->first_ts_ns)
-        st->first_ts_ns = ts_ns;
-    st->last_ts_ns = ts_ns;
+    if (len < 20 || ip[0] != 0x45)
+        return 0;
+    uint8_t proto = ip[9];
+    if (proto == 6 || proto == 17) {
+        if ((be16(ip + 6) & 0x1FFF) == 0 && len >= 24) {   /* ports only in a first fragment */
+            uint32_t ports;
+            memcpy(&ports, ip + 20, 4);
+            k1 = ports | 1ull << 40;
+        }
+    } else if (has_ports(proto)) {
+        return 0;
+    }
+    k1 |= (uint64_t)proto << 32;
+    memcpy(&k0, ip + 12, 8);
+    h = (k0 * 0x9E3779B97F4A7C15ull) ^ (k1 * 0xC2B2AE3D27D4EB4Full);
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDull;
+    s = (uint32_t)(h >> 48);
+    for (int i = 0; i < AGG_PROBES; i++, s++) {
+        a = &st->agg4[s & (ZC_AGG4_SLOTS - 1)];
+        if (a->packets == 0) {
+            st->used4[st->nused4++] = (uint16_t)(s & (ZC_AGG4_SLOTS - 1));
+            goto fresh;
+        }
+        if (a->k0 == k0 && a->k1 == k1) {
+            a->packets++;
+            a->bytes += wirelen;
+            return 1;
+        }
+    }
+    flush_agg4(st, a);                  /* a crowded neighbourhood: the last goes now */
+fresh:
+    a->k0 = k0;
+    a->k1 = k1;
+    a->packets = 1;
+    a->bytes = wirelen;
+    return 1;
+}
+
+/* Bucket i holds wire lengths in [size_limits[i-1], size_limits[i]). */
+static inline uint32_t size_bucket(uint32_t wirelen)
+{
+    if (wirelen < 1024)
+        return wirelen < 64 ? 0 : 26 - (uint32_t)__builtin_clz(wirelen);
+    return 5 + (wirelen >= 1519) + (wirelen >= 9217);
+}
+
+/* `etype` is the protocol when the frame starts at the network header. */
+static void count_other(struct zc_stats *st, const uint8_t *p, uint32_t caplen, uint32_t off,
+                        uint16_t etype, int ether, uint32_t wirelen);
+
+static inline void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
+                                uint32_t wirelen, enum start where, uint16_t etype, int tagged,
+                                uint64_t ts_ns)
+{
+    uint32_t off = 0;
+
+    st->c.packets++;
+    st->c.bytes += wirelen;
+    st->c.size_packets[size_bucket(wirelen)]++;
+    if (!st->c.first_ts_ns)
+        st->c.first_ts_ns = ts_ns;
+    st->c.last_ts_ns = ts_ns;
 
     if (where == AT_ETHER) {
         if (caplen < ETH_HEADER) {
-            st->undecoded++;
+            st->c.undecoded++;
             return;
         }
         etype = be16(p + 12);
@@ -487,12 +596,24 @@ static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
         if (etype < 0x0600)
             etype = ETYPE_8023;
     } else if (where == AT_OTHER) {
-        st->undecoded++;
+        st->c.undecoded++;
         return;
     }
-    st->vlan += tagged != 0;
-    count_etype(st, etype, wirelen);
+    st->c.vlan += tagged != 0;
+    if (etype == ETYPE_IPV4 && count_ipv4(st, p + off, caplen - off, wirelen))
+        return;
+    count_other(st, p, caplen, off, etype, where == AT_ETHER, wirelen);
+}
 
+/* Everything but plain IPv4: kept out of line so the common path stays small
+ * enough to inline into the loops. */
+static __attribute__((noinline)) void count_other(struct zc_stats *st, const uint8_t *p,
+                                                  uint32_t caplen, uint32_t off, uint16_t etype,
+                                                  int ether, uint32_t wirelen)
+{
+    struct flow f;
+
+    count_etype(st, etype, 1, wirelen);
     memset(&f, 0, sizeof(f));
     if (etype == ETYPE_IPV4)
         decode_ipv4(p + off, caplen - off, &f);
@@ -502,12 +623,34 @@ static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
         count_flow(st, &f, wirelen);
         return;
     }
-    st->non_ip++;
-    if (where == AT_ETHER)
+    st->c.non_ip++;
+    if (ether)
         count_macs(st, p, wirelen);
 }
 
 /* -- batches ---------------------------------------------------------------- */
+
+void zc_stats_ring_pkt(struct zc_stats *st, const struct tpacket3_hdr *h, int mode)
+{
+    const uint8_t *p = (const uint8_t *)h + h->tp_mac;
+    uint64_t ts = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+    if (mode == ZC_FRAME_SLL2) {
+        const struct sockaddr_ll *sll =
+            (const void *)((const uint8_t *)h + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+        count_packet(st, p, h->tp_snaplen, h->tp_len, AT_NETWORK,
+                     be16((const uint8_t *)&sll->sll_protocol), 0, ts);
+    } else {
+        int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
+        count_packet(st, p, h->tp_snaplen, h->tp_len + (tagged ? 4u : 0u), AT_ETHER, 0, tagged,
+                     ts);
+    }
+}
+
+void zc_stats_end_batch(struct zc_stats *st)
+{
+    flush_batch(st);
+    st->c.batches++;
+}
 
 uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32_t max_pkts)
 {
@@ -519,60 +662,51 @@ uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32
         n = max_pkts;
     for (uint32_t i = 0; i < n; i++) {
         const struct tpacket3_hdr *h = (const void *)h8;
-        const struct sockaddr_ll *sll =
-            (const void *)(h8 + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
-        uint64_t ts = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
-        if (mode == ZC_FRAME_SLL2) {
-            count_packet(st, h8 + h->tp_mac, h->tp_snaplen, h->tp_len, AT_NETWORK,
-                         be16((const uint8_t *)&sll->sll_protocol), 0, ts);
-        } else {
-            int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
-            count_packet(st, h8 + h->tp_mac, h->tp_snaplen, h->tp_len + (tagged ? 4u : 0u),
-                         AT_ETHER, 0, tagged, ts);
-        }
+        zc_stats_ring_pkt(st, h, mode);
         h8 += h->tp_next_offset;
     }
-    flush_batch(st);
-    st->batches++;
+    zc_stats_end_batch(st);
     return n;
+}
+
+void zc_stats_pkt(struct zc_stats *st, const struct zc_pkt *k, uint32_t linktype)
+{
+    const uint8_t *p = k->data;
+    uint32_t len = k->caplen;
+    switch (linktype) {
+    case LINKTYPE_ETHERNET:
+        count_packet(st, p, len, k->wirelen, AT_ETHER, 0, 0, k->ts_ns);
+        break;
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_BSD:
+    case LINKTYPE_RAW_OPENBSD:
+        count_packet(st, p, len, k->wirelen, len ? AT_NETWORK : AT_OTHER,
+                     len && (p[0] >> 4) == 6 ? ETYPE_IPV6 : ETYPE_IPV4, 0, k->ts_ns);
+        break;
+    case LINKTYPE_LINUX_SLL2:
+        if (len >= SLL2_HEADER)
+            count_packet(st, p + SLL2_HEADER, len - SLL2_HEADER, k->wirelen, AT_NETWORK,
+                         be16(p), 0, k->ts_ns);
+        else
+            count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
+        break;
+    case LINKTYPE_LINUX_SLL:
+        if (len >= SLL_HEADER)
+            count_packet(st, p + SLL_HEADER, len - SLL_HEADER, k->wirelen, AT_NETWORK,
+                         be16(p + 14), 0, k->ts_ns);
+        else
+            count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
+        break;
+    default:
+        count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
+    }
 }
 
 uint32_t zc_stats_pkts(struct zc_stats *st, const struct zc_pkt *pkts, uint32_t n,
                        uint32_t linktype)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        const struct zc_pkt *k = &pkts[i];
-        const uint8_t *p = k->data;
-        uint32_t len = k->caplen;
-        switch (linktype) {
-        case LINKTYPE_ETHERNET:
-            count_packet(st, p, len, k->wirelen, AT_ETHER, 0, 0, k->ts_ns);
-            break;
-        case LINKTYPE_RAW:
-        case LINKTYPE_RAW_BSD:
-        case LINKTYPE_RAW_OPENBSD:
-            count_packet(st, p, len, k->wirelen, len ? AT_NETWORK : AT_OTHER,
-                         len && (p[0] >> 4) == 6 ? ETYPE_IPV6 : ETYPE_IPV4, 0, k->ts_ns);
-            break;
-        case LINKTYPE_LINUX_SLL2:
-            if (len >= SLL2_HEADER)
-                count_packet(st, p + SLL2_HEADER, len - SLL2_HEADER, k->wirelen, AT_NETWORK,
-                             be16(p), 0, k->ts_ns);
-            else
-                count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
-            break;
-        case LINKTYPE_LINUX_SLL:
-            if (len >= SLL_HEADER)
-                count_packet(st, p + SLL_HEADER, len - SLL_HEADER, k->wirelen, AT_NETWORK,
-                             be16(p + 14), 0, k->ts_ns);
-            else
-                count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
-            break;
-        default:
-            count_packet(st, p, len, k->wirelen, AT_OTHER, 0, 0, k->ts_ns);
-        }
-    }
-    flush_batch(st);
-    st->batches++;
+    for (uint32_t i = 0; i < n; i++)
+        zc_stats_pkt(st, &pkts[i], linktype);
+    zc_stats_end_batch(st);
     return n;
 }

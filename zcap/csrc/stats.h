@@ -14,6 +14,8 @@
 #define ZC_ETYPE_SLOTS 16            /* distinct EtherTypes kept; the rest is `etype_other` */
 #define ZC_SIZE_BUCKETS 8
 #define ZC_AGG_SLOTS 512             /* flows summed within one batch before the tables */
+#define ZC_AGG4_SLOTS 1024           /* the same for plain IPv4 (struct zc_agg4) */
+#define ZC_VIEW_TOP 32               /* entries of each ranking a view carries */
 
 /* Address family of a key (first byte). */
 #define ZC_AF_MAC 1                  /* non-IP Ethernet: MAC addresses */
@@ -31,18 +33,24 @@ struct zc_top_entry {
     uint64_t err;                    /* weight inherited from the entry it replaced */
     uint64_t packets;                /* seen since the key entered the table */
     uint64_t bytes;
-    uint32_t slot;                   /* its index slot, kept in step with heap moves */
+    uint32_t slot;                   /* its slot in `index` */
     uint32_t hash;                   /* of the key, for deletions from the index */
+    uint32_t pos;                    /* its place in `heap` */
+    uint32_t pad;
 };
 
+/* Entries never move: `index` finds a key's entry, `heap` orders entry numbers
+ * by weight. The heap is only needed to find the lightest entry once the table
+ * is full, so it is built then (until then an update is a hash probe). */
 struct zc_top {
     uint32_t n;                      /* entries in use */
     uint32_t by_bytes;               /* weight counts bytes (else packets) */
     uint64_t evicted;                /* keys replaced: non-zero means approximate */
-    uint32_t last;                   /* heap index of the last key hit (a cheap cache) */
+    uint32_t heaped;                 /* `heap` is valid (the table filled up) */
     uint32_t pad;
-    struct zc_top_entry e[ZC_TOP_SLOTS];   /* a min-heap on weight */
-    int32_t index[ZC_TOP_HASH];             /* heap index or -1 */
+    struct zc_top_entry e[ZC_TOP_SLOTS];
+    uint16_t heap[ZC_TOP_SLOTS];            /* a min-heap of entry numbers on weight */
+    int16_t index[ZC_TOP_HASH];             /* entry number or -1 */
 };
 
 struct zc_etype {
@@ -60,7 +68,17 @@ struct zc_agg {
     uint32_t pad;
 };
 
-struct zc_stats {
+/* The common case, an IPv4 packet with a plain 20-byte header, is summed in a
+ * table of its own with a 16-byte key, so the per-packet probe is two
+ * compares: k0 = source and destination address, k1 = the four port bytes,
+ * the protocol and a has-ports flag (bytes as on the wire). packets == 0: free. */
+struct zc_agg4 {
+    uint64_t k0, k1;
+    uint64_t packets, bytes;
+};
+
+/* The exact counters. */
+struct zc_counts {
     uint64_t packets, bytes;         /* bytes on the wire (a stripped VLAN tag counted) */
     uint64_t batches;
     uint64_t vlan;                   /* packets that carried an 802.1Q/802.1ad tag */
@@ -73,6 +91,10 @@ struct zc_stats {
     uint64_t etype_other_packets, etype_other_bytes;
     uint64_t proto_packets[256], proto_bytes[256];
     uint64_t size_packets[ZC_SIZE_BUCKETS];
+};
+
+struct zc_stats {
+    struct zc_counts c;
     struct zc_top talkers_bytes;
     struct zc_top talkers_packets;
     struct zc_top conversations;
@@ -80,9 +102,30 @@ struct zc_stats {
     /* per-batch aggregation: most batches hold few flows, so the tables see
      * one update per flow and batch instead of one per packet */
     uint32_t gen;
-    uint32_t nused;
+    uint32_t nused, nused4;
     uint16_t used[ZC_AGG_SLOTS];
+    uint16_t used4[ZC_AGG4_SLOTS];
     struct zc_agg agg[ZC_AGG_SLOTS];
+    struct zc_agg4 agg4[ZC_AGG4_SLOTS];
+};
+
+/* What a display needs of a keyed table: its heaviest entries both ways. */
+struct zc_top_view {
+    uint32_t n;                      /* keys held */
+    uint32_t count[2];               /* entries in top[0] (by packets), top[1] (by bytes) */
+    uint32_t pad;
+    uint64_t evicted;
+    struct zc_top_entry top[2][ZC_VIEW_TOP];
+};
+
+/* A copy of everything a display shows, some 30 kB instead of the whole
+ * ~430 kB struct, made in one call (so under one hold of the caller's lock). */
+struct zc_stats_view {
+    struct zc_counts c;
+    struct zc_top_view talkers_bytes;
+    struct zc_top_view talkers_packets;
+    struct zc_top_view conversations;
+    struct zc_top_view ports;
 };
 
 void zc_stats_init(struct zc_stats *st);
@@ -91,6 +134,14 @@ uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32
 /* Count `n` packets whose bytes start with a `linktype` header (LINKTYPE_*). */
 uint32_t zc_stats_pkts(struct zc_stats *st, const struct zc_pkt *pkts, uint32_t n,
                        uint32_t linktype);
+/* The same one packet at a time, for a writer that counts what it writes
+ * (struct zc_writer's tap): the packets of one batch, then zc_stats_end_batch. */
+void zc_stats_ring_pkt(struct zc_stats *st, const struct tpacket3_hdr *h, int mode);
+void zc_stats_pkt(struct zc_stats *st, const struct zc_pkt *k, uint32_t linktype);
+void zc_stats_end_batch(struct zc_stats *st);
+/* Copy the counters and, with `tables`, the `k` (<= ZC_VIEW_TOP) heaviest
+ * entries of each table both ways. */
+void zc_stats_view(const struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables);
 /* Heap indices of the `k` heaviest entries, heaviest first, ranked by bytes
  * or packets (not by the table's weight); returns how many were written. */
 uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32_t k);

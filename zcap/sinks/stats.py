@@ -11,15 +11,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .._core import ffi, lib
 
 TOP_K = 20                       # entries of each top table a snapshot carries
+KEY_CACHE = 8192                 # decoded keys kept between snapshots
 PROBE_INTERVAL = 0.25            # seconds between reads of the source's own counters
 
 
-@dataclass(frozen=True)
-class TopEntry:
+class TopEntry(NamedTuple):
     """One key of a space-saving table.
 
     ``packets``/``bytes`` were counted since the key entered the table (exact
@@ -34,14 +35,41 @@ class TopEntry:
     error: int
 
 
-@dataclass(frozen=True)
 class TopTable:
-    """The heaviest entries of one table, by bytes and by packets."""
+    """The heaviest entries of one table, by bytes and by packets.
 
-    by_bytes: list[TopEntry]
-    by_packets: list[TopEntry]
-    tracked: int                 # keys held (at most the table's capacity)
-    approximate: bool            # some key was ever evicted: counts are estimates
+    Entries are decoded from the snapshot's C copy when first asked for: a
+    screen shows one ranking of each table, so the others are never built.
+    """
+
+    def __init__(self, view, decode_key) -> None:
+        self._view = view
+        self._decode_key = decode_key
+        self._ranked: dict[int, list[TopEntry]] = {}
+        self.tracked: int = view.n                 # keys held (at most the table's capacity)
+        self.approximate: bool = view.evicted > 0  # a key was evicted: counts are estimates
+
+    def _entries(self, by_bytes: int) -> list[TopEntry]:
+        entries = self._ranked.get(by_bytes)
+        if entries is None:
+            top, decode = self._view.top[by_bytes], self._decode_key
+            entries = []
+            for i in range(self._view.count[by_bytes]):
+                e = top[i]
+                entries.append(TopEntry(decode(bytes(e.key)), e.packets, e.bytes, e.weight,
+                                        e.err))
+            self._ranked[by_bytes] = entries
+        return entries
+
+    @property
+    def by_bytes(self) -> list[TopEntry]:
+        """Heaviest first by bytes."""
+        return self._entries(1)
+
+    @property
+    def by_packets(self) -> list[TopEntry]:
+        """Heaviest first by packets."""
+        return self._entries(0)
 
     def ranked(self, sort: str) -> list[TopEntry]:
         """Entries in ``sort`` order ('bytes' or 'packets')."""
@@ -117,6 +145,10 @@ class StatsSink:
     their own (ring blocks say how to read themselves). ``kernel_stats``,
     ``ring`` and ``written`` are optional callables polled from ``consume``
     (so in the capture thread) every ``PROBE_INTERVAL`` seconds.
+
+    A file sink can count for us as it writes (``PcapngSink.tap``): its C
+    writer then feeds our counters in its own pass over each batch, with the
+    packet bytes still in cache, and ``consume`` only polls the probes.
     """
 
     def __init__(self, linktype: int | None = None, *,
@@ -125,17 +157,15 @@ class StatsSink:
                  written: Callable[[], int] | None = None,
                  top_k: int = TOP_K) -> None:
         self.linktype = linktype
-        self.top_k = top_k
+        self.top_k = min(top_k, lib.ZC_VIEW_TOP)
         self._st = ffi.new("struct zc_stats *")
-        self._copy = ffi.new("struct zc_stats *")
-        self._rank = ffi.new("uint32_t[]", max(top_k, 1))
-        self._size = ffi.sizeof("struct zc_stats")
         lib.zc_stats_init(self._st)
-        self._lock = threading.Lock()           # guards self._st
-        self._copy_lock = threading.Lock()      # guards self._copy while decoding
+        self.lock = threading.Lock()            # guards the C counters
+        self.tapped = False                     # a writer counts for us
         self._kernel_stats, self._ring, self._written = kernel_stats, ring, written
         self._probe = Probe()
         self._next_probe = 0.0
+        self._keys: dict[bytes, tuple] = {}     # decoded keys (display thread only)
 
     @classmethod
     def for_live(cls, capture, writer=None, **kwargs) -> "StatsSink":
@@ -145,18 +175,28 @@ class StatsSink:
                    ring=lambda: ring_occupancy(capture.source),
                    written=(lambda: writer.bytes) if writer is not None else None, **kwargs)
 
+    @property
+    def counters(self):
+        """The C counters (``struct zc_stats *``), for a writer's tap; hold
+        ``lock`` while anything writes them."""
+        return self._st
+
     # -- capture thread ---------------------------------------------------------
     def consume(self, batch, limit: int) -> int:
         """Count the first ``limit`` packets of a batch; returns how many were counted."""
-        block = getattr(batch, "block", None)
-        with self._lock:
-            if block is not None:
-                n = lib.zc_stats_block(self._st, block, batch.source.frame_mode, limit)
-            else:
-                linktype = getattr(batch, "linktype", None) or self.linktype
-                if linktype is None:
-                    linktype = batch.source.linktype
-                n = lib.zc_stats_pkts(self._st, batch.pkts, min(limit, batch.count), linktype)
+        if self.tapped:
+            n = limit                 # counted by the writer, as it wrote them
+        else:
+            block = getattr(batch, "block", None)
+            with self.lock:
+                if block is not None:
+                    n = lib.zc_stats_block(self._st, block, batch.source.frame_mode, limit)
+                else:
+                    linktype = getattr(batch, "linktype", None) or self.linktype
+                    if linktype is None:
+                        linktype = batch.source.linktype
+                    n = lib.zc_stats_pkts(self._st, batch.pkts, min(limit, batch.count),
+                                          linktype)
         if self._kernel_stats or self._ring or self._written:
             now = time.monotonic()
             if now >= self._next_probe:
@@ -184,57 +224,66 @@ class StatsSink:
     # -- any thread ------------------------------------------------------------
     def reset(self) -> None:
         """Zero every counter (the source's own counters are not touched)."""
-        with self._lock:
+        with self.lock:
             lib.zc_stats_init(self._st)
 
     @property
     def packets(self) -> int:
         """Packets counted so far (a plain read; no snapshot)."""
-        return self._st.packets
+        return self._st.c.packets
 
     def snapshot(self, tables: bool = True) -> StatsSnapshot:
-        """Copy the counters under the lock, then decode the copy unlocked.
-        ``tables=False`` leaves the top tables empty (cheaper, for a status line)."""
-        with self._copy_lock:
-            with self._lock:
-                ffi.memmove(self._copy, self._st, self._size)
-                taken = time.monotonic()
-            return self._decode(self._copy, taken, tables)
+        """Copy the counters and the top of each table under the lock (one C
+        call), then decode the copy unlocked. ``tables=False`` leaves the top
+        tables empty (cheaper, for a status line)."""
+        view = ffi.new("struct zc_stats_view *")
+        with self.lock:
+            lib.zc_stats_view(self._st, view, self.top_k, tables)
+            taken = time.monotonic()
+        return self._decode(view, taken)
 
-    def _decode(self, st, taken: float, tables: bool) -> StatsSnapshot:
-        etypes = [(st.etype[i].type, st.etype[i].packets, st.etype[i].bytes)
-                  for i in range(st.n_etype)]
-        if st.etype_other_packets:
-            etypes.append((None, st.etype_other_packets, st.etype_other_bytes))
+    def _decode(self, view, taken: float) -> StatsSnapshot:
+        c = view.c
+        etypes = [(c.etype[i].type, c.etype[i].packets, c.etype[i].bytes)
+                  for i in range(c.n_etype)]
+        if c.etype_other_packets:
+            etypes.append((None, c.etype_other_packets, c.etype_other_bytes))
         etypes.sort(key=lambda e: e[1], reverse=True)
-        pp, pb = ffi.unpack(st.proto_packets, 256), ffi.unpack(st.proto_bytes, 256)
-        protos = sorted(((p, pp[p], pb[p]) for p in range(256) if pp[p]),
+        pp, pb = ffi.unpack(c.proto_packets, 256), ffi.unpack(c.proto_bytes, 256)
+        protos = sorted(((p, n, pb[p]) for p, n in enumerate(pp) if n),
                         key=lambda e: e[1], reverse=True)
         sizes, low = [], 0
-        for i in range(lib.ZC_SIZE_BUCKETS):
-            limit = lib.zc_size_limit(i)
-            high = None if limit == 0xFFFFFFFF else limit
-            sizes.append((low, high, st.size_packets[i]))
+        for i, n in enumerate(ffi.unpack(c.size_packets, lib.ZC_SIZE_BUCKETS)):
+            high = _SIZE_LIMITS[i]
+            sizes.append((low, high, n))
             low = high or low
+        if len(self._keys) > KEY_CACHE:
+            self._keys.clear()
         return StatsSnapshot(
-            taken=taken, packets=st.packets, bytes=st.bytes, batches=st.batches, vlan=st.vlan,
-            non_ip=st.non_ip, undecoded=st.undecoded, first_ts_ns=st.first_ts_ns,
-            last_ts_ns=st.last_ts_ns, ethertypes=etypes, ip_protocols=protos, sizes=sizes,
-            talkers_by_bytes=self._table(st, "talkers_bytes", _talker_key, tables),
-            talkers_by_packets=self._table(st, "talkers_packets", _talker_key, tables),
-            conversations=self._table(st, "conversations", _conversation_key, tables),
-            ports=self._table(st, "ports", _port_key, tables),
+            taken=taken, packets=c.packets, bytes=c.bytes, batches=c.batches, vlan=c.vlan,
+            non_ip=c.non_ip, undecoded=c.undecoded, first_ts_ns=c.first_ts_ns,
+            last_ts_ns=c.last_ts_ns, ethertypes=etypes, ip_protocols=protos, sizes=sizes,
+            talkers_by_bytes=TopTable(view.talkers_bytes, self._cached(_talker_key)),
+            talkers_by_packets=TopTable(view.talkers_packets, self._cached(_talker_key)),
+            conversations=TopTable(view.conversations, self._cached(_conversation_key)),
+            ports=TopTable(view.ports, self._cached(_port_key)),
             probe=self._probe)
 
-    def _table(self, st, name: str, decode_key, wanted: bool) -> TopTable:
-        top = ffi.addressof(st, name)
-        ranked: dict[int, list[TopEntry]] = {1: [], 0: []}
-        for by_bytes in (1, 0) if wanted else ():
-            n = lib.zc_top_rank(top, by_bytes, self._rank, self.top_k)
-            entries = []
-            for i in ffi.unpack(self._rank, n):
-                e = top.e[i]
-                entries.append(TopEntry(decode_key(bytes(e.key)), e.packets, e.bytes,
-                                        e.weight, e.err))
-            ranked[by_bytes] = entries
-        return TopTable(ranked[1], ranked[0], top.n, top.evicted > 0)
+    def _cached(self, decode: Callable[[bytes], tuple]) -> Callable[[bytes], tuple]:
+        """``decode`` with our cache in front: the same few keys top the
+        tables frame after frame. Talker, conversation and port keys differ in
+        layout (byte 0: family, family, protocol), so each gets its own tag."""
+        keys, tag = self._keys, _KEY_TAGS[decode]
+
+        def lookup(raw: bytes) -> tuple:
+            key = tag + raw
+            value = keys.get(key)
+            if value is None:
+                value = keys[key] = decode(raw)
+            return value
+        return lookup
+
+
+_SIZE_LIMITS = [None if (limit := lib.zc_size_limit(i)) == 0xFFFFFFFF else limit
+                for i in range(lib.ZC_SIZE_BUCKETS)]
+_KEY_TAGS = {_talker_key: b"t", _conversation_key: b"c", _port_key: b"p"}
