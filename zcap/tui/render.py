@@ -1,11 +1,17 @@
-"""A ViewState drawn with rich: header, rates, protocol mix, top tables.
+"""A ViewState laid out as screen lines: header, rates, protocol mix, top tables.
 
-Everything here is a pure function of the state and the screen size, so a
-recording console can check the numbers without a terminal.
+A line is a list of (text, style name) pieces exactly as wide as the screen
+minus its last column, so the painter only has to compare and copy strings.
+Everything here is a pure function of the state and the screen size, so tests
+check the numbers without a terminal.
 """
 
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import zip_longest
+
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from ..sinks.stats import StatsSnapshot, TopTable
@@ -25,6 +31,9 @@ KEYS_HELP = "q quit · p pause · s sort · r reset"
 MID_ROWS = 7                 # rows of the protocol-mix tables (every size bucket)
 WIDE = 110                   # from this width tables sit side by side
 
+Piece = tuple[str, str]      # text, rich style name ("" for the terminal's default)
+Line = list[Piece]           # one screen row
+
 
 def sparkline(values, width: int) -> str:
     """The last ``width`` values as block characters, scaled to their maximum."""
@@ -38,65 +47,102 @@ def sparkline(values, width: int) -> str:
                    for v in values)
 
 
-def _header(state: ViewState) -> Text:
+# -- widths: every character we draw ourselves (digits, addresses, arrows, blocks,
+# box lines) takes one cell, so len() measures them. Only names a user gave us
+# (interface, filter, file) can hold wide characters; those go through _flow,
+# which measures with rich's cell_len. --------------------------------------------
+
+def _crop(pieces: Line, width: int) -> Line:
+    """The pieces cut to ``width`` cells, '…' marking the cut."""
+    out, room = [], width
+    for text, style in pieces:
+        size = cell_len(text)
+        if size > room:
+            if room > 0:
+                out.append((set_cell_size(text, room - 1) + "…", style))
+            return out
+        out.append((text, style))
+        room -= size
+    return out
+
+
+def _flow(groups: list[Line], width: int) -> list[Line]:
+    """Groups of pieces on as few lines of ``width`` as hold them: a group that
+    does not fit starts the next line without its leading blanks, as a word wraps."""
+    lines: list[Line] = []
+    line: Line = []
+    used = 0
+    for group in groups:
+        if line and used + sum(cell_len(t) for t, _ in group) > width:
+            lines.append(line + [(" " * (width - used), "")])
+            line, used = [], 0
+            text, style = group[0]
+            group = [(text.lstrip(" "), style), *group[1:]]
+        if not line:
+            group = _crop(group, width)
+        line += group
+        used += sum(cell_len(t) for t, _ in group)
+    lines.append(line + [(" " * (width - used), "")])
+    return lines
+
+
+def _blank(width: int) -> Line:
+    return [(" " * width, "")]
+
+
+def _header(state: ViewState, width: int) -> list[Line]:
     info = state.info
-    t = Text()
-    t.append(" zcap ", style="bold reverse")
-    t.append(f"  {info.source}", style="bold")
-    t.append(f"  {info.mode}", style="cyan")
+    groups: list[Line] = [[(" zcap ", "bold reverse")], [(f"  {info.source}", "bold")],
+                          [(f"  {info.mode}", "cyan")]]
     if info.filter:
-        t.append("  filter ", style="dim")
-        t.append(info.filter, style="yellow")
+        groups.append([("  filter ", "dim"), (info.filter, "yellow")])
     if info.output:
-        t.append("  → ", style="dim")
-        t.append(info.output)
-    t.append(f"  {duration(state.elapsed)}", style="bold")
+        groups.append([("  → ", "dim"), (info.output, "")])
+    groups.append([(f"  {duration(state.elapsed)}", "bold")])
     if state.finished:
-        t.append("  finished", style="bold green")
+        groups.append([("  finished", "bold green")])
     if state.paused:
-        t.append("  PAUSED", style="bold reverse yellow")
-    t.append("\n")
-    t.append(f" {KEYS_HELP}", style="dim")
-    t.append(f"   sort: {state.sort}", style="dim")
-    return t
+        groups.append([("  PAUSED", "bold reverse yellow")])
+    keys = [[(f" {KEYS_HELP}", "dim")], [(f"   sort: {state.sort}", "dim")]]
+    return _flow(groups, width) + _flow(keys, width)
 
 
-def _rates(state: ViewState, width: int) -> Table:
+def _rates(state: ViewState, width: int, screen_width: int) -> list[Line]:
     snap, r = state.snap, state.rates
-    spark_width = max(10, min(60, width - 40))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(justify="left", no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True, min_width=12)
-    grid.add_column(no_wrap=True)
-    grid.add_row("packets/s", f"{r.pps:,.0f}", Text(sparkline(r.pps_history, spark_width),
-                                                     style="green"))
-    grid.add_row("bits/s", human_bits(r.bps), Text(sparkline(r.bps_history, spark_width),
-                                                   style="blue"))
+    spark_width = max(10, min(60, screen_width - 40))
+    pps, bps = f"{r.pps:,.0f}", human_bits(r.bps)
+    numbers = max(12, len(pps), len(bps))
+    lines = []
+    for label, value, history, style in (("packets/s", pps, r.pps_history, "green"),
+                                         ("bits/s", bps, r.bps_history, "blue")):
+        head = f"{label:<9}  {value:>{numbers}}  "
+        spark = sparkline(history, spark_width)[:max(width - len(head), 0)]
+        lines.append([(head[:width], ""), (spark, style),
+                      (" " * max(width - len(head) - len(spark), 0), "")])
 
-    line = Text()
     packets = snap.packets if snap else 0
-    line.append(f"total {packets:,} pkts {human_bytes(snap.bytes if snap else 0)}")
+    groups: list[Line] = [[(f"total {packets:,} pkts {human_bytes(snap.bytes if snap else 0)}",
+                            "")]]
     dropped, received = state.since_reset("dropped"), state.since_reset("received")
     if dropped is not None:
         share = dropped / received * 100 if received else 0.0
         style = "bold red" if dropped else "green"
-        line.append("   dropped ")
-        line.append(f"{dropped:,} ({share:.2f}%)", style=style)
+        group = [("   dropped ", ""), (f"{dropped:,} ({share:.2f}%)", style)]
         if r.drops_per_s > 0:
-            line.append(f" {r.drops_per_s:,.0f}/s", style=style)
+            group.append((f" {r.drops_per_s:,.0f}/s", style))
+        groups.append(group)
     probe = snap.probe if snap else None
     if probe and probe.ring_total:
-        line.append(f"   ring {probe.ring_used}/{probe.ring_total} blocks")
-        if probe.ring_used * 2 > probe.ring_total:
-            line.stylize("bold yellow", len(line) - len(f"{probe.ring_used}/"
-                                                        f"{probe.ring_total} blocks"))
+        busy = "bold yellow" if probe.ring_used * 2 > probe.ring_total else ""
+        groups.append([("   ring ", ""), (f"{probe.ring_used}/{probe.ring_total} blocks", busy)])
     if probe and probe.written is not None:
-        line.append(f"   written {human_bytes(probe.written)} {human_bytes(r.write_bps)}/s")
-    return Group(grid, line)
+        groups.append([(f"   written {human_bytes(probe.written)} "
+                        f"{human_bytes(r.write_bps)}/s", "")])
+    return lines + _flow(groups, width)
 
 
-# -- fixed-width blocks: rich's Table measures every cell on every frame, which
-# costs ~25 ms a screen; our columns are known, so lay them out directly. --------
+# -- fixed-width blocks: our columns are known, so they are laid out with plain
+# string padding; a rich Table measured every cell on every frame. ------------------
 
 Column = tuple[str, int, str]        # header, width (0 = share what is left), "<" or ">"
 
@@ -107,7 +153,7 @@ def _fit(text: str, width: int, align: str) -> str:
     return text.rjust(width) if align == ">" else text.ljust(width)
 
 
-def _widths(columns: list[Column], width: int) -> list[int]:
+def _widths(columns: tuple[Column, ...], width: int) -> list[int]:
     fixed = sum(w for _, w, _ in columns if w) + len(columns) - 1
     flexible = [i for i, (_, w, _) in enumerate(columns) if not w]
     out = [w for _, w, _ in columns]
@@ -117,34 +163,69 @@ def _widths(columns: list[Column], width: int) -> list[int]:
     return out
 
 
-def _block(title: str, columns: list[Column], rows: list[list], width: int,
-           styles: dict[int, str] | None = None) -> list[Text]:
-    """A titled table as lines of exactly ``width`` cells; a cell may be (text, style)."""
+@dataclass(frozen=True)
+class _Layout:
+    """What a block's columns look like at one width; the same on every frame."""
+
+    widths: list[int]
+    aligns: list[str]
+    head: list[Line]                 # column headers and rule; shared, never mutated
+    row_format: str                  # pads a whole row in one call
+    spans: list[tuple[int, int, str]]  # where the styled columns sit in a row
+
+
+@lru_cache(maxsize=64)
+def _layout(columns: tuple[Column, ...], width: int,
+            styles: tuple[tuple[int, str], ...]) -> _Layout:
     widths = _widths(columns, width)
-    lines = [Text(_fit(title, width, "<"), style="bold")]
+    aligns = [a for _, _, a in columns]
     head = " ".join(_fit(h, w, a) for (h, _, a), w in zip(columns, widths, strict=True))
-    lines.append(Text(head, style="bold"))
-    lines.append(Text("─" * width, style="dim"))
+    row_format = " ".join(f"{{:{a}{w}}}" for a, w in zip(aligns, widths, strict=True))
+    spans = []
+    for i, style in styles:
+        start = sum(widths[:i]) + i
+        spans.append((start, start + widths[i], style))
+    return _Layout(widths, aligns, [[(head, "bold")], [("─" * width, "dim")]], row_format,
+                   spans)
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> Line:
+    line: Line = []
+    at = 0
+    for start, end, style in spans:
+        if start > at:
+            line.append((text[at:start], ""))
+        line.append((text[start:end], style))
+        at = end
+    if at < len(text):
+        line.append((text[at:], ""))
+    return line
+
+
+def _block(title: str, columns: tuple[Column, ...], rows: list[list[str]], width: int,
+           styles: tuple[tuple[int, str], ...] = ()) -> list[Line]:
+    """A titled table as lines of exactly ``width`` cells; ``styles`` colours whole
+    columns, as (column index, style) pairs."""
+    layout = _layout(columns, width, styles)
+    lines = [[(_fit(title, width, "<"), "bold")], *layout.head]
     for row in rows:
-        line = Text()
-        for i, (cell, (_h, _w, align), w) in enumerate(zip(row, columns, widths, strict=True)):
-            if i:
-                line.append(" ")
-            text, style = cell if isinstance(cell, tuple) else (cell, (styles or {}).get(i))
-            line.append(_fit(text, w, align), style=style)
-        lines.append(line)
+        text = layout.row_format.format(*row)
+        if len(text) != width:          # some cell is too long for its column: cut it
+            text = " ".join(_fit(c, w, a) for c, w, a in zip(row, layout.widths, layout.aligns,
+                                                             strict=True))
+        lines.append(_cut(text, layout.spans) if layout.spans else [(text, "")])
     return lines
 
 
-def _beside(blocks: list[list[Text]], widths: list[int], gap: int = 2) -> list[Text]:
+def _beside(blocks: list[list[Line]], widths: list[int], gap: int = 2) -> list[Line]:
     """Blocks side by side, the shorter ones padded with blank lines."""
+    space = [(" " * gap, "")]
+    blanks = [_blank(w) for w in widths]
     out = []
-    for n in range(max(len(b) for b in blocks)):
-        line = Text()
-        for i, (block, w) in enumerate(zip(blocks, widths, strict=True)):
-            if i:
-                line.append(" " * gap)
-            line.append_text(block[n] if n < len(block) else Text(" " * w))
+    for row in zip_longest(*blocks):
+        line = row[0] or blanks[0]
+        for part, blank in zip(row[1:], blanks[1:], strict=True):
+            line = line + space + (part or blank)
         out.append(line)
     return out
 
@@ -155,16 +236,16 @@ def _split(width: int, parts: int, gap: int = 2) -> list[int]:
 
 
 def _mix_block(title: str, rows: list[tuple[str, int, int]], total: int, sort: str,
-               width: int) -> list[Text]:
+               width: int) -> list[Line]:
     body = []
     for name, packets, nbytes in rows:
         share = (nbytes if sort == "bytes" else packets) / total * 100 if total else 0.0
         body.append([name, human_count(packets), f"{share:.0f}"])
-    return _block(title, [("", 0, "<"), ("pkts", 6, ">"), ("%", 3, ">")], body, width)
+    return _block(title, (("", 0, "<"), ("pkts", 6, ">"), ("%", 3, ">")), body, width)
 
 
 def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool,
-                  width: int) -> list[Text]:
+                  width: int) -> list[Line]:
     total = snap.bytes if sort == "bytes" else snap.packets
     key = 2 if sort == "bytes" else 1
     etypes = sorted(snap.ethertypes, key=lambda e: e[key], reverse=True)[:rows]
@@ -187,13 +268,13 @@ def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool,
     for low, high, n in shown[:rows]:
         label = f"{low}-{high - 1}" if high is not None else f"{low}+"
         bar = "█" * (round(n / biggest * 8) if biggest else 0)
-        size_rows.append([label, human_count(n), (bar, "magenta")])
+        size_rows.append([label, human_count(n), bar])
     blocks = [
         _mix_block("IP protocols", [(protocol_name(p), n, b) for p, n, b in protos],
                    total, sort, widths[-3]),
         _mix_block("Top dst ports" + approx, port_rows, total, sort, widths[-2]),
-        _block("Sizes", [("bytes", 9, "<"), ("pkts", 6, ">"), ("", 0, "<")], size_rows,
-               widths[-1]),
+        _block("Sizes", (("bytes", 9, "<"), ("pkts", 6, ">"), ("", 0, "<")), size_rows,
+               widths[-1], styles=((2, "magenta"),)),
     ]
     if wide:        # EtherTypes only where there is room: IP carries most traffic
         blocks.insert(0, _mix_block("EtherTypes", [(ethertype_name(t), p, b)
@@ -202,8 +283,8 @@ def _protocol_mix(snap: StatsSnapshot, sort: str, rows: int, wide: bool,
     return _beside(blocks, widths)
 
 
-def _top_block(title: str, table: TopTable, sort: str, rows: int, columns: list[Column],
-               cells, width: int) -> list[Text]:
+def _top_block(title: str, table: TopTable, sort: str, rows: int,
+               columns: tuple[Column, ...], cells, width: int) -> list[Line]:
     approx = table.approximate
     body = []
     for e in table.ranked(sort)[:rows]:
@@ -213,7 +294,7 @@ def _top_block(title: str, table: TopTable, sort: str, rows: int, columns: list[
         else:
             packets, nbytes = f"{e.packets:,}", human_bytes(e.bytes)
         body.append([*cells(e.key), packets, nbytes])
-    columns = columns + [("pkts", 11, ">"), ("bytes", 9, ">")]
+    columns = columns + (("pkts", 11, ">"), ("bytes", 9, ">"))
     return _block(title + (" ≈ approximate" if approx else ""), columns, body, width)
 
 
@@ -223,36 +304,57 @@ def _endpoint(addr: str, port: int, proto: int) -> str:
     return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
-def _tops(snap: StatsSnapshot, sort: str, rows: int, wide: bool, width: int) -> list[Text]:
+# The same flows top the tables frame after frame: their labels are made once.
+@lru_cache(maxsize=1024)
+def _talker_cells(key: tuple[str, str]) -> tuple[str, str]:
+    return key[0], "→ " + key[1]
+
+
+@lru_cache(maxsize=1024)
+def _conversation_cells(key: tuple[int, str, int, str, int]) -> tuple[str, str, str]:
+    proto, addr_a, port_a, addr_b, port_b = key
+    return (protocol_name(proto), _endpoint(addr_a, port_a, proto),
+            "↔ " + _endpoint(addr_b, port_b, proto))
+
+
+def _tops(snap: StatsSnapshot, sort: str, rows: int, wide: bool, width: int) -> list[Line]:
     talkers = snap.talkers_by_bytes if sort == "bytes" else snap.talkers_by_packets
     widths = _split(width, 2) if wide else [width, width]
     left = _top_block(f"Top talkers by {sort}", talkers, sort, rows,
-                      [("source", 0, "<"), ("→ destination", 0, "<")],
-                      lambda k: (k[0], "→ " + k[1]), widths[0])
+                      (("source", 0, "<"), ("→ destination", 0, "<")), _talker_cells,
+                      widths[0])
     right = _top_block("Top conversations", snap.conversations, sort, rows,
-                       [("proto", 5, "<"), ("endpoint A", 0, "<"), ("endpoint B", 0, "<")],
-                       lambda k: (protocol_name(k[0]), _endpoint(k[1], k[2], k[0]),
-                                  "↔ " + _endpoint(k[3], k[4], k[0])), widths[1])
+                       (("proto", 5, "<"), ("endpoint A", 0, "<"), ("endpoint B", 0, "<")),
+                       _conversation_cells, widths[1])
     if not wide:
         return left + right
     return _beside([left, right], widths)
 
 
-def render(state: ViewState, width: int = 120, height: int = 40) -> RenderableType:
-    """The whole screen for ``state`` at ``width`` x ``height`` characters."""
-    parts: list[RenderableType] = [_header(state), Text(), _rates(state, width), Text()]
+def render_lines(state: ViewState, width: int = 120, height: int = 40) -> list[Line]:
+    """The screen for ``state`` at ``width`` x ``height``: at most ``height`` lines, each
+    exactly ``width - 1`` cells wide, since some terminals wrap when the last column
+    is written."""
+    screen_width, width = width, max(width - 1, 0)
+    lines = _header(state, width) + [_blank(width)]
+    lines += _rates(state, width, screen_width) + [_blank(width)]
     if state.snap is None:
-        parts.append(Text("waiting for packets…", style="dim"))
-        return Group(*parts)
-    wide = width >= WIDE
+        lines.append([(_fit("waiting for packets…", width, "<"), "dim")])
+        return lines[:height]
+    wide = screen_width >= WIDE
     mid_rows = MID_ROWS if height >= 34 else 3
-    left = height - (2 + 1 + 3 + 1) - (mid_rows + 3) - 1
+    left = height - len(lines) - (mid_rows + 3) - 1
     top_rows = max(2, left - 3 if wide else left // 2 - 3)
-    width -= 1                   # the last column stays free: some terminals wrap there
-    parts += _protocol_mix(state.snap, state.sort, mid_rows, wide, width)
-    parts.append(Text())
-    parts += _tops(state.snap, state.sort, top_rows, wide, width)
-    return Group(*parts)
+    lines += _protocol_mix(state.snap, state.sort, mid_rows, wide, width)
+    lines.append(_blank(width))
+    lines += _tops(state.snap, state.sort, top_rows, wide, width)
+    return lines[:height]
+
+
+def render(state: ViewState, width: int = 120, height: int = 40) -> RenderableType:
+    """The screen of ``render_lines`` as a rich renderable (for a recording console)."""
+    return Group(*(Text.assemble(*line, no_wrap=True) for line in
+                   render_lines(state, width, height)))
 
 
 def status_line(state: ViewState) -> str:
