@@ -1,5 +1,6 @@
-"""The live summary: rendering of a known state, rates, keys, the fallback
-status line, a terminal that blocks, and the whole thing in tmux on a veth."""
+"""The live summary: rendering of a known state, rates, keys, the painter's
+escapes, the fallback status line, a terminal that blocks, and the whole thing
+in tmux on a veth."""
 
 import io
 import os
@@ -17,7 +18,8 @@ from rich.console import Console
 
 from zcap.sinks.stats import StatsSink
 from zcap.tui import CaptureInfo, Dashboard, ViewState, render
-from zcap.tui.render import sparkline
+from zcap.tui.paint import Painter
+from zcap.tui.render import render_lines, sparkline
 
 from . import pcapng_check as chk
 from .frames import udp_frame
@@ -190,6 +192,204 @@ def test_keys_on_a_terminal():
     finally:
         stdin.close()
         os.close(master)
+
+
+# -- the painter: what a terminal shows after its escapes ----------------------
+
+ALT_SCREEN_ON, ALT_SCREEN_OFF = "\x1b[?1049h", "\x1b[?1049l"
+CURSOR_HIDE, CURSOR_SHOW = "\x1b[?25l", "\x1b[?25h"
+CSI = re.compile(r"\x1b\[([?\d;]*)([A-Za-z])")
+
+
+def terminal(output: str, width: int, height: int) -> list[str]:
+    """The rows a terminal shows after ``output``, for the escapes the painter uses;
+    fails on a newline (the screen would scroll) or a write into the last column."""
+    rows = [[" "] * width for _ in range(height)]
+    row = col = 0
+    at = 0
+    for m in [*CSI.finditer(output), None]:
+        for ch in output[at:m.start() if m else len(output)]:
+            assert ch not in "\r\n", "the painter moved the cursor with a newline"
+            assert col < width - 1, f"row {row + 1} written into the last column"
+            rows[row][col] = ch
+            col += 1
+        if m is None:
+            break
+        at = m.end()
+        args, command = m.groups()
+        if command == "H":
+            row, col = (int(n) - 1 for n in args.split(";")) if args else (0, 0)
+        elif command == "J" and args == "2":
+            rows = [[" "] * width for _ in range(height)]
+        elif command == "K":
+            rows[row][col:] = [" "] * (width - col)
+        # "m" (colours) and "h"/"l" (screen modes) change no cell
+    return ["".join(r).rstrip() for r in rows]
+
+
+def texts(lines) -> list[str]:
+    return ["".join(text for text, _ in line).rstrip() for line in lines]
+
+
+class Writes(io.StringIO):
+    """A terminal that keeps each write apart and counts flushes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+        self.flushes = 0
+
+    def write(self, s: str) -> int:
+        self.writes.append(s)
+        return super().write(s)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def painter_console(width: int = 120, height: int = 40, **kw) -> Console:
+    return Console(file=Writes(), force_terminal=True, width=width, height=height, **kw)
+
+
+def test_render_lines_are_one_cell_short_of_the_width():
+    _sink, state = known_state()
+    for width, height in ((160, 50), (80, 24), (60, 20)):
+        lines = render_lines(state, width, height)
+        assert len(lines) <= height
+        assert {sum(len(text) for text, _ in line) for line in lines} == {width - 1}
+
+
+def test_painter_shows_exactly_the_rendered_lines():
+    _sink, state = known_state()
+    console = painter_console(color_system="truecolor")
+    lines = render_lines(state, 120, 40)
+    with Painter(console) as painter:
+        painter.paint(lines, 120, 40)
+    shown = terminal(console.file.getvalue(), 120, 40)
+    assert shown[:len(lines)] == texts(lines)
+    assert not any(shown[len(lines):])
+    assert re.search(r"packets/s\s+190\b", shown[3])
+
+
+def test_painter_writes_only_the_rows_that_changed():
+    _sink, state = known_state()
+    console = painter_console(color_system="truecolor")
+    with Painter(console) as painter:
+        painter.paint(render_lines(state, 120, 40), 120, 40)
+        term = console.file
+        before, writes, flushes = term.getvalue(), len(term.writes), term.flushes
+        painter.paint(render_lines(state, 120, 40), 120, 40)
+        assert len(term.writes) == writes                   # nothing changed: nothing sent
+        state.snap = replace(state.snap, probe=replace(state.snap.probe, written=987654))
+        lines = render_lines(state, 120, 40)
+        painter.paint(lines, 120, 40)
+        assert (len(term.writes), term.flushes) == (writes + 1, flushes + 1)
+        frame = term.writes[-1]
+    row = next(i for i, text in enumerate(texts(lines)) if text.startswith("total "))
+    assert re.findall(r"\x1b\[(\d+);1H", frame) == [str(row + 1)]
+    assert "written 987.7 kB" in frame and "\x1b[2J" not in frame
+    assert terminal(before + frame, 120, 40)[:len(lines)] == texts(lines)
+
+
+def test_painter_repaints_everything_after_a_resize():
+    _sink, state = known_state()
+    console = painter_console(color_system="truecolor")
+    with Painter(console) as painter:
+        painter.paint(render_lines(state, 120, 40), 120, 40)
+        first = console.file.getvalue()
+        lines = render_lines(state, 90, 30)
+        painter.paint(lines, 90, 30)
+        frame = console.file.getvalue()[len(first):]
+    assert frame.startswith("\x1b[H\x1b[2J")
+    rows = {int(n) for n in re.findall(r"\x1b\[(\d+);1H", frame)}
+    assert rows == {i + 1 for i, text in enumerate(texts(lines))}
+    assert terminal(frame, 90, 30)[:len(lines)] == texts(lines)
+
+
+def test_painter_never_writes_the_last_row_with_a_newline_or_past_the_height():
+    _sink, state = known_state()
+    console = painter_console(80, 24)
+    lines = render_lines(state, 80, 30)          # a frame taller than the screen
+    with Painter(console) as painter:
+        painter.paint(lines, 80, 24)
+    out = console.file.getvalue()
+    assert "\n" not in out
+    assert max(int(n) for n in re.findall(r"\x1b\[(\d+);1H", out)) == 24
+    assert terminal(out, 80, 24) == texts(lines[:24])   # and nothing in the last column
+
+
+def test_painter_erases_what_a_shorter_row_or_frame_leaves_behind():
+    console = painter_console(20, 5)
+    with Painter(console) as painter:
+        painter.paint([[("abcdefgh" + " " * 11, "")], [("second" + " " * 13, "bold")],
+                       [("third" + " " * 14, "")]], 20, 5)
+        painter.paint([[("ab" + " " * 17, "")], [("second" + " " * 13, "bold")]], 20, 5)
+    assert terminal(console.file.getvalue(), 20, 5) == ["ab", "second", "", "", ""]
+
+
+def sgr_codes(out: str) -> list[str]:
+    return [args for args, command in CSI.findall(out) if command == "m"]
+
+
+def test_painter_styles_follow_the_colour_system():
+    _sink, state = known_state()
+    lines = render_lines(state, 120, 40)
+
+    def painted(**kw) -> str:
+        console = painter_console(**kw)
+        with Painter(console) as painter:
+            painter.paint(lines, 120, 40)
+        return console.file.getvalue()
+
+    colour = sgr_codes(painted(color_system="truecolor"))
+    assert "1;7" in colour and "36" in colour and "0" in colour     # bold reverse, cyan, reset
+    assert "1;31" in colour                                          # dropped packets
+    plain = painted(color_system=None)
+    assert sgr_codes(plain) == []
+    assert terminal(plain, 120, 40)[:len(lines)] == texts(lines)
+    # NO_COLOR takes the colours, as rich does, and keeps bold and reverse.
+    no_colour = sgr_codes(painted(color_system="truecolor", no_color=True))
+    assert "1;7" in no_colour
+    assert not [c for c in no_colour if re.search(r"(^|;)(3\d|4\d|9\d)(;|$)", c)]
+
+
+def dashboard_output(console: Console, **kw) -> Dashboard:
+    sink = StatsSink()
+    batch = PktBatch(known_mix())
+    sink.consume(batch, batch.count)
+    return Dashboard(sink, CaptureInfo("x", "TPACKET_V3"), interactive=True, console=console,
+                     stdin=io.StringIO(), refresh=0.02, **kw)
+
+
+def test_terminal_is_given_back_after_close():
+    console = painter_console(color_system="truecolor")
+    with dashboard_output(console) as dash:
+        assert wait_for(lambda: dash.frames >= 3)
+    out = console.file.getvalue()
+    assert out.startswith(ALT_SCREEN_ON)
+    assert out.index(CURSOR_HIDE) < out.index("Top talkers")
+    assert out.endswith(CURSOR_SHOW + ALT_SCREEN_OFF)
+    assert dash.error is None
+
+
+def test_terminal_is_given_back_when_the_display_thread_fails(monkeypatch):
+    from zcap.tui import app
+
+    drawn = []
+
+    def failing(state, width, height):
+        if drawn:
+            raise RuntimeError("layout bug")
+        drawn.append(1)
+        return render_lines(state, width, height)
+
+    monkeypatch.setattr(app, "render_lines", failing)
+    console = painter_console(color_system="truecolor")
+    dash = dashboard_output(console).start()
+    assert wait_for(lambda: dash.error is not None)
+    dash.close()
+    assert str(dash.error) == "layout bug"
+    assert console.file.getvalue().endswith(CURSOR_SHOW + ALT_SCREEN_OFF)
 
 
 class StuckTerminal(io.StringIO):

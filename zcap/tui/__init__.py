@@ -1,5 +1,5 @@
-"""The live summary: a rich full-screen view of a running capture (or a file
-being read), fed by ``zcap.sinks.stats.StatsSink``.
+"""The live summary: a full-screen view of a running capture (or a file being
+read), fed by ``zcap.sinks.stats.StatsSink``.
 
     stats = StatsSink.for_live(cap, writer=pcapng_sink)
     with Dashboard(stats, CaptureInfo.for_live(cap, output=path), stop=stop):

@@ -12,12 +12,12 @@ import time
 from typing import TextIO
 
 from rich.console import Console
-from rich.live import Live
 
 from ..sinks.stats import StatsSink
 from .keys import KeyReader
 from .model import CaptureInfo, ViewState
-from .render import render, status_line
+from .paint import Painter
+from .render import render_lines, status_line
 
 REFRESH = 0.25                # seconds between frames
 STATUS_EVERY = 1.0            # seconds between status lines without a terminal
@@ -117,19 +117,21 @@ class Dashboard:
         except (OSError, ValueError):       # closed, or not a real file: no keys then
             return -1
 
+    def _draw(self, console: Console, painter: Painter) -> None:
+        size = console.size
+        painter.paint(render_lines(self.state, size.width, size.height), size.width,
+                      size.height)
+
     def _run_screen(self) -> None:
         console = self.console or Console(file=sys.stdout, force_terminal=True)
-        with KeyReader(self._stdin_fd()) as keys, \
-                Live(console=console, screen=True, auto_refresh=False, transient=True,
-                     redirect_stdout=False, redirect_stderr=False) as live:
+        with KeyReader(self._stdin_fd()) as keys, Painter(console) as painter:
             next_frame = time.monotonic()
             while not self._done.is_set():
                 now = time.monotonic()
                 if now >= next_frame:
                     self._sample()
                     if not self.state.paused or self.frames == 0:
-                        size = console.size
-                        live.update(render(self.state, size.width, size.height), refresh=True)
+                        self._draw(console, painter)
                         self.frames += 1
                     # Keep the pace without bunching up after a slow frame.
                     next_frame = max(next_frame + self.refresh, time.monotonic())
@@ -138,8 +140,7 @@ class Dashboard:
                 if typed:
                     self._handle(typed)
                     if not self.state.paused or "p" in typed.lower():
-                        size = console.size
-                        live.update(render(self.state, size.width, size.height), refresh=True)
+                        self._draw(console, painter)
                 elif not keys.enabled:
                     self._done.wait(wait)
 
