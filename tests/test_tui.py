@@ -392,6 +392,28 @@ def test_terminal_is_given_back_when_the_display_thread_fails(monkeypatch):
     assert console.file.getvalue().endswith(CURSOR_SHOW + ALT_SCREEN_OFF)
 
 
+def test_close_and_keys_wake_the_display_at_once():
+    master, slave = os.openpty()
+    stdin = os.fdopen(slave, "rb", buffering=0)
+    console = painter_console()
+    stop = threading.Event()
+    try:
+        dash = Dashboard(StatsSink(), CaptureInfo("x", "TPACKET_V3"), stop=stop,
+                         interactive=True, console=console, stdin=stdin, refresh=30).start()
+        assert wait_for(lambda: dash.frames == 1)
+        t0 = time.monotonic()
+        os.write(master, b"q")
+        assert wait_for(stop.is_set, 1)
+        assert time.monotonic() - t0 < 0.05                    # not at the next frame
+        t0 = time.monotonic()
+        dash.close()
+        assert time.monotonic() - t0 < 0.5
+        assert dash.frames == 1 and dash.error is None
+    finally:
+        stdin.close()
+        os.close(master)
+
+
 class StuckTerminal(io.StringIO):
     """A terminal that stops reading: every write blocks until released."""
 

@@ -21,7 +21,6 @@ from .render import render_lines, status_line
 
 REFRESH = 0.25                # seconds between frames
 STATUS_EVERY = 1.0            # seconds between status lines without a terminal
-KEY_POLL = 0.05               # longest a key waits to be seen
 
 
 class Dashboard:
@@ -49,6 +48,7 @@ class Dashboard:
         self._done = threading.Event()
         self.quit = threading.Event()             # the user pressed q
         self._thread: threading.Thread | None = None
+        self._keys: KeyReader | None = None       # close() wakes the screen's wait
         self.frames = 0                           # frames drawn (or status lines written)
         self.error: BaseException | None = None
 
@@ -66,6 +66,9 @@ class Dashboard:
     def close(self) -> None:
         """Stop the display and give the terminal back; safe to call twice."""
         self._done.set()
+        keys = self._keys
+        if keys is not None:
+            keys.wake()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -125,6 +128,7 @@ class Dashboard:
     def _run_screen(self) -> None:
         console = self.console or Console(file=sys.stdout, force_terminal=True)
         with KeyReader(self._stdin_fd()) as keys, Painter(console) as painter:
+            self._keys = keys
             next_frame = time.monotonic()
             while not self._done.is_set():
                 now = time.monotonic()
@@ -135,14 +139,12 @@ class Dashboard:
                         self.frames += 1
                     # Keep the pace without bunching up after a slow frame.
                     next_frame = max(next_frame + self.refresh, time.monotonic())
-                wait = min(KEY_POLL, max(0.0, next_frame - time.monotonic()))
-                typed = keys.read(wait) if keys.enabled else ""
+                # Sleeps until the next frame: a key or close() wakes it sooner.
+                typed = keys.read(next_frame - time.monotonic())
                 if typed:
                     self._handle(typed)
                     if not self.state.paused or "p" in typed.lower():
                         self._draw(console, painter)
-                elif not keys.enabled:
-                    self._done.wait(wait)
 
     def _run_status(self) -> None:
         self._sample()
