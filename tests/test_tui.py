@@ -252,11 +252,18 @@ def painter_console(width: int = 120, height: int = 40, **kw) -> Console:
 
 
 def test_render_lines_are_one_cell_short_of_the_width():
+    from rich.cells import cell_len
+
     _sink, state = known_state()
-    for width, height in ((160, 50), (80, 24), (60, 20)):
-        lines = render_lines(state, width, height)
-        assert len(lines) <= height
-        assert {sum(len(text) for text, _ in line) for line in lines} == {width - 1}
+    for info in (state.info, CaptureInfo("eth0", "TPACKET_V3", "host 漢字 and port 53",
+                                         "/tmp/出力出力出力.pcapng")):
+        state.info = info
+        for width in range(1, 200, 3):
+            for height in (1, 24, 50):
+                lines = render_lines(state, width, height)
+                assert len(lines) <= height
+                assert {sum(cell_len(text) for text, _ in line) for line in lines} <= \
+                    {max(width - 1, 0)}, (width, height)
 
 
 def test_painter_shows_exactly_the_rendered_lines():

@@ -30,6 +30,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 KEYS_HELP = "q quit · p pause · s sort · r reset"
 MID_ROWS = 7                 # rows of the protocol-mix tables (every size bucket)
 WIDE = 110                   # from this width tables sit side by side
+NARROWEST = 8                # below this, three tables and their gaps do not fit
 
 Piece = tuple[str, str]      # text, rich style name ("" for the terminal's default)
 Line = list[Piece]           # one screen row
@@ -179,12 +180,15 @@ def _layout(columns: tuple[Column, ...], width: int,
             styles: tuple[tuple[int, str], ...]) -> _Layout:
     widths = _widths(columns, width)
     aligns = [a for _, _, a in columns]
-    head = " ".join(_fit(h, w, a) for (h, _, a), w in zip(columns, widths, strict=True))
+    # On a very narrow screen the fixed columns alone can be wider than the block.
+    head = _fit(" ".join(_fit(h, w, a) for (h, _, a), w in zip(columns, widths, strict=True)),
+                width, "<")
     row_format = " ".join(f"{{:{a}{w}}}" for a, w in zip(aligns, widths, strict=True))
     spans = []
     for i, style in styles:
         start = sum(widths[:i]) + i
-        spans.append((start, start + widths[i], style))
+        if start < width:
+            spans.append((start, min(start + widths[i], width), style))
     return _Layout(widths, aligns, [[(head, "bold")], [("─" * width, "dim")]], row_format,
                    spans)
 
@@ -211,8 +215,9 @@ def _block(title: str, columns: tuple[Column, ...], rows: list[list[str]], width
     for row in rows:
         text = layout.row_format.format(*row)
         if len(text) != width:          # some cell is too long for its column: cut it
-            text = " ".join(_fit(c, w, a) for c, w, a in zip(row, layout.widths, layout.aligns,
-                                                             strict=True))
+            text = _fit(" ".join(_fit(c, w, a) for c, w, a in zip(row, layout.widths,
+                                                                  layout.aligns, strict=True)),
+                        width, "<")
         lines.append(_cut(text, layout.spans) if layout.spans else [(text, "")])
     return lines
 
@@ -340,6 +345,8 @@ def render_lines(state: ViewState, width: int = 120, height: int = 40) -> list[L
     lines += _rates(state, width, screen_width) + [_blank(width)]
     if state.snap is None:
         lines.append([(_fit("waiting for packets…", width, "<"), "dim")])
+        return lines[:height]
+    if width < NARROWEST:
         return lines[:height]
     wide = screen_width >= WIDE
     mid_rows = MID_ROWS if height >= 34 else 3
