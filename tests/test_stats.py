@@ -185,6 +185,7 @@ def test_heap_and_index_agree_under_churn():
             frames.append(eth(ipv4(f"198.18.{n >> 8}.{n & 255}", IP_B, 6, tcp(1, 2)), 0x0800))
             truth[n] += 1
         sink.consume(PktBatch(frames), len(frames))
+    top = sink.snapshot().talkers_by_packets.by_packets   # also empties the flow sums
     # The whole table, not just a snapshot's top: every entry must be sound.
     table = sink.counters.talkers_packets
     entries = [table.e[i] for i in range(table.n)]
@@ -200,7 +201,6 @@ def test_heap_and_index_agree_under_churn():
         assert e.weight - e.err <= truth[n] <= e.weight
     assert sum(e.weight for e in entries) == total   # space-saving keeps the total weight
     # The snapshot ranks the heaviest of them, heaviest first.
-    top = sink.snapshot().talkers_by_packets.by_packets
     assert [e.estimate for e in top] == sorted((e.weight for e in entries), reverse=True)[:len(top)]
 
 
@@ -266,6 +266,106 @@ def test_ring_blocks_count_exactly(veth):
     assert s.talkers_by_bytes.by_bytes[0].bytes == s.bytes
     assert s.probe.received == len(frames) and s.probe.dropped == 0
     assert s.probe.ring_total == cap_blocks(1024)
+
+
+def counters(s) -> tuple:
+    """Every counter and every ranking of a snapshot, as plain data."""
+    tables = [(t.tracked, t.approximate, t.by_bytes, t.by_packets)
+              for t in (s.talkers_by_bytes, s.talkers_by_packets, s.conversations, s.ports)]
+    return (s.packets, s.bytes, s.vlan, s.non_ip, s.undecoded, s.first_ts_ns, s.last_ts_ns,
+            sorted(s.ethertypes, key=str), sorted(s.ip_protocols), s.sizes, tables)
+
+
+def mixed_frames() -> list[bytes]:
+    """known_mix and 300 more flows (so a batch's aggregates hold many keys)."""
+    frames = known_mix() * 3
+    for i in range(300):
+        frames.append(eth(ipv4(f"198.18.{i % 7}.{i % 250 + 1}", IP_B, 17, udp(1000 + i, 9)),
+                          0x0800))
+    return frames
+
+
+@pytest.mark.parametrize("file_size", [None, 4000])
+def test_writer_tap_counts_what_a_walk_counts(veth, tmp_path, file_size):
+    """A StatsSink fed by the file writer's tap sees exactly what one walking
+    the same ring blocks itself sees, also when -C splits batches over files."""
+    from zcap.sinks.pcapng import PcapngSink
+    from zcap.sinks.rotate import RotatingPcapngSink
+
+    frames = mixed_frames()
+    cap = in_netns(veth.ns_b, lambda: open_live(veth.if_b, buffer_kib=1024))
+    try:
+        out = str(tmp_path / "tap.pcapng")
+        writer = (RotatingPcapngSink(out, [cap.describe()], file_size=file_size) if file_size
+                  else PcapngSink(out, [cap.describe()]))
+        tapped = StatsSink.for_live(cap, writer=writer)
+        walked = StatsSink.for_live(cap)
+        assert tapped.tapped and not walked.tapped
+        t = threading.Thread(target=veth.send, args=(frames,))
+        t.start()
+        summary = run(cap, [writer, tapped, walked], count=len(frames), duration=10)
+        t.join()
+        writer.close(summary.per_interface)
+    finally:
+        cap.close()
+    assert summary.captured == writer.packets == len(frames)
+    if file_size:
+        assert len(writer.files) > 3           # batches were split between files
+    a, b = tapped.snapshot(), walked.snapshot()
+    assert a.packets == len(frames)
+    assert counters(a) == counters(b)
+
+
+def test_writer_tap_on_packet_arrays(tmp_path):
+    """The same through zc_write_pkts (AF_XDP's path): counted as written."""
+    from zcap.sinks.pcapng import PcapngSink
+
+    frames = mixed_frames()
+    batch = PktBatch(frames)
+    writer = PcapngSink(str(tmp_path / "pkts.pcapng"), [])
+    tapped, walked = StatsSink(1), StatsSink(1)
+    writer.tap(tapped)
+    with tapped.lock:
+        assert lib.zc_write_pkts(writer.writer, batch.pkts, batch.count) == 0
+    walked.consume(batch, batch.count)
+    assert writer.packets == len(frames)
+    assert counters(tapped.snapshot()) == counters(walked.snapshot())
+    writer.close()
+
+
+def test_plain_ipv4_and_general_decoder_agree():
+    """A flow counted by the plain-IPv4 path and by the general decoder (IP
+    options send a packet there) ends up under one key, counted once each."""
+    plain = eth(ipv4(IP_A, IP_B, 17, udp(40000, 53)), 0x0800)
+    ip = plain[14:]
+    # IHL 6: one 4-byte option (four NOPs); the lengths stay unchecked by the counters.
+    optioned = plain[:14] + bytes([0x46]) + ip[1:20] + b"\x01" * 4 + ip[20:]
+    sink = StatsSink()
+    batch = PktBatch([plain, optioned, plain])
+    sink.consume(batch, batch.count)
+    s = sink.snapshot()
+    assert [(e.key, e.packets) for e in s.talkers_by_packets.by_packets] == [((IP_A, IP_B), 3)]
+    assert [(e.key, e.packets) for e in s.ports.by_packets] == [((17, 53), 3)]
+    assert [(e.key[1:], e.packets) for e in s.conversations.by_packets] == \
+        [((IP_A, 40000, IP_B, 53), 3)]
+    assert s.ethertypes == [(0x0800, 3, 2 * len(plain) + len(optioned))]
+    assert s.ip_protocols == [(17, 3, 2 * len(plain) + len(optioned))]
+
+
+def test_a_snapshot_stays_valid_after_later_ones():
+    """Tables are decoded when first read, from the snapshot's own copy: later
+    snapshots (reusing freed memory) must not change what an old one says."""
+    sink = StatsSink()
+    batch = PktBatch(known_mix())
+    sink.consume(batch, batch.count)
+    first = sink.snapshot()
+    busy = PktBatch(mixed_frames())
+    for _ in range(30):
+        sink.consume(busy, busy.count)
+        assert sink.snapshot().ports.by_packets
+    assert {e.key: e.packets for e in first.ports.by_packets} == \
+        {(17, 53): 5, (17, 40000): 3, (6, 443): 4, (17, 123): 2, (17, 514): 1}
+    assert [e.key for e in first.talkers_by_bytes.by_bytes][:1] == [(IP_A, IP_B)]
 
 
 def cap_blocks(buffer_kib: int) -> int:

@@ -6,8 +6,12 @@
  * weight as its error bound. An open-addressing index finds a key; once a
  * table is full, a min-heap on weight names the lightest entry.
  *
- * Packets are first summed per flow within their batch (struct zc_agg, and
- * zc_agg4 for plain IPv4), so the tables see one update per flow and batch. */
+ * Packets are first summed per flow (struct zc_agg, and zc_agg4 for plain
+ * IPv4) in small tables that are emptied into the keyed tables when a view is
+ * taken, or a slot at a time when a new flow needs its place: the keyed tables
+ * see a few updates per flow and second, not one per packet. (Emptying them at
+ * the end of every batch cost more than the packets themselves with 1514-byte
+ * frames: a 1 MiB block holds ~650 of them.) */
 #include "stats.h"
 #include "writer.h"            /* enum zc_frame_mode */
 
@@ -35,7 +39,7 @@
 #define ETYPE_8023 0x0000          /* what we file 802.3 length-field frames under */
 #define IPV6_MAX_EXT 8             /* extension headers we walk before giving up */
 
-#define AGG_PROBES 8               /* slots a batch aggregate tries before it gives one up */
+#define AGG_PROBES 8               /* slots a flow sum tries before one is given up */
 
 static const uint32_t size_limits[ZC_SIZE_BUCKETS - 1] = {64, 128, 256, 512, 1024, 1519, 9217};
 
@@ -217,6 +221,8 @@ uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32
     return have;
 }
 
+static void flush_aggregates(struct zc_stats *st);
+
 static void top_view(const struct zc_top *t, struct zc_top_view *v, uint32_t k)
 {
     uint32_t rank[ZC_VIEW_TOP];
@@ -230,8 +236,9 @@ static void top_view(const struct zc_top *t, struct zc_top_view *v, uint32_t k)
     }
 }
 
-void zc_stats_view(const struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables)
+void zc_stats_view(struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables)
 {
+    flush_aggregates(st);
     out->c = st->c;
     if (k > ZC_VIEW_TOP)
         k = ZC_VIEW_TOP;
@@ -354,7 +361,7 @@ static void decode_ipv6(const uint8_t *p, uint32_t len, struct flow *f)
         decode_l4(p + off, len - off, f);
 }
 
-/* Feed one flow's batch totals to the tables. */
+/* Feed one flow's sums to the tables. */
 static void flush_flow(struct zc_stats *st, const uint8_t *k, uint64_t n, uint64_t bytes)
 {
     uint8_t key[ZC_KEY_BYTES];
@@ -389,7 +396,7 @@ static void flush_flow(struct zc_stats *st, const uint8_t *k, uint64_t n, uint64
     }
 }
 
-/* A plain IPv4 flow's batch totals, in the general key layout. */
+/* A plain IPv4 flow's sums, in the general key layout. */
 static void flush_agg4(struct zc_stats *st, struct zc_agg4 *a)
 {
     const uint8_t *addrs = (const uint8_t *)&a->k0, *rest = (const uint8_t *)&a->k1;
@@ -408,7 +415,7 @@ static void flush_agg4(struct zc_stats *st, struct zc_agg4 *a)
     a->packets = 0;
 }
 
-static void flush_batch(struct zc_stats *st)
+static void flush_aggregates(struct zc_stats *st)
 {
     for (uint32_t i = 0; i < st->nused4; i++)
         flush_agg4(st, &st->agg4[st->used4[i]]);
@@ -445,7 +452,7 @@ static void count_key(struct zc_stats *st, struct key5 k, uint32_t wirelen)
 
     for (int i = 0; i < AGG_PROBES; i++, s++) {
         a = &st->agg[s & (ZC_AGG_SLOTS - 1)];
-        if (a->gen != st->gen) {                   /* free in this batch: the flow starts here */
+        if (a->gen != st->gen) {                   /* free: the flow starts here */
             st->used[st->nused++] = (uint16_t)(s & (ZC_AGG_SLOTS - 1));
             a->gen = st->gen;
             goto fresh;
@@ -507,14 +514,44 @@ static void count_macs(struct zc_stats *st, const uint8_t *eth, uint32_t wirelen
     count_key(st, k, wirelen);
 }
 
-/* An IPv4 packet with a plain header (as nearly all are), summed into agg4;
- * returns 0 for the general decoder to take it. */
-static inline int count_ipv4(struct zc_stats *st, const uint8_t *ip, uint32_t len,
-                             uint32_t wirelen)
+/* A plain IPv4 packet's flow key and its home slot in agg4. */
+struct key4 {
+    uint64_t k0, k1;
+    uint32_t slot, wirelen;
+};
+
+static inline __attribute__((always_inline)) void agg4_add(struct zc_stats *st,
+                                                          const struct key4 *q)
+{
+    struct zc_agg4 *a = NULL;
+    uint32_t s = q->slot;
+
+    for (int i = 0; i < AGG_PROBES; i++, s++) {
+        a = &st->agg4[s & (ZC_AGG4_SLOTS - 1)];
+        if (a->packets == 0) {
+            st->used4[st->nused4++] = (uint16_t)(s & (ZC_AGG4_SLOTS - 1));
+            goto fresh;
+        }
+        if (a->k0 == q->k0 && a->k1 == q->k1) {
+            a->packets++;
+            a->bytes += q->wirelen;
+            return;
+        }
+    }
+    flush_agg4(st, a);                  /* a crowded neighbourhood: the last goes now */
+fresh:
+    a->k0 = q->k0;
+    a->k1 = q->k1;
+    a->packets = 1;
+    a->bytes = q->wirelen;
+}
+
+/* The key of an IPv4 packet with a plain header (as nearly all are); 0 when
+ * the general decoder must take it. */
+static inline __attribute__((always_inline)) int ipv4_key(const uint8_t *ip, uint32_t len,
+                                                          uint32_t wirelen, struct key4 *q)
 {
     uint64_t k0, k1 = 0, h;
-    struct zc_agg4 *a = NULL;
-    uint32_t s;
 
     if (len < 20 || ip[0] != 0x45)
         return 0;
@@ -533,25 +570,10 @@ static inline int count_ipv4(struct zc_stats *st, const uint8_t *ip, uint32_t le
     h = (k0 * 0x9E3779B97F4A7C15ull) ^ (k1 * 0xC2B2AE3D27D4EB4Full);
     h ^= h >> 32;
     h *= 0xFF51AFD7ED558CCDull;
-    s = (uint32_t)(h >> 48);
-    for (int i = 0; i < AGG_PROBES; i++, s++) {
-        a = &st->agg4[s & (ZC_AGG4_SLOTS - 1)];
-        if (a->packets == 0) {
-            st->used4[st->nused4++] = (uint16_t)(s & (ZC_AGG4_SLOTS - 1));
-            goto fresh;
-        }
-        if (a->k0 == k0 && a->k1 == k1) {
-            a->packets++;
-            a->bytes += wirelen;
-            return 1;
-        }
-    }
-    flush_agg4(st, a);                  /* a crowded neighbourhood: the last goes now */
-fresh:
-    a->k0 = k0;
-    a->k1 = k1;
-    a->packets = 1;
-    a->bytes = wirelen;
+    q->k0 = k0;
+    q->k1 = k1;
+    q->slot = (uint32_t)(h >> 48);
+    q->wirelen = wirelen;
     return 1;
 }
 
@@ -567,7 +589,7 @@ static inline uint32_t size_bucket(uint32_t wirelen)
 static void count_other(struct zc_stats *st, const uint8_t *p, uint32_t caplen, uint32_t off,
                         uint16_t etype, int ether, uint32_t wirelen);
 
-static inline void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
+static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
                                 uint32_t wirelen, enum start where, uint16_t etype, int tagged,
                                 uint64_t ts_ns)
 {
@@ -600,8 +622,13 @@ static inline void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t 
         return;
     }
     st->c.vlan += tagged != 0;
-    if (etype == ETYPE_IPV4 && count_ipv4(st, p + off, caplen - off, wirelen))
-        return;
+    if (etype == ETYPE_IPV4) {
+        struct key4 q;
+        if (ipv4_key(p + off, caplen - off, wirelen, &q)) {
+            agg4_add(st, &q);
+            return;
+        }
+    }
     count_other(st, p, caplen, off, etype, where == AT_ETHER, wirelen);
 }
 
@@ -630,41 +657,80 @@ static __attribute__((noinline)) void count_other(struct zc_stats *st, const uin
 
 /* -- batches ---------------------------------------------------------------- */
 
-void zc_stats_ring_pkt(struct zc_stats *st, const struct tpacket3_hdr *h, int mode)
+static inline uint64_t ring_ts(const struct tpacket3_hdr *h)
 {
-    const uint8_t *p = (const uint8_t *)h + h->tp_mac;
-    uint64_t ts = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
-    if (mode == ZC_FRAME_SLL2) {
-        const struct sockaddr_ll *sll =
-            (const void *)((const uint8_t *)h + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
-        count_packet(st, p, h->tp_snaplen, h->tp_len, AT_NETWORK,
-                     be16((const uint8_t *)&sll->sll_protocol), 0, ts);
-    } else {
-        int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
-        count_packet(st, p, h->tp_snaplen, h->tp_len + (tagged ? 4u : 0u), AT_ETHER, 0, tagged,
-                     ts);
+    return (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+}
+
+/* Two passes over at most ZC_RUN packets: decode each (the general decoder
+ * takes what is not plain IPv4 over Ethernet) and prefetch its aggregate's
+ * line, then add them up. In a capture the aggregates are pushed out of cache
+ * by the ring and the file writes between packets; waiting for that line was
+ * 40% of the counting time before the prefetch. */
+void zc_stats_ring_run(struct zc_stats *st, const struct tpacket3_hdr *h, uint32_t n, int mode)
+{
+    struct key4 q[ZC_RUN];
+
+    if (n == 0)
+        return;
+    if (!st->c.first_ts_ns)
+        st->c.first_ts_ns = ring_ts(h);
+    while (n > 0) {
+        uint32_t m = n < ZC_RUN ? n : ZC_RUN, nq = 0;
+        uint64_t bytes = 0, vlan = 0;
+        const struct tpacket3_hdr *last = h;
+        for (uint32_t i = 0; i < m; i++) {
+            const uint8_t *p = (const uint8_t *)h + h->tp_mac;
+            uint32_t caplen = h->tp_snaplen, wirelen = h->tp_len;
+            uint64_t ts = 0;            /* only the general decoder wants it */
+            if (mode == ZC_FRAME_SLL2) {
+                ts = ring_ts(h);
+                const struct sockaddr_ll *sll = (const void *)((const uint8_t *)h +
+                    TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+                count_packet(st, p, caplen, wirelen, AT_NETWORK,
+                             be16((const uint8_t *)&sll->sll_protocol), 0, ts);
+            } else {
+                int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
+                wirelen += tagged ? 4u : 0u;
+                if (caplen >= ETH_HEADER && be16(p + 12) == ETYPE_IPV4 &&
+                    ipv4_key(p + ETH_HEADER, caplen - ETH_HEADER, wirelen, &q[nq])) {
+                    __builtin_prefetch(&st->agg4[q[nq].slot & (ZC_AGG4_SLOTS - 1)], 1);
+                    st->c.size_packets[size_bucket(wirelen)]++;
+                    bytes += wirelen;
+                    vlan += (uint64_t)tagged;
+                    nq++;
+                } else {
+                    ts = ring_ts(h);
+                    count_packet(st, p, caplen, wirelen, AT_ETHER, 0, tagged, ts);
+                }
+            }
+            last = h;
+            h = (const void *)((const uint8_t *)h + h->tp_next_offset);
+        }
+        st->c.packets += nq;
+        st->c.bytes += bytes;
+        st->c.vlan += vlan;
+        st->c.last_ts_ns = ring_ts(last);
+        for (uint32_t i = 0; i < nq; i++)
+            agg4_add(st, &q[i]);
+        n -= m;
     }
 }
 
 void zc_stats_end_batch(struct zc_stats *st)
 {
-    flush_batch(st);
     st->c.batches++;
 }
 
 uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32_t max_pkts)
 {
     const struct tpacket_block_desc *bd = block;
-    const uint8_t *h8 = (const uint8_t *)block + bd->hdr.bh1.offset_to_first_pkt;
     uint32_t n = bd->hdr.bh1.num_pkts;
 
     if (n > max_pkts)
         n = max_pkts;
-    for (uint32_t i = 0; i < n; i++) {
-        const struct tpacket3_hdr *h = (const void *)h8;
-        zc_stats_ring_pkt(st, h, mode);
-        h8 += h->tp_next_offset;
-    }
+    zc_stats_ring_run(st, (const void *)((const uint8_t *)block +
+                                         bd->hdr.bh1.offset_to_first_pkt), n, mode);
     zc_stats_end_batch(st);
     return n;
 }

@@ -13,8 +13,9 @@
 #define ZC_KEY_BYTES 40
 #define ZC_ETYPE_SLOTS 16            /* distinct EtherTypes kept; the rest is `etype_other` */
 #define ZC_SIZE_BUCKETS 8
-#define ZC_AGG_SLOTS 512             /* flows summed within one batch before the tables */
+#define ZC_AGG_SLOTS 512             /* flows summed before they reach the keyed tables */
 #define ZC_AGG4_SLOTS 1024           /* the same for plain IPv4 (struct zc_agg4) */
+#define ZC_RUN 32                    /* ring packets decoded per pass (see zc_stats_ring_run) */
 #define ZC_VIEW_TOP 32               /* entries of each ranking a view carries */
 
 /* Address family of a key (first byte). */
@@ -59,12 +60,12 @@ struct zc_etype {
     uint64_t packets, bytes;
 };
 
-/* One flow's packets within the current batch (key: directed, as a conversation
- * key but not reordered, byte 38 set when it has ports). */
+/* One flow's packets since the aggregates were last emptied (key: directed, as
+ * a conversation key but not reordered, byte 38 set when it has ports). */
 struct zc_agg {
     uint8_t key[ZC_KEY_BYTES];
     uint64_t packets, bytes;
-    uint32_t gen;                    /* batch it belongs to; older ones are empty */
+    uint32_t gen;                    /* emptying it belongs to; older ones are free */
     uint32_t pad;
 };
 
@@ -99,8 +100,7 @@ struct zc_stats {
     struct zc_top talkers_packets;
     struct zc_top conversations;
     struct zc_top ports;
-    /* per-batch aggregation: most batches hold few flows, so the tables see
-     * one update per flow and batch instead of one per packet */
+    /* per-flow sums in front of the keyed tables (see stats.c) */
     uint32_t gen;
     uint32_t nused, nused4;
     uint16_t used[ZC_AGG_SLOTS];
@@ -134,14 +134,15 @@ uint32_t zc_stats_block(struct zc_stats *st, const void *block, int mode, uint32
 /* Count `n` packets whose bytes start with a `linktype` header (LINKTYPE_*). */
 uint32_t zc_stats_pkts(struct zc_stats *st, const struct zc_pkt *pkts, uint32_t n,
                        uint32_t linktype);
-/* The same one packet at a time, for a writer that counts what it writes
- * (struct zc_writer's tap): the packets of one batch, then zc_stats_end_batch. */
-void zc_stats_ring_pkt(struct zc_stats *st, const struct tpacket3_hdr *h, int mode);
+/* The same in pieces, for a writer that counts what it writes (struct
+ * zc_writer's tap): `n` consecutive packets of a ring block from `h` on, or
+ * one zc_pkt, as often as needed, then zc_stats_end_batch once per batch. */
+void zc_stats_ring_run(struct zc_stats *st, const struct tpacket3_hdr *h, uint32_t n, int mode);
 void zc_stats_pkt(struct zc_stats *st, const struct zc_pkt *k, uint32_t linktype);
 void zc_stats_end_batch(struct zc_stats *st);
-/* Copy the counters and, with `tables`, the `k` (<= ZC_VIEW_TOP) heaviest
- * entries of each table both ways. */
-void zc_stats_view(const struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables);
+/* Empty the per-flow sums into the tables, then copy the counters and, with
+ * `tables`, the `k` (<= ZC_VIEW_TOP) heaviest entries of each table both ways. */
+void zc_stats_view(struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables);
 /* Heap indices of the `k` heaviest entries, heaviest first, ranked by bytes
  * or packets (not by the table's weight); returns how many were written. */
 uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32_t k);

@@ -8,6 +8,7 @@
  * caller's batch ends or the iovec array is full, and the caller releases the
  * batch to the kernel only after we return, so the memory stays valid. */
 #include "writer.h"
+#include "stats.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -289,6 +290,8 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
     const struct tpacket3_hdr *h = first_packet(block);
     uint32_t n = bd->hdr.bh1.num_pkts;
     uint64_t before = w->packets;
+    uint32_t queued = 0;               /* packets queued for the file */
+    const struct tpacket3_hdr *run_from;   /* the first of them not counted yet */
     int rc = 0;
 
     memset(info, 0, sizeof(*info));
@@ -298,6 +301,7 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
         n = max_pkts;
     for (uint32_t i = 0; i < skip && i < n; i++)
         h = next_packet(h);
+    run_from = h;
     for (uint32_t i = skip; i < n; i++, h = next_packet(h)) {
         /* The kernel filled this block from another CPU: ask for the next
          * packet's lines while this one is copied. */
@@ -316,6 +320,16 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
         info->last_ts_ns = ring_ts(h);
         info->bytes += h->tp_len;
         add_ring_packet(w, h, ifid, mode);
+        /* Count in runs, right behind the writer: the run's headers and small
+         * frames are still in L1. */
+        if (w->tap && ++queued % ZC_RUN == 0)
+            zc_stats_ring_run(w->tap, run_from, ZC_RUN, mode);
+        if (queued % ZC_RUN == 0)
+            run_from = next_packet(h);
+    }
+    if (w->tap && queued) {
+        zc_stats_ring_run(w->tap, run_from, queued % ZC_RUN, mode);
+        zc_stats_end_batch(w->tap);
     }
     if (rc == 0)
         rc = zc_flush(w);
@@ -347,8 +361,18 @@ int zc_write_pkts(struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n)
             return rc;
         add_epb(w, pkts[i].ifid, pkts[i].ts_ns, pkts[i].caplen, pkts[i].wirelen, pkts[i].flags,
                 &seg, 1);
+        if (w->tap)
+            zc_stats_pkt(w->tap, &pkts[i], w->tap_linktype);
     }
+    if (w->tap && n)
+        zc_stats_end_batch(w->tap);
     return zc_flush(w);
+}
+
+void zc_writer_tap(struct zc_writer *w, struct zc_stats *st, uint32_t linktype)
+{
+    w->tap = st;
+    w->tap_linktype = linktype;
 }
 
 uint32_t zc_block_status(const void *block)

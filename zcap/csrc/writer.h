@@ -5,6 +5,8 @@
 
 #include "zcap.h"
 
+struct zc_stats;                   /* stats.h: live summary counters */
+
 #define ZC_IOV_MAX 1024            /* IOV_MAX on Linux; one more gives EINVAL */
 #define ZC_ARENA_BYTES (1024 * 1024)
 #define ZC_BLOCKS_MAX 8192         /* pcapng blocks in one writev(): ~1 MiB of small packets */
@@ -30,6 +32,11 @@ struct zc_writer {
     uint32_t copy_max;             /* segments up to this size go into the arena */
     uint64_t stop_offset;          /* no packet starts at or past this file offset (0: none) */
     uint64_t stop_ts_ns;           /* nor with a timestamp at or past this (0: none) */
+    /* Counters fed with each packet as it is written (NULL: none). Counting in
+     * the writer's pass finds the packet's bytes already in cache; a second
+     * walk over a 1 MiB block after the writer costs several times more. */
+    struct zc_stats *tap;
+    uint32_t tap_linktype;         /* how zc_write_pkts' packets start (LINKTYPE_*) */
     /* the pending writev: iovecs, the arena holding headers, and block ends */
     int niov;
     int nblocks;
@@ -70,6 +77,8 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
 int zc_write_pkts(struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
 uint32_t zc_pkts_fitting(const struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
 int zc_flush(struct zc_writer *w);
+/* Count every packet written from now on into `st` (NULL stops it). */
+void zc_writer_tap(struct zc_writer *w, struct zc_stats *st, uint32_t linktype);
 
 /* ring helpers: a block's status word with the barriers the kernel asks for */
 uint32_t zc_block_status(const void *block);

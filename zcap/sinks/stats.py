@@ -42,7 +42,10 @@ class TopTable:
     screen shows one ranking of each table, so the others are never built.
     """
 
-    def __init__(self, view, decode_key) -> None:
+    def __init__(self, owner, view, decode_key) -> None:
+        # A cdata for a struct field does not keep the struct it lies in
+        # alive: hold the snapshot's own allocation as long as we read it.
+        self._owner = owner
         self._view = view
         self._decode_key = decode_key
         self._ranked: dict[int, list[TopEntry]] = {}
@@ -169,11 +172,15 @@ class StatsSink:
 
     @classmethod
     def for_live(cls, capture, writer=None, **kwargs) -> "StatsSink":
-        """A sink wired to a LiveCapture's drop counters and ring, and to a
-        PcapngSink's byte count when one is given."""
-        return cls(capture.linktype, kernel_stats=capture.stats,
+        """A sink wired to a LiveCapture's drop counters and ring and, when a
+        file sink is given, to its byte count and its writer's tap (the writer
+        counts for us as it writes: give it every batch the sink would get)."""
+        sink = cls(capture.linktype, kernel_stats=capture.stats,
                    ring=lambda: ring_occupancy(capture.source),
                    written=(lambda: writer.bytes) if writer is not None else None, **kwargs)
+        if writer is not None:
+            writer.tap(sink)
+        return sink
 
     @property
     def counters(self):
@@ -263,10 +270,10 @@ class StatsSink:
             taken=taken, packets=c.packets, bytes=c.bytes, batches=c.batches, vlan=c.vlan,
             non_ip=c.non_ip, undecoded=c.undecoded, first_ts_ns=c.first_ts_ns,
             last_ts_ns=c.last_ts_ns, ethertypes=etypes, ip_protocols=protos, sizes=sizes,
-            talkers_by_bytes=TopTable(view.talkers_bytes, self._cached(_talker_key)),
-            talkers_by_packets=TopTable(view.talkers_packets, self._cached(_talker_key)),
-            conversations=TopTable(view.conversations, self._cached(_conversation_key)),
-            ports=TopTable(view.ports, self._cached(_port_key)),
+            talkers_by_bytes=TopTable(view, view.talkers_bytes, self._cached(_talker_key)),
+            talkers_by_packets=TopTable(view, view.talkers_packets, self._cached(_talker_key)),
+            conversations=TopTable(view, view.conversations, self._cached(_conversation_key)),
+            ports=TopTable(view, view.ports, self._cached(_port_key)),
             probe=self._probe)
 
     def _cached(self, decode: Callable[[bytes], tuple]) -> Callable[[bytes], tuple]:
