@@ -29,6 +29,7 @@ tcpdump's semantics, kept here:
   (``postrotate_last=False`` gives tcpdump's behaviour).
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -140,6 +141,8 @@ class RotatingPcapngSink:
         self._closed_packets = 0
         self._closed_bytes = 0
         self._current: PcapngSink | None = None
+        self._tap = None                    # a StatsSink every file counts into
+        self._tap_lock = contextlib.nullcontext()
         self._open(time.time_ns())
 
     # -- what PcapngSink offers -------------------------------------------------
@@ -188,10 +191,21 @@ class RotatingPcapngSink:
         else:
             self.interfaces.extend(interfaces)
 
+    def tap(self, stats) -> None:
+        """Every file's writer counts what it writes into ``stats`` (see
+        ``PcapngSink.tap``)."""
+        self._tap = stats
+        self._tap_lock = stats.lock
+        if self._current is not None:
+            self._current.tap(stats)
+
     def consume(self, batch, limit: int, ifid: int = 0) -> int:
         """Write the first ``limit`` packets of the batch, rotating between them
         as needed; returns how many were written (fewer only once ``done``)."""
-        limit = min(limit, batch.count)
+        with self._tap_lock:            # the display may be copying the counters
+            return self._consume(batch, min(limit, batch.count), ifid)
+
+    def _consume(self, batch, limit: int, ifid: int) -> int:
         written = 0
         while written < limit and self._current is not None:
             w = self._current.writer
@@ -254,6 +268,8 @@ class RotatingPcapngSink:
         self._current = PcapngSink(self._name, self.interfaces)
         if self._snaplen is not None:
             self._current.set_snaplen(self._snaplen)
+        if self._tap is not None:
+            self._current.tap(self._tap)
         header = self._current.writer.offset
         # A new file always takes at least one packet, however small -C is.
         self._stop_offset = max(self.file_size, header + 1) if self.file_size else 0
