@@ -413,6 +413,7 @@ static void flush_agg4(struct zc_stats *st, struct zc_agg4 *a)
     count_etype(st, ETYPE_IPV4, a->packets, a->bytes);
     flush_flow(st, key, a->packets, a->bytes);
     a->packets = 0;
+    a->k1 = UINT64_MAX;                 /* no real key: bytes 6-7 of k1 are always 0 */
 }
 
 static void flush_aggregates(struct zc_stats *st)
@@ -520,8 +521,7 @@ struct key4 {
     uint32_t slot, wirelen;
 };
 
-static inline __attribute__((always_inline)) void agg4_add(struct zc_stats *st,
-                                                          const struct key4 *q)
+static void agg4_add(struct zc_stats *st, const struct key4 *q)
 {
     struct zc_agg4 *a = NULL;
     uint32_t s = q->slot;
@@ -546,12 +546,20 @@ fresh:
     a->bytes = q->wirelen;
 }
 
+static inline uint32_t key4_slot(uint64_t k0, uint64_t k1)
+{
+    uint64_t h = (k0 * 0x9E3779B97F4A7C15ull) ^ (k1 * 0xC2B2AE3D27D4EB4Full);
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDull;
+    return (uint32_t)(h >> 48);
+}
+
 /* The key of an IPv4 packet with a plain header (as nearly all are); 0 when
  * the general decoder must take it. */
 static inline __attribute__((always_inline)) int ipv4_key(const uint8_t *ip, uint32_t len,
                                                           uint32_t wirelen, struct key4 *q)
 {
-    uint64_t k0, k1 = 0, h;
+    uint64_t k0, k1 = 0;
 
     if (len < 20 || ip[0] != 0x45)
         return 0;
@@ -567,12 +575,41 @@ static inline __attribute__((always_inline)) int ipv4_key(const uint8_t *ip, uin
     }
     k1 |= (uint64_t)proto << 32;
     memcpy(&k0, ip + 12, 8);
-    h = (k0 * 0x9E3779B97F4A7C15ull) ^ (k1 * 0xC2B2AE3D27D4EB4Full);
-    h ^= h >> 32;
-    h *= 0xFF51AFD7ED558CCDull;
     q->k0 = k0;
     q->k1 = k1;
-    q->slot = (uint32_t)(h >> 48);
+    q->slot = key4_slot(k0, k1);
+    q->wirelen = wirelen;
+    return 1;
+}
+
+/* ipv4_key's common case read straight off an Ethernet frame: a TCP or UDP
+ * first fragment with a plain header. Fields are compared as they lie in
+ * memory (little-endian loads of big-endian bytes). */
+#define WIRE_ETYPE_IPV4 0x0008u
+#define WIRE_FRAG_OFFSET 0xFF1Fu       /* the 13 offset bits of the flags/offset field */
+
+static inline __attribute__((always_inline)) int tcp_udp_key(const uint8_t *p, uint32_t caplen,
+                                                             uint32_t wirelen, struct key4 *q)
+{
+    const uint8_t *ip = p + ETH_HEADER;
+    uint16_t etype, frag;
+    uint32_t ports;
+    uint64_t k0, k1;
+
+    if (caplen < ETH_HEADER + 24)
+        return 0;
+    memcpy(&etype, p + 12, 2);
+    memcpy(&frag, ip + 6, 2);
+    uint8_t proto = ip[9];
+    if (etype != WIRE_ETYPE_IPV4 || ip[0] != 0x45 || (frag & WIRE_FRAG_OFFSET) ||
+        (proto != 6 && proto != 17))
+        return 0;
+    memcpy(&k0, ip + 12, 8);
+    memcpy(&ports, ip + 20, 4);
+    k1 = ports | (uint64_t)proto << 32 | 1ull << 40;
+    q->k0 = k0;
+    q->k1 = k1;
+    q->slot = key4_slot(k0, k1);
     q->wirelen = wirelen;
     return 1;
 }
@@ -692,8 +729,7 @@ void zc_stats_ring_run(struct zc_stats *st, const struct tpacket3_hdr *h, uint32
             } else {
                 int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
                 wirelen += tagged ? 4u : 0u;
-                if (caplen >= ETH_HEADER && be16(p + 12) == ETYPE_IPV4 &&
-                    ipv4_key(p + ETH_HEADER, caplen - ETH_HEADER, wirelen, &q[nq])) {
+                if (tcp_udp_key(p, caplen, wirelen, &q[nq])) {
                     __builtin_prefetch(&st->agg4[q[nq].slot & (ZC_AGG4_SLOTS - 1)], 1);
                     st->c.size_packets[size_bucket(wirelen)]++;
                     bytes += wirelen;
@@ -711,8 +747,15 @@ void zc_stats_ring_run(struct zc_stats *st, const struct tpacket3_hdr *h, uint32
         st->c.bytes += bytes;
         st->c.vlan += vlan;
         st->c.last_ts_ns = ring_ts(last);
-        for (uint32_t i = 0; i < nq; i++)
-            agg4_add(st, &q[i]);
+        for (uint32_t i = 0; i < nq; i++) {
+            struct zc_agg4 *a = &st->agg4[q[i].slot & (ZC_AGG4_SLOTS - 1)];
+            if (a->k0 == q[i].k0 && a->k1 == q[i].k1) {     /* at home: the usual case */
+                a->packets++;
+                a->bytes += q[i].wirelen;
+            } else {
+                agg4_add(st, &q[i]);
+            }
+        }
         n -= m;
     }
 }

@@ -7,6 +7,7 @@ for one C call and by ``snapshot`` for one memcpy, so neither waits long.
 """
 
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -55,12 +56,12 @@ class TopTable:
     def _entries(self, by_bytes: int) -> list[TopEntry]:
         entries = self._ranked.get(by_bytes)
         if entries is None:
-            top, decode = self._view.top[by_bytes], self._decode_key
-            entries = []
-            for i in range(self._view.count[by_bytes]):
-                e = top[i]
-                entries.append(TopEntry(decode(bytes(e.key)), e.packets, e.bytes, e.weight,
-                                        e.err))
+            # One struct.unpack per entry: reading cdata fields one by one cost
+            # a third of a frame (0.3 ms at 160x50).
+            raw = ffi.buffer(self._view.top[by_bytes], self._view.count[by_bytes] * _ENTRY.size)
+            decode = self._decode_key
+            entries = [TopEntry(decode(key), packets, nbytes, weight, err)
+                       for key, weight, err, packets, nbytes in _ENTRY.iter_unpack(raw)]
             self._ranked[by_bytes] = entries
         return entries
 
@@ -291,6 +292,16 @@ class StatsSink:
         return lookup
 
 
+def _entry_layout() -> struct.Struct:
+    """struct zc_top_entry as struct.unpack sees it: key, weight, err, packets, bytes."""
+    names = ("key", "weight", "err", "packets", "bytes")
+    offsets = [ffi.offsetof("struct zc_top_entry", n) for n in names]
+    assert offsets == [0, *range(lib.ZC_KEY_BYTES, lib.ZC_KEY_BYTES + 32, 8)], offsets
+    rest = ffi.sizeof("struct zc_top_entry") - lib.ZC_KEY_BYTES - 32
+    return struct.Struct(f"={lib.ZC_KEY_BYTES}s4Q{rest}x")
+
+
+_ENTRY = _entry_layout()
 _SIZE_LIMITS = [None if (limit := lib.zc_size_limit(i)) == 0xFFFFFFFF else limit
                 for i in range(lib.ZC_SIZE_BUCKETS)]
 _KEY_TAGS = {_talker_key: b"t", _conversation_key: b"c", _port_key: b"p"}
