@@ -50,6 +50,7 @@ class Dashboard:
         self._thread: threading.Thread | None = None
         self._keys: KeyReader | None = None       # close() wakes the screen's wait
         self.frames = 0                           # frames drawn (or status lines written)
+        self.cpu_seconds = 0.0                    # the display thread's CPU, once it ended
         self.error: BaseException | None = None
 
     # -- lifetime ----------------------------------------------------------------
@@ -96,6 +97,8 @@ class Dashboard:
             target()
         except Exception as exc:     # noqa: BLE001 - reported by the caller via .error
             self.error = exc
+        finally:
+            self.cpu_seconds = time.thread_time()
 
     def _sample(self) -> None:
         self.state.update(self.stats.snapshot())

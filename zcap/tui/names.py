@@ -48,11 +48,15 @@ def service_name(proto: int, port: int) -> str:
 
 
 def _scaled(value: float, units: tuple[str, ...], base: float) -> str:
-    for unit in units[:-1]:
-        if abs(value) < base:
-            return f"{value:.0f} {unit}" if unit == units[0] else f"{value:.1f} {unit}"
-        value /= base
-    return f"{value:.1f} {units[-1]}"
+    # Dozens of calls a frame: a comparison per unit, one division, one format.
+    size, limit = abs(value), base
+    if size < limit:
+        return f"{value:.0f} {units[0]}"
+    for unit in units[1:-1]:
+        if size < limit * base:
+            return f"{value / limit:.1f} {unit}"
+        limit *= base
+    return f"{value / limit:.1f} {units[-1]}"
 
 
 def human_bytes(n: float) -> str:
