@@ -201,7 +201,9 @@ static inline uint64_t rank_value(const struct zc_top *t, const struct zc_top_en
     return by_bytes ? e->bytes : e->packets;
 }
 
-uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32_t k)
+/* Entry numbers of the `k` heaviest entries, heaviest first, ranked by bytes
+ * or packets (not by the table's weight); returns how many were written. */
+static uint32_t top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32_t k)
 {
     uint32_t have = 0;
     for (uint32_t i = 0; i < t->n && k > 0; i++) {
@@ -229,7 +231,7 @@ static void top_view(const struct zc_top *t, struct zc_top_view *v, uint32_t k)
     v->n = t->n;
     v->evicted = t->evicted;
     for (int by_bytes = 0; by_bytes < 2; by_bytes++) {
-        uint32_t n = zc_top_rank(t, by_bytes, rank, k);
+        uint32_t n = top_rank(t, by_bytes, rank, k);
         for (uint32_t i = 0; i < n; i++)
             v->top[by_bytes][i] = t->e[rank[i]];
         v->count[by_bytes] = n;
@@ -434,7 +436,6 @@ static void flush_aggregates(struct zc_stats *st)
     }
 }
 
-
 /* A flow key as five words, so the hot path builds, hashes and compares it in
  * registers (byte stores read back as words stall on store forwarding). */
 struct key5 {
@@ -554,26 +555,33 @@ static inline uint32_t key4_slot(uint64_t k0, uint64_t k1)
     return (uint32_t)(h >> 48);
 }
 
+/* Fields are compared as they lie in memory: little-endian loads of
+ * big-endian bytes. */
+#define WIRE_ETYPE_IPV4 0x0008u
+#define WIRE_FRAG_OFFSET 0xFF1Fu       /* the 13 offset bits of the flags/offset field */
+
 /* The key of an IPv4 packet with a plain header (as nearly all are); 0 when
  * the general decoder must take it. */
 static inline __attribute__((always_inline)) int ipv4_key(const uint8_t *ip, uint32_t len,
                                                           uint32_t wirelen, struct key4 *q)
 {
-    uint64_t k0, k1 = 0;
+    uint16_t frag;
+    uint32_t ports;
+    uint64_t k0, k1;
 
     if (len < 20 || ip[0] != 0x45)
         return 0;
     uint8_t proto = ip[9];
+    k1 = (uint64_t)proto << 32;
     if (proto == 6 || proto == 17) {
-        if ((be16(ip + 6) & 0x1FFF) == 0 && len >= 24) {   /* ports only in a first fragment */
-            uint32_t ports;
+        memcpy(&frag, ip + 6, 2);
+        if (!(frag & WIRE_FRAG_OFFSET) && len >= 24) {     /* ports only in a first fragment */
             memcpy(&ports, ip + 20, 4);
-            k1 = ports | 1ull << 40;
+            k1 |= ports | 1ull << 40;
         }
     } else if (has_ports(proto)) {
         return 0;
     }
-    k1 |= (uint64_t)proto << 32;
     memcpy(&k0, ip + 12, 8);
     q->k0 = k0;
     q->k1 = k1;
@@ -582,36 +590,18 @@ static inline __attribute__((always_inline)) int ipv4_key(const uint8_t *ip, uin
     return 1;
 }
 
-/* ipv4_key's common case read straight off an Ethernet frame: a TCP or UDP
- * first fragment with a plain header. Fields are compared as they lie in
- * memory (little-endian loads of big-endian bytes). */
-#define WIRE_ETYPE_IPV4 0x0008u
-#define WIRE_FRAG_OFFSET 0xFF1Fu       /* the 13 offset bits of the flags/offset field */
-
-static inline __attribute__((always_inline)) int tcp_udp_key(const uint8_t *p, uint32_t caplen,
-                                                             uint32_t wirelen, struct key4 *q)
+/* ipv4_key for an Ethernet frame; 0 when it is not plain IPv4. */
+static inline __attribute__((always_inline)) int ether_ipv4_key(const uint8_t *p,
+                                                                uint32_t caplen,
+                                                                uint32_t wirelen,
+                                                                struct key4 *q)
 {
-    const uint8_t *ip = p + ETH_HEADER;
-    uint16_t etype, frag;
-    uint32_t ports;
-    uint64_t k0, k1;
+    uint16_t etype;
 
-    if (caplen < ETH_HEADER + 24)
+    if (caplen < ETH_HEADER)
         return 0;
     memcpy(&etype, p + 12, 2);
-    memcpy(&frag, ip + 6, 2);
-    uint8_t proto = ip[9];
-    if (etype != WIRE_ETYPE_IPV4 || ip[0] != 0x45 || (frag & WIRE_FRAG_OFFSET) ||
-        (proto != 6 && proto != 17))
-        return 0;
-    memcpy(&k0, ip + 12, 8);
-    memcpy(&ports, ip + 20, 4);
-    k1 = ports | (uint64_t)proto << 32 | 1ull << 40;
-    q->k0 = k0;
-    q->k1 = k1;
-    q->slot = key4_slot(k0, k1);
-    q->wirelen = wirelen;
-    return 1;
+    return etype == WIRE_ETYPE_IPV4 && ipv4_key(p + ETH_HEADER, caplen - ETH_HEADER, wirelen, q);
 }
 
 /* Bucket i holds wire lengths in [size_limits[i-1], size_limits[i]). */
@@ -622,15 +612,14 @@ static inline uint32_t size_bucket(uint32_t wirelen)
     return 5 + (wirelen >= 1519) + (wirelen >= 9217);
 }
 
-/* `etype` is the protocol when the frame starts at the network header. */
-static void count_other(struct zc_stats *st, const uint8_t *p, uint32_t caplen, uint32_t off,
-                        uint16_t etype, int ether, uint32_t wirelen);
-
+/* The general decoder, for every link type. `etype` is the protocol when the
+ * frame starts at the network header. */
 static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
-                                uint32_t wirelen, enum start where, uint16_t etype, int tagged,
-                                uint64_t ts_ns)
+                         uint32_t wirelen, enum start where, uint16_t etype, int tagged,
+                         uint64_t ts_ns)
 {
     uint32_t off = 0;
+    struct flow f;
 
     st->c.packets++;
     st->c.bytes += wirelen;
@@ -666,17 +655,6 @@ static void count_packet(struct zc_stats *st, const uint8_t *p, uint32_t caplen,
             return;
         }
     }
-    count_other(st, p, caplen, off, etype, where == AT_ETHER, wirelen);
-}
-
-/* Everything but plain IPv4: kept out of line so the common path stays small
- * enough to inline into the loops. */
-static __attribute__((noinline)) void count_other(struct zc_stats *st, const uint8_t *p,
-                                                  uint32_t caplen, uint32_t off, uint16_t etype,
-                                                  int ether, uint32_t wirelen)
-{
-    struct flow f;
-
     count_etype(st, etype, 1, wirelen);
     memset(&f, 0, sizeof(f));
     if (etype == ETYPE_IPV4)
@@ -688,7 +666,7 @@ static __attribute__((noinline)) void count_other(struct zc_stats *st, const uin
         return;
     }
     st->c.non_ip++;
-    if (ether)
+    if (where == AT_ETHER)
         count_macs(st, p, wirelen);
 }
 
@@ -729,7 +707,7 @@ void zc_stats_ring_run(struct zc_stats *st, const struct tpacket3_hdr *h, uint32
             } else {
                 int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) != 0;
                 wirelen += tagged ? 4u : 0u;
-                if (tcp_udp_key(p, caplen, wirelen, &q[nq])) {
+                if (ether_ipv4_key(p, caplen, wirelen, &q[nq])) {
                     __builtin_prefetch(&st->agg4[q[nq].slot & (ZC_AGG4_SLOTS - 1)], 1);
                     st->c.size_packets[size_bucket(wirelen)]++;
                     bytes += wirelen;

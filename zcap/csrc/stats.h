@@ -143,9 +143,6 @@ void zc_stats_end_batch(struct zc_stats *st);
 /* Empty the per-flow sums into the tables, then copy the counters and, with
  * `tables`, the `k` (<= ZC_VIEW_TOP) heaviest entries of each table both ways. */
 void zc_stats_view(struct zc_stats *st, struct zc_stats_view *out, uint32_t k, int tables);
-/* Heap indices of the `k` heaviest entries, heaviest first, ranked by bytes
- * or packets (not by the table's weight); returns how many were written. */
-uint32_t zc_top_rank(const struct zc_top *t, int by_bytes, uint32_t *out, uint32_t k);
 /* Size bucket i holds wire lengths below this bound (and at or above bucket i-1's). */
 uint32_t zc_size_limit(uint32_t i);
 

@@ -322,10 +322,11 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
         add_ring_packet(w, h, ifid, mode);
         /* Count in runs, right behind the writer: the run's headers and small
          * frames are still in L1. */
-        if (w->tap && ++queued % ZC_RUN == 0)
-            zc_stats_ring_run(w->tap, run_from, ZC_RUN, mode);
-        if (queued % ZC_RUN == 0)
+        if (++queued % ZC_RUN == 0) {
+            if (w->tap)
+                zc_stats_ring_run(w->tap, run_from, ZC_RUN, mode);
             run_from = next_packet(h);
+        }
     }
     if (w->tap && queued) {
         zc_stats_ring_run(w->tap, run_from, queued % ZC_RUN, mode);
