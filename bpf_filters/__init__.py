@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import deep
 from . import linktypes as _lt
 from .codegen import CodeGen
 from .errors import FilterError, ParseError, format_error
@@ -38,7 +39,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     """
     from . import optimize as _opt
     from .assemble import assemble
-    from .parser import parse
+    from .parser import Parser
 
     if not isinstance(expr, str):
         raise FilterError("filter expression must be a string")
@@ -49,9 +50,9 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
         raise FilterError("netmask out of range")
     if not 0 < snaplen <= 0xFFFFFFFF:
         raise FilterError("snaplen must be positive")
-    tree = parse(expr)
+    parser = Parser(expr)
     gen = CodeGen(num, netmask, kernel)
-    root = gen.program(tree, snaplen)
+    root = deep.call(lambda: gen.program(parser.parse(), snaplen), len(parser.toks))
     if optimize:
         root = _opt.optimize(root)
     insns = assemble(root)

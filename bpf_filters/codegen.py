@@ -136,12 +136,18 @@ class CodeGen:
         return frag.head
 
     def gen(self, node: A.Node) -> Frag:
-        if isinstance(node, A.And):
-            left = self.gen(node.left)
-            return and_(left, self.gen(node.right))
-        if isinstance(node, A.Or):
-            left = self.gen(node.left)
-            return or_(left, self.gen(node.right))
+        if isinstance(node, (A.And, A.Or)):
+            # a chain of and/or is a left spine: walk it in a loop, not a
+            # recursion per term, still generating left to right
+            spine = []
+            while isinstance(node, (A.And, A.Or)):
+                spine.append(node)
+                node = node.left
+            frag = self.gen(node)
+            for n in reversed(spine):
+                right = self.gen(n.right)
+                frag = and_(frag, right) if isinstance(n, A.And) else or_(frag, right)
+            return frag
         if isinstance(node, A.Not):
             return not_(self.gen(node.inner))
         if isinstance(node, A.ProtoAbbrev):

@@ -11,9 +11,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
 from . import ast as A
 from .errors import ParseError
 from .lexer import Token, tokenize
+
+R = TypeVar("R")
 
 _PREC = {"|": 1, "&": 2, "LSH": 3, "RSH": 3, "+": 4, "-": 4, "*": 5, "/": 5}
 _NOPREC = ("%", "^")
@@ -26,6 +32,33 @@ _AQUALS = {"HOST": "host", "NET": "net", "PORT": "port", "PORTRANGE": "portrange
 _ID_START = ("NUM", "HID", "HID6", "EID", "ID")
 
 
+def _memo(fn: Callable[..., R]) -> Callable[..., R]:
+    """Remember a rule's outcome at a position (packrat parsing): backtracking
+    then re-reads nothing, so nested parentheses cost linear time, not
+    quadratic (`((((1))))`, tried first as arithmetic, then as a boolean)."""
+    name = fn.__name__
+
+    @wraps(fn)
+    def rule(self: Parser, *args: object) -> R:
+        key = (name, self.pos, args)
+        hit = self.memo.get(key)
+        if hit is not None:
+            ok, value, end = hit
+            if not ok:
+                raise value.with_traceback(None)
+            self.pos = end
+            return value
+        try:
+            value = fn(self, *args)
+        except ParseError as e:
+            self.memo[key] = (False, e, 0)
+            raise
+        self.memo[key] = (True, value, self.pos)
+        return value
+
+    return rule
+
+
 class Parser:
     """Recursive descent over the token list, backtracking where yacc used lookahead."""
 
@@ -34,6 +67,7 @@ class Parser:
         self.toks = tokenize(expr)
         self.pos = 0
         self.furthest: ParseError | None = None
+        self.memo: dict[tuple, tuple] = {}
 
     # -- helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -112,6 +146,7 @@ class Parser:
             self.fail(self.peek())
         return node
 
+    @_memo
     def paren_pid(self, q: A.Quals) -> A.Node:
         self.expect("(")
         node = self.id_(q)
@@ -122,6 +157,7 @@ class Parser:
         self.expect(")")
         return node
 
+    @_memo
     def id_(self, q: A.Quals) -> A.Node:
         t = self.peek()
         if t.kind == "!":
@@ -162,6 +198,7 @@ class Parser:
         self.fail(t)
         raise AssertionError  # unreachable
 
+    @_memo
     def pnum(self) -> int:
         t = self.peek()
         if t.kind == "(":
@@ -266,6 +303,7 @@ class Parser:
         raise AssertionError  # unreachable
 
     # -- arithmetic
+    @_memo
     def relation(self) -> A.Node:
         start = self.peek().col
         left = self.arith(0)
@@ -277,6 +315,7 @@ class Parser:
         op, neg = _RELOPS[t.kind]
         return A.Relation(op, left, right, neg, col=start)
 
+    @_memo
     def arith(self, min_prec: int) -> A.Arith:
         left = self.unary()
         while True:
