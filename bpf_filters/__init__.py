@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import deep
+from . import deep, lists
 from . import linktypes as _lt
 from .codegen import CodeGen
 from .errors import FilterError, ParseError, format_error
 from .interp import run as _run
 from .interp import validate
+from .ir import Block
 from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
 from .opcodes import Insn
 from .program import Program
@@ -51,16 +52,37 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     if not 0 < snaplen <= 0xFFFFFFFF:
         raise FilterError("snaplen must be positive")
     parser = Parser(expr)
-    gen = CodeGen(num, netmask, kernel)
+    gen = CodeGen(num, netmask, kernel, lists=optimize)
     root = deep.call(lambda: gen.program(parser.parse(), snaplen), len(parser.toks))
     if optimize:
         root = _opt.optimize(root)
-    insns = assemble(root)
+    insns = _assemble_lists(root) if lists.has_sets(root) else assemble(root)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)
     validate(insns)
     return Program(tuple(insns), expr, num, snaplen, kernel)
+
+
+def _assemble_lists(root: Block) -> list[Insn]:
+    """Lists as runs of jeq, or as search trees where that costs no more than
+    libpcap's runs (whose far jumps each take a trampoline: long lists)."""
+    from .assemble import assemble
+
+    linear = lists.expand(root, trees=False)
+    try:
+        runs = assemble(linear)
+    except FilterError:
+        return assemble(lists.expand(root, trees=True))
+    try:
+        tree = assemble(lists.expand(root, trees=True))
+    except FilterError:
+        return runs
+    try:
+        libpcap_like = len(assemble(linear, share=False))
+    except FilterError:
+        return tree
+    return tree if len(tree) <= libpcap_like else runs
 
 
 def run(program: Program | Sequence[Sequence[int]], frame: bytes, wirelen: int | None = None,

@@ -1,11 +1,14 @@
 """Assembler: blocks laid out in a line, jumps resolved, long branches chained.
 
 A conditional jump reaches at most 255 instructions ahead; a farther target is
-reached through a `ja` placed right after the block (a jump chain). Programs
+reached through a `ja` (a trampoline) placed after some block's jump within
+reach, shared by every jump that can reach it. Programs
 longer than the kernel's limit (BPF_MAXINSNS) are an error.
 """
 
 from __future__ import annotations
+
+import bisect
 
 from . import opcodes as op
 from .errors import FilterError
@@ -42,10 +45,14 @@ def layout(root: Block) -> list[Block]:
     return order
 
 
-def assemble(root: Block) -> list[Insn]:
-    """Linear instructions for the DAG rooted at `root`."""
+def assemble(root: Block, share: bool = True) -> list[Insn]:
+    """Linear instructions for the DAG rooted at `root`. share=False: each far
+    jump gets a trampoline of its own block (libpcap's way, for comparison)."""
     order = layout(root)
-    # trampolines[b.id] = list of targets that need a `ja` after b's jump
+    # tramp[b.id]: targets of the `ja` instructions right after b's jump. A far
+    # jump uses the nearest such `ja` to its target ahead of it, anyone's, and
+    # adds one only when none is in reach: blocks are visited last first, so
+    # the tests of a list share one trampoline to the accept return.
     tramp: dict[int, list[int]] = {b.id: [] for b in order}
     while True:
         pos: dict[int, int] = {}
@@ -53,19 +60,8 @@ def assemble(root: Block) -> list[Insn]:
         for b in order:
             pos[b.id] = n
             n += len(b.stmts) + 1 + len(tramp[b.id])
-        changed = False
-        for b in order:
-            if b.is_ret:
-                continue
-            jpos = pos[b.id] + len(b.stmts)
-            for tgt in (b.jt, b.jf):
-                assert tgt is not None
-                if tgt.id in tramp[b.id]:
-                    continue
-                if pos[tgt.id] - (jpos + 1) > 255:
-                    tramp[b.id].append(tgt.id)
-                    changed = True
-        if not changed:
+        via = _trampolines_in_reach(order, pos, tramp, share)
+        if via is not None:
             break
     if n > op.BPF_MAXINSNS:
         raise FilterError(f"filter too long: {n} instructions "
@@ -78,16 +74,46 @@ def assemble(root: Block) -> list[Insn]:
         if b.is_ret:
             out.append(Insn(b.code, 0, 0, b.k))
             continue
-        tr = tramp[b.id]
-
-        def off(tgt: Block, tr=tr, jpos=jpos) -> int:
-            if tgt.id in tr:
-                return tr.index(tgt.id)  # its `ja` follows the jump
-            return pos[tgt.id] - (jpos + 1)
-
         assert b.jt is not None and b.jf is not None
-        out.append(Insn(b.code, off(b.jt), off(b.jf), b.k))
-        for i, tid in enumerate(tr):
+        jt, jf = via[(b.id, True)], via[(b.id, False)]
+        out.append(Insn(b.code, jt - (jpos + 1), jf - (jpos + 1), b.k))
+        for i, tid in enumerate(tramp[b.id]):
             here = jpos + 1 + i
             out.append(Insn(op.BPF_JMP | op.BPF_JA, 0, 0, pos[tid] - (here + 1)))
     return out
+
+
+def _trampolines_in_reach(order: list[Block], pos: dict[int, int], tramp: dict[int, list[int]],
+                          share: bool) -> dict[tuple[int, bool], int] | None:
+    """Where each conditional jump lands (its target, or a `ja` to it), or None
+    after adding the trampolines that were missing (positions then change)."""
+    ahead: dict[int, list[int]] = {}  # target id -> positions of `ja`s to it
+    for b in order:
+        base = pos[b.id] + len(b.stmts) + 1
+        for i, tid in enumerate(tramp[b.id]):
+            ahead.setdefault(tid, []).append(base + i)
+    via: dict[tuple[int, bool], int] = {}
+    added = False
+    for b in reversed(order):
+        if b.is_ret:
+            continue
+        jpos = pos[b.id] + len(b.stmts)
+        for which, tgt in ((True, b.jt), (False, b.jf)):
+            assert tgt is not None
+            if pos[tgt.id] - (jpos + 1) <= 255:
+                via[(b.id, which)] = pos[tgt.id]
+                continue
+            spots = ahead.get(tgt.id, [])
+            i = bisect.bisect_right(spots, jpos)
+            if i < len(spots) and spots[i] - (jpos + 1) <= 255 and (
+                    share or spots[i] <= jpos + len(tramp[b.id])):
+                via[(b.id, which)] = spots[i]
+                continue
+            # a new `ja` after this jump: positions after it move, so check again
+            tramp[b.id].append(tgt.id)
+            spot = jpos + len(tramp[b.id])
+            bisect.insort(spots, spot)
+            ahead[tgt.id] = spots
+            via[(b.id, which)] = spot
+            added = True
+    return None if added else via

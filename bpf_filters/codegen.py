@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import ast as A
 from . import linktypes as lt
-from . import names
+from . import lists, names
 from . import opcodes as op
 from .errors import FilterError
 from .ir import Block, Stmt, ret_block
@@ -98,8 +98,13 @@ def const(value: bool) -> Frag:
 class CodeGen:
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
 
-    def __init__(self, linktype: int, netmask: int | None, kernel: bool) -> None:
+    def __init__(self, linktype: int, netmask: int | None, kernel: bool,
+                 lists: bool = True) -> None:
         self.linktype = linktype
+        # Runs of `or`-joined hosts or ports become set tests (bpf_filters.lists),
+        # the shape libpcap's optimiser gives them; off, for unoptimised code.
+        self.lists = lists
+        self.value_set: tuple[int, ...] | None = None
         self.netmask = netmask
         self.kernel = kernel
         self.link = {lt.EN10MB: "ether", lt.LINUX_SLL2: "sll2", lt.LINUX_DGRAM: "sll2",
@@ -143,10 +148,17 @@ class CodeGen:
             while isinstance(node, (A.And, A.Or)):
                 spine.append(node)
                 node = node.left
-            frag = self.gen(node)
-            for n in reversed(spine):
-                right = self.gen(n.right)
-                frag = and_(frag, right) if isinstance(n, A.And) else or_(frag, right)
+            terms: list[tuple[str | None, A.Node]] = [(None, node)]
+            terms += [("and" if isinstance(n, A.And) else "or", n.right) for n in reversed(spine)]
+            frag: Frag | None = None
+            i = 0
+            while i < len(terms):
+                conj, term = terms[i]
+                j = self.list_end(terms, i)
+                f = self.gen(term) if j == i + 1 else self.prim_list([t for _, t in terms[i:j]])
+                frag = f if frag is None else (and_ if conj == "and" else or_)(frag, f)
+                i = j
+            assert frag is not None
             return frag
         if isinstance(node, A.Not):
             return not_(self.gen(node.inner))
@@ -159,6 +171,43 @@ class CodeGen:
         if isinstance(node, A.Other):
             return self.other(node)
         raise FilterError("internal error: unknown node", node.col)
+
+    def list_end(self, terms: list[tuple[str | None, A.Node]], i: int) -> int:
+        """End of the run of terms from i that can be one list: joined by `or`
+        (and by `or` to what comes before, which `or` is associative with)."""
+        if not self.lists or terms[i][0] == "and":
+            return i + 1
+        first = lists.listable(terms[i][1])
+        if first is None:
+            return i + 1
+        j = i + 1
+        while j < len(terms) and terms[j][0] == "or":
+            got = lists.listable(terms[j][1])
+            if got is None or got[0] != first[0]:
+                break
+            j += 1
+        return j
+
+    def prim_list(self, prims: list[A.Node]) -> Frag:
+        """Primitives that differ only in their value: one primitive whose value
+        compare is a set test."""
+        values = []
+        for p in prims:
+            got = lists.listable(p)
+            assert got is not None
+            values.append(got[1])
+        self.value_set = tuple(values)
+        try:
+            return self.gen(prims[0])
+        finally:
+            self.value_set = None
+
+    def value_cmp(self, rel: str, off: int, size: int, v: int, mask: int | None = None) -> Frag:
+        """A compare with the primitive's value: a set test inside prim_list."""
+        f = self.cmp(rel, off, size, v, mask=mask)
+        if self.value_set is not None:
+            f.head.members = self.value_set
+        return f
 
     # ---- loads and compares
     def load(self, rel: str, off: int, size: int) -> list[Stmt]:
@@ -400,7 +449,7 @@ class CodeGen:
         src, dst, et = offs[q.proto]
 
         def one(off: int) -> Frag:
-            return and_(self.linktype_test(et, col), self.cmp("nl", off, 4, v, mask=mask))
+            return and_(self.linktype_test(et, col), self.value_cmp("nl", off, 4, v, mask=mask))
 
         return self._dirop(d, lambda: one(src), lambda: one(dst))
 
@@ -564,7 +613,7 @@ class CodeGen:
 
         def atom(off: int) -> Frag:
             if not ranged:
-                return self.cmp(rel, off, 2, lo)
+                return self.value_cmp(rel, off, 2, lo)
             ge = self.cmp(rel, off, 2, lo, jop=JGE)
             return and_(ge, self.cmp(rel, off, 2, hi, jop=JGT, reverse=True))
 

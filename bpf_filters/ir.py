@@ -35,6 +35,9 @@ class Block:
     jt: Block | None = None
     jf: Block | None = None
     id: int = field(default_factory=lambda: next(_ids))
+    # A set test (bpf_filters.lists): "is A one of members?", k the first
+    # member; expanded into a search tree of jeq/jge tests before assembly.
+    members: tuple[int, ...] | None = None
 
     @property
     def is_ret(self) -> bool:

@@ -298,13 +298,15 @@ class Optimizer:
                 self.changed = True
         a = regs[RA]
         if not (b.code & op.BPF_X) and a in V.consts and b.jt is not b.jf:
-            tgt = b.jt if _jump(b.code & 0xF0, V.consts[a], b.k) else b.jf
+            c = V.consts[a]
+            hit = c in b.members if b.members is not None else _jump(b.code & 0xF0, c, b.k)
+            tgt = b.jt if hit else b.jf
             b.jt = b.jf = tgt
             self.changed = True
 
     def test_fact(self, b: Block) -> tuple | None:
         """(value number of A, op, k) for a K-form test, else None."""
-        if b.is_ret or b.code & op.BPF_X:
+        if b.is_ret or b.code & op.BPF_X or b.members is not None:
             return None
         a = self.exit[b.id][RA]
         return (a, b.code & 0xF0, b.k)
@@ -384,7 +386,7 @@ class Optimizer:
 
     def test_fact_from(self, p: Block, s: Block) -> tuple | None:
         """s's test as value numbers, with s entered from p."""
-        if s.code & op.BPF_X:
+        if s.code & op.BPF_X or s.members is not None:
             return None
         regs = list(self.exit[p.id])
         avail = set(self.avail_out[p.id])
@@ -451,10 +453,10 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-            key = (tuple(s.key() for s in b.stmts), b.code, b.k,
+            key = (tuple(s.key() for s in b.stmts), b.code, b.k, b.members,
                    b.jt.id if b.jt else None, b.jf.id if b.jf else None)
             if b.is_ret:
-                key = ((), b.code, b.k, None, None) if b.code & 0x18 == op.BPF_K else key
+                key = ((), b.code, b.k, None, None, None) if b.code & 0x18 == op.BPF_K else key
             c = canon.get(key)
             if c is not None and c is not b:
                 repl[b.id] = c
@@ -466,7 +468,8 @@ class Optimizer:
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
         for b in order:
-            if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0:
+            if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0 \
+                    or b.members is not None:
                 continue
             if not b.stmts or b.stmts[-1].code != op.BPF_ALU | op.BPF_AND | op.BPF_K:
                 continue
