@@ -12,21 +12,22 @@ from collections.abc import Sequence
 from . import deep, lists
 from . import linktypes as _lt
 from .codegen import CodeGen
-from .errors import FilterError, ParseError, format_error
+from .errors import FilterError, ParseError, ProgramTooLong, format_error
 from .interp import run as _run
 from .interp import validate
 from .ir import Block
 from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
-from .opcodes import Insn
+from .opcodes import BPF_MAXINSNS, USER_MAXINSNS, Insn
 from .program import Program
 
-__all__ = ["compile", "run", "Program", "Insn", "FilterError", "ParseError", "format_error",
+__all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "ParseError",
+           "ProgramTooLong", "format_error", "BPF_MAXINSNS", "USER_MAXINSNS",
            "linktype_number", "linktype_name", "validate", "DEFAULT_SNAPLEN"]
 
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001
             optimize: bool = True, kernel: bool = False,
-            snaplen: int = DEFAULT_SNAPLEN) -> Program:
+            snaplen: int = DEFAULT_SNAPLEN, max_insns: int = BPF_MAXINSNS) -> Program:
     """Compile a pcap-filter(7) expression to a classic BPF Program.
 
     linktype: name (EN10MB, LINUX_SLL2, RAW, IPV4, IPV6, LINUX_DGRAM) or DLT number.
@@ -36,7 +37,11 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     Linux). snaplen: what a match returns. `protochain` steps over at most
     codegen.PROTOCHAIN_HOPS (8) headers: a chain longer than that matches only
     if the protocol is found within the first 8 steps.
-    Raises ParseError/FilterError with the column of the fault.
+    max_insns: the longest program accepted, the kernel's limit by default;
+    USER_MAXINSNS for a program run in user space (a file, or a live capture
+    whose program the kernel refused: see fits_kernel).
+    Raises ParseError/FilterError with the column of the fault, and
+    ProgramTooLong (a FilterError) past max_insns.
     """
     from . import optimize as _opt
     from .assemble import assemble
@@ -51,36 +56,46 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
         raise FilterError("netmask out of range")
     if not 0 < snaplen <= 0xFFFFFFFF:
         raise FilterError("snaplen must be positive")
+    if not 0 < max_insns <= USER_MAXINSNS:
+        raise FilterError(f"max_insns must be between 1 and {USER_MAXINSNS}")
     parser = Parser(expr)
     gen = CodeGen(num, netmask, kernel, lists=optimize)
     root = deep.call(lambda: gen.program(parser.parse(), snaplen), len(parser.toks))
     if optimize:
         root = _opt.optimize(root)
-    insns = _assemble_lists(root) if lists.has_sets(root) else assemble(root)
+    insns = _assemble_lists(root, max_insns) if lists.has_sets(root) else \
+        assemble(root, limit=max_insns)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)
-    validate(insns)
+    validate(insns, USER_MAXINSNS)
     return Program(tuple(insns), expr, num, snaplen, kernel)
 
 
-def _assemble_lists(root: Block) -> list[Insn]:
+def fits_kernel(program: Program | Sequence[Sequence[int]]) -> bool:
+    """Will the kernel take this program as a socket filter (SO_ATTACH_FILTER)?
+    A longer one can still run in user space (cinterp.CFilter), as libpcap
+    falls back to when the kernel refuses a filter."""
+    return 0 < len(program) <= BPF_MAXINSNS
+
+
+def _assemble_lists(root: Block, limit: int) -> list[Insn]:
     """Lists as runs of jeq, or as search trees where that costs no more than
     libpcap's runs (whose far jumps each take a trampoline: long lists)."""
     from .assemble import assemble
 
     linear = lists.expand(root, trees=False)
     try:
-        runs = assemble(linear)
-    except FilterError:
-        return assemble(lists.expand(root, trees=True))
+        runs = assemble(linear, limit=limit)
+    except ProgramTooLong:
+        return assemble(lists.expand(root, trees=True), limit=limit)
     try:
-        tree = assemble(lists.expand(root, trees=True))
-    except FilterError:
+        tree = assemble(lists.expand(root, trees=True), limit=limit)
+    except ProgramTooLong:
         return runs
     try:
-        libpcap_like = len(assemble(linear, share=False))
-    except FilterError:
+        libpcap_like = len(assemble(linear, share=False, limit=limit))
+    except ProgramTooLong:
         return tree
     return tree if len(tree) <= libpcap_like else runs
 

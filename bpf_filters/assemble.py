@@ -3,7 +3,7 @@
 A conditional jump reaches at most 255 instructions ahead; a farther target is
 reached through a `ja` (a trampoline) placed after some block's jump within
 reach, shared by every jump that can reach it. Programs
-longer than the kernel's limit (BPF_MAXINSNS) are an error.
+longer than the limit (the kernel's BPF_MAXINSNS unless asked) are an error.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 
 from . import opcodes as op
-from .errors import FilterError
+from .errors import ProgramTooLong
 from .ir import Block, topo_order
 from .opcodes import Insn
 
@@ -45,9 +45,10 @@ def layout(root: Block) -> list[Block]:
     return order
 
 
-def assemble(root: Block, share: bool = True) -> list[Insn]:
-    """Linear instructions for the DAG rooted at `root`. share=False: each far
-    jump gets a trampoline of its own block (libpcap's way, for comparison)."""
+def assemble(root: Block, share: bool = True, limit: int = op.BPF_MAXINSNS) -> list[Insn]:
+    """Linear instructions for the DAG rooted at `root`; ProgramTooLong past
+    `limit`. share=False: each far jump gets a trampoline of its own block
+    (libpcap's way, for comparison)."""
     order = layout(root)
     # tramp[b.id]: targets of the `ja` instructions right after b's jump. A far
     # jump uses the nearest such `ja` to its target ahead of it, anyone's, and
@@ -63,9 +64,9 @@ def assemble(root: Block, share: bool = True) -> list[Insn]:
         via = _trampolines_in_reach(order, pos, tramp, share)
         if via is not None:
             break
-    if n > op.BPF_MAXINSNS:
-        raise FilterError(f"filter too long: {n} instructions "
-                          f"(the kernel accepts at most {op.BPF_MAXINSNS})")
+    if n > limit:
+        where = " for the kernel" if limit == op.BPF_MAXINSNS else ""
+        raise ProgramTooLong(f"filter too long: {n} instructions (at most {limit}{where})", n)
     out: list[Insn] = []
     for b in order:
         for s in b.stmts:

@@ -12,6 +12,14 @@ class FilterError(Exception):
         self.column = column
 
 
+class ProgramTooLong(FilterError):
+    """The program compiled but is longer than the limit asked for (`length`)."""
+
+    def __init__(self, message: str, length: int) -> None:
+        super().__init__(message)
+        self.length = length
+
+
 class ParseError(FilterError):
     """The expression is not in the filter language (lexical or syntax error)."""
 

@@ -21,10 +21,11 @@ M32 = 0xFFFFFFFF
 _MAX_BACKWARD_JUMPS = 1 << 16
 
 
-def validate(insns: Sequence[Insn]) -> None:
-    """Raise FilterError unless the program is one the kernel would accept."""
+def validate(insns: Sequence[Insn], limit: int = op.BPF_MAXINSNS) -> None:
+    """Raise FilterError unless the program is one the kernel would accept
+    (or, with limit=USER_MAXINSNS, one the user-space interpreters run)."""
     n = len(insns)
-    if n == 0 or n > op.BPF_MAXINSNS:
+    if n == 0 or n > limit:
         raise FilterError(f"bad program length {n}")
     for i, (code, jt, jf, k) in enumerate(insns):
         cls = op.bpf_class(code)

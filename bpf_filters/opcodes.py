@@ -60,7 +60,10 @@ BPF_TAX = 0x00
 BPF_TXA = 0x80
 
 BPF_MEMWORDS = 16
-BPF_MAXINSNS = 4096
+BPF_MAXINSNS = 4096  # <linux/bpf_common.h>: the longest socket filter
+# The longest program the user-space interpreters (interp, zcap/csrc/bpf_interp.c)
+# run: what a file read, or a live capture whose program the kernel refused, may use.
+USER_MAXINSNS = 1 << 16
 
 # <linux/filter.h> ancillary data offsets
 SKF_AD_OFF = -0x1000

@@ -53,7 +53,8 @@ LIST_EXPRS = [
     f"not (host {_hosts(100)})", f"src net {' or '.join(NETS)}",
     "host " + " or host ".join(HOSTS[:100]), "tcp port " + " or tcp port ".join(
         str(p) for p in PORTS[:100]),
-    f"vlan and host {_hosts(100)}", "(host " + " or ".join(HOSTS[100:105]) + f") and (host {_hosts(100)})",
+    f"vlan and host {_hosts(100)}",
+    "(host " + " or ".join(HOSTS[100:105]) + f") and (host {_hosts(100)})",
 ]
 
 
@@ -148,9 +149,27 @@ def test_big_lists_compile_and_fit() -> None:
     frame = _eth(0x0800, _ip4("1.2.3.4", hosts[777], 6, bytes(20)))
     assert run(prog.instructions, frame)
     assert not run(prog.instructions, _eth(0x0800, _ip4("1.2.3.4", "10.0.0.3", 6, bytes(20))))
-    with pytest.raises(bf.FilterError, match="too long"):
-        bf.compile("host " + " or ".join(
-            str(ipaddress.IPv4Address(0x0B000000 + 3 * i)) for i in range(3000)))
+
+
+def test_too_long_for_the_kernel_runs_in_user_space() -> None:
+    """3000 hosts: too long for a socket filter (ProgramTooLong, a FilterError
+    with the length), but compiled for user space on request, and then the C
+    interpreter runs it."""
+    hosts = [str(ipaddress.IPv4Address(0x0B000000 + 3 * i)) for i in range(3000)]
+    expr = "host " + " or ".join(hosts)
+    with pytest.raises(bf.ProgramTooLong) as info:
+        bf.compile(expr)
+    assert info.value.length > bf.BPF_MAXINSNS and "too long" in info.value.message
+    prog = bf.compile(expr, max_insns=bf.USER_MAXINSNS)
+    assert len(prog) == info.value.length and not bf.fits_kernel(prog)
+    assert bf.fits_kernel(bf.compile("tcp"))
+    hit = _eth(0x0800, _ip4("1.2.3.4", hosts[2999], 6, bytes(20)))
+    miss = _eth(0x0800, _ip4("1.2.3.4", "11.0.0.1", 6, bytes(20)))
+    want = [bf.DEFAULT_SNAPLEN, 0]
+    assert [run(prog.instructions, f) for f in (hit, miss)] == want
+    if HAVE_C:
+        c = CFilter(prog)
+        assert [c.run(f) for f in (hit, miss)] == want
 
 
 DEEP = 10000
@@ -184,3 +203,13 @@ def test_deep_unbalanced_is_a_parse_error_with_a_column() -> None:
     with pytest.raises(bf.ParseError) as info:
         bf.compile(expr)
     assert info.value.column == len(expr)
+
+
+def test_trees_translate_to_ebpf() -> None:
+    """The XDP path's translator takes a tree with trampolines."""
+    from zcap.ebpf import cbpf
+    hosts = [str(ipaddress.IPv4Address(0x0A000000 + 7 * i + 1)) for i in range(1000)]
+    prog = bf.compile("host " + " or ".join(hosts))
+    assert any(i.code == 0x35 for i in prog.instructions)  # jge splits
+    assert any(i.code == 0x05 for i in prog.instructions)  # ja trampolines
+    assert cbpf.translatable([tuple(i) for i in prog.instructions]) is None

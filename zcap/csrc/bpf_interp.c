@@ -3,7 +3,7 @@
 #include "bpf_interp.h"
 
 #define ZC_MEMWORDS 16
-#define ZC_MAXINSNS 4096
+#define ZC_MAXINSNS 65536 /* bpf_filters.opcodes.USER_MAXINSNS: longer than the kernel's 4096 */
 #define ZC_AD_OFF 0xfffff000u   /* SKF_AD_OFF as an unsigned k */
 
 static uint32_t ld_be(const uint8_t *p, uint32_t size)
