@@ -72,7 +72,7 @@ def dump_filter(expression: str, level: int, linktype: int | str, kernel: bool,
 
     try:
         prog = bpf_filters.compile(expression, linktype=linktype, kernel=kernel,
-                                   snaplen=snaplen)
+                                   snaplen=snaplen, max_insns=bpf_filters.USER_MAXINSNS)
     except bpf_filters.FilterError as exc:
         raise filter_error(expression, exc) from None
     text = {1: prog.disasm, 2: prog.as_c_array}.get(level, prog.as_decimal)()
@@ -482,7 +482,7 @@ def read_offline(path: str, write: str | None, filter_expr: str | None, *,
 
     if filter_expr:
         try:   # refuse a bad filter before reading anything
-            bpf_filters.compile(filter_expr)
+            bpf_filters.compile(filter_expr, max_insns=bpf_filters.USER_MAXINSNS)
         except bpf_filters.FilterError as exc:
             raise filter_error(filter_expr, exc) from None
     with open_offline(path) as reader:

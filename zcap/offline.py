@@ -35,7 +35,9 @@ class FileFilter:
         if linktype not in self._programs:
             import bpf_filters
 
-            prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False)
+            # run in user space: no kernel limit on length, as with tcpdump -r
+            prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False,
+                                       max_insns=bpf_filters.USER_MAXINSNS)
             insns = ffi.new("struct sock_filter[]", [tuple(i) for i in prog.instructions])
             self._programs[linktype] = (insns, len(prog.instructions))
         return self._programs[linktype]
