@@ -173,34 +173,46 @@ class CodeGen:
         raise FilterError("internal error: unknown node", node.col)
 
     def list_end(self, terms: list[tuple[str | None, A.Node]], i: int) -> int:
-        """End of the run of terms from i that can be one list: joined by `or`
-        (and by `or` to what comes before, which `or` is associative with)."""
-        if not self.lists or terms[i][0] == "and":
+        """End of the run of terms from i that can be one list: primitives
+        joined by `or`, or negated primitives joined by `and` (`not A and not
+        B` is `not (A or B)`), joined the same way to what comes before, so
+        that associativity allows the grouping."""
+        conj = "or" if not isinstance(terms[i][1], A.Not) else "and"
+        if not self.lists or terms[i][0] not in (None, conj):
             return i + 1
-        first = lists.listable(terms[i][1])
+
+        def signature(node: A.Node) -> tuple | None:
+            if conj == "and":
+                if not isinstance(node, A.Not):
+                    return None
+                node = node.inner
+            got = lists.listable(node)
+            return None if got is None else got[0]
+
+        first = signature(terms[i][1])
         if first is None:
             return i + 1
         j = i + 1
-        while j < len(terms) and terms[j][0] == "or":
-            got = lists.listable(terms[j][1])
-            if got is None or got[0] != first[0]:
-                break
+        while j < len(terms) and terms[j][0] == conj and signature(terms[j][1]) == first:
             j += 1
         return j
 
     def prim_list(self, prims: list[A.Node]) -> Frag:
-        """Primitives that differ only in their value: one primitive whose value
-        compare is a set test."""
+        """Primitives that differ only in their value (or all negated such
+        primitives): one primitive whose value compare is a set test."""
+        negated = isinstance(prims[0], A.Not)
+        inner = [p.inner if isinstance(p, A.Not) else p for p in prims]
         values = []
-        for p in prims:
+        for p in inner:
             got = lists.listable(p)
             assert got is not None
             values.append(got[1])
         self.value_set = tuple(values)
         try:
-            return self.gen(prims[0])
+            frag = self.gen(inner[0])
         finally:
             self.value_set = None
+        return not_(frag) if negated else frag
 
     def value_cmp(self, rel: str, off: int, size: int, v: int, mask: int | None = None) -> Frag:
         """A compare with the primitive's value: a set test inside prim_list."""

@@ -50,10 +50,13 @@ LIST_EXPRS = [
     f"tcp port {_ports(100)}", f"udp dst port {_ports(110)}", f"src port {_ports(30)}",
     f"tcp and (port {_ports(100)})", f"(host {_hosts(100)}) and not port 22",
     f"port 80 or host {_hosts(100)}", f"host {_hosts(100)} or port {_ports(100)}",
-    f"not (host {_hosts(100)})", f"src net {' or '.join(NETS)}",
+    f"not (host {_hosts(100)})", f"src net {' or '.join(NETS)}", f"net {' or '.join(NETS)}",
+    "net " + " or ".join(f"10.{i}" for i in range(4)), f"dst net {' or '.join(NETS)}",
     "host " + " or host ".join(HOSTS[:100]), "tcp port " + " or tcp port ".join(
         str(p) for p in PORTS[:100]),
-    f"vlan and host {_hosts(100)}",
+    f"vlan and host {_hosts(100)}", " and ".join(f"not host {h}" for h in HOSTS[:100]),
+    "tcp and " + " and ".join(f"not dst port {p}" for p in PORTS[:50]),
+    "not host " + " and not ".join(HOSTS[:10]), "not port 1 and not 2 or port 3",
     "(host " + " or ".join(HOSTS[100:105]) + f") and (host {_hosts(100)})",
 ]
 
@@ -76,7 +79,7 @@ def _frames() -> list[bytes]:
     """Frames whose addresses and ports are in the lists or next to them, each
     cut at every length."""
     r = random.Random(7)
-    outside = ["10.9.9.9", "1.2.3.4", "172.15.0.1", "172.20.1.1"]
+    outside = ["10.9.9.9", "1.2.3.4", "172.15.0.1", "172.20.1.1", "172.16.3.4", "10.9.1.1"]
 
     def addr() -> str:  # from short lists, long lists, or none
         return r.choice(r.choice([HOSTS[:3], HOSTS, HOSTS[100:105], outside, outside]))
