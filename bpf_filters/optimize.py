@@ -353,59 +353,49 @@ class Optimizer:
 
     # ---- transformations
     def thread(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        """Send each edge past the tests its facts decide. The walk runs the
+        skipped blocks' statements on the way (none of them may reject a
+        packet), and lands on the farthest block that sees the same live
+        values as it would through them: a test decided on one reload of a
+        field may lead on to a block whose own loads make the reload moot."""
         for p in order:
             if p.is_ret:
                 continue
             for which in (True, False):
-                s = p.jt if which else p.jf
-                assert s is not None
-                facts = self.edge_facts(p, s)
-                hops = 0
+                first = p.jt if which else p.jf
+                assert first is not None
+                facts = self.edge_facts(p, first)
+                before = self.exit[p.id]
+                regs = list(before)
+                avail = set(self.avail_out[p.id])
+                s, land, hops = first, first, 0
                 while not s.is_ret and hops < 64:
                     hops += 1
-                    if s.jt is s.jf:
+                    dead_test = s.jt is s.jf
+                    faulting = False
+                    for st in s.stmts:
+                        faulting |= self.step(st, regs, avail, rewrite=False)[1]
+                    if faulting and not dead_test:
+                        break
+                    if dead_test:
                         nxt = s.jt
                     else:
-                        t = self.test_fact_from(p, s)
-                        if t is None:
+                        if s.code & op.BPF_X or s.members is not None:
                             break
-                        d = self.decide(t, facts)
+                        d = self.decide((regs[RA], s.code & 0xF0, s.k), facts)
                         if d is None:
                             break
                         nxt = s.jt if d else s.jf
                     assert nxt is not None
-                    if not self.skippable(p, s, nxt, live_in, s.jt is s.jf):
-                        break
+                    if all(regs[r] == before[r] for r in live_in[nxt.id]):
+                        land = nxt
                     s = nxt
-                if s is not (p.jt if which else p.jf):
+                if land is not first:
                     if which:
-                        p.jt = s
+                        p.jt = land
                     else:
-                        p.jf = s
+                        p.jf = land
                     self.changed = True
-
-    def test_fact_from(self, p: Block, s: Block) -> tuple | None:
-        """s's test as value numbers, with s entered from p."""
-        if s.code & op.BPF_X or s.members is not None:
-            return None
-        regs = list(self.exit[p.id])
-        avail = set(self.avail_out[p.id])
-        for st in s.stmts:
-            self.step(st, regs, avail, rewrite=False)
-        return (regs[RA], s.code & 0xF0, s.k)
-
-    def skippable(self, p: Block, s: Block, t: Block, live_in: dict[int, set[int]],
-                  dead_test: bool = False) -> bool:
-        """Can p go straight to t instead of through s? Only if s's statements
-        cannot reject the packet and t sees the same values either way."""
-        regs = list(self.exit[p.id])
-        before = list(regs)
-        avail = set(self.avail_out[p.id])
-        for st in s.stmts:
-            _, faulting = self.step(st, regs, avail, rewrite=False)
-            if faulting and not dead_test:
-                return False
-        return all(regs[r] == before[r] for r in live_in[t.id])
 
     def dead_stmts(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         for b in order:
