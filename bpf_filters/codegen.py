@@ -29,7 +29,7 @@ IPPROTO = {"tcp": 6, "udp": 17, "sctp": 132, "icmp": 1, "igmp": 2, "igrp": 9, "p
            "vrrp": 112, "carp": 112, "icmp6": 58, "ah": 51, "esp": 50}
 IPPROTO_FRAGMENT = 44
 IPPROTO_AH = 51
-IPPROTO_NONE = 59
+IPPROTO_NONE = 59  # "no next header": where libpcap's protochain loop stops
 # IPv6 headers protochain steps over: hop-by-hop, destination options, routing, fragment
 _IP6_EXT_HDRS = (0, 60, 43, 44)
 # How many headers protochain steps over before it gives up (see CodeGen.protochain)
@@ -706,9 +706,9 @@ class CodeGen:
                 ext = entry(ext_hop, tail)
                 for h in _IP6_EXT_HDRS:
                     rest = Block([], op.BPF_JMP | JEQ | op.BPF_K, h, ext, rest)
-            none = Block([], op.BPF_JMP | JEQ | op.BPF_K, IPPROTO_NONE, None, rest)
-            f.append((none, True))
-            tail = none
+            # libpcap's loop stops at IPPROTO_NONE; unrolled, that needs no
+            # test: 59 is neither v (tested first) nor a header stepped over
+            tail = rest
         return and_(b0, Frag(entry(start, tail), t, f))
 
     # ---- fixed-form primitives
