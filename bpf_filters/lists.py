@@ -62,12 +62,20 @@ def listable(p: A.Node) -> tuple[tuple, int] | None:
     if not isinstance(p, A.Prim) or p.quals.err or p.quals.dir not in _DIRS:
         return None
     q = p.quals
-    if p.kind == "HID" and p.mask_kind is None and q.addr in (None, "host", "net") \
-            and q.proto in _HOST_PROTOS:
+    if p.kind == "HID" and q.proto in _HOST_PROTOS and (
+            (p.mask_kind is None and q.addr in (None, "host", "net"))
+            or (p.mask_kind == "len" and q.addr in (None, "net"))):
         got = ipv4_value(str(p.value))
         if got is None:
             return None
         v, mask = got
+        if p.mask_kind == "len":  # net A.B.C.D/len
+            bits = int(p.mask)  # type: ignore[arg-type]
+            if bits > 32:
+                return None
+            mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
+            if v & ~mask:
+                return None  # the error is the one-by-one code's to report
         return ("host4", q, mask), v
     if p.kind == "NUM" and q.addr == "port" and q.proto in _PORT_PROTOS:
         v = int(p.value)  # type: ignore[arg-type]

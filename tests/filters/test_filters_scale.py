@@ -46,6 +46,8 @@ LIST_EXPRS = [
     f"port 80 or host {_hosts(100)}", f"host {_hosts(100)} or port {_ports(100)}",
     f"not (host {_hosts(100)})", f"src net {' or '.join(NETS)}", f"net {' or '.join(NETS)}",
     "net " + " or ".join(f"10.{i}" for i in range(4)), f"dst net {' or '.join(NETS)}",
+    "net " + " or ".join(f"172.{i}.0.0/16" for i in range(10, 30)),
+    "src net 10.0.0.0/14 or 172.16.0.0/14 or net 10.2.0.0/15",
     "host " + " or host ".join(HOSTS[:100]), "tcp port " + " or tcp port ".join(
         str(p) for p in PORTS[:100]),
     f"vlan and host {_hosts(100)}", " and ".join(f"not host {h}" for h in HOSTS[:100]),
