@@ -48,6 +48,10 @@ LIST_EXPRS = [
     "net " + " or ".join(f"10.{i}" for i in range(4)), f"dst net {' or '.join(NETS)}",
     "net " + " or ".join(f"172.{i}.0.0/16" for i in range(10, 30)),
     "src net 10.0.0.0/14 or 172.16.0.0/14 or net 10.2.0.0/15",
+    # not set tests (yet), one by one as libpcap
+    "ether host " + " or ".join(f"02:00:00:00:00:{i:02x}" for i in range(40)),
+    "ip6 host " + " or ".join(f"2001:db8::{i:x}" for i in range(30)),
+    "portrange " + " or ".join(f"{p}-{p + 5}" for p in PORTS[:30]),
     "host " + " or host ".join(HOSTS[:100]), "tcp port " + " or tcp port ".join(
         str(p) for p in PORTS[:100]),
     f"vlan and host {_hosts(100)}", " and ".join(f"not host {h}" for h in HOSTS[:100]),
