@@ -57,12 +57,14 @@ def call(fn: Callable[[], T], ntokens: int) -> T:
         try:
             sys.setrecursionlimit(max(old, frames))
             threading.stack_size(max(1 << 23, min(1 << 30, frames * STACK_PER_FRAME)))
-            t = threading.Thread(target=body, name="bpf_filters-deep")
-            t.start()
+            t = threading.Thread(target=body, name="bpf_filters-deep", daemon=True)
+            try:
+                t.start()
+            finally:
+                threading.stack_size(old_stack)
+            t.join()
         finally:
-            threading.stack_size(old_stack)
-        t.join()
-        sys.setrecursionlimit(old)
+            sys.setrecursionlimit(old)
     if error:
         raise error[0]
     return result[0]
