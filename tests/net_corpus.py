@@ -1,0 +1,424 @@
+"""Frames for the network-layer-and-up printer tests, built with dpkt.
+
+Each family gives a list of Ethernet frames: the everyday messages first, then
+malformed and truncated ones. Checksums are filled in unless a frame is about
+a bad one, so that tcpdump's -v checksum verdicts are exercised both ways.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import dpkt
+
+from .read_corpus import IP6_A, IP6_B, IP_A, IP_B, eth, ip4, ip6, ipv4, ipv6, tcp
+
+MAC_C = bytes.fromhex("000c291f7406")
+
+
+def _cksum_l4(raw: bytes, src: bytes, dst: bytes, proto: int, at: int) -> bytes:
+    """``raw`` with its pseudo-header checksum written at offset ``at``."""
+    raw = raw[:at] + b"\0\0" + raw[at + 2:]
+    if len(src) == 4:
+        pseudo = src + dst + struct.pack("!xBH", proto, len(raw))
+    else:
+        pseudo = src + dst + struct.pack("!IxxxB", len(raw), proto)
+    ck = dpkt.dpkt.in_cksum(pseudo + raw)
+    return raw[:at] + struct.pack("!H", ck) + raw[at + 2:]
+
+
+def udp_raw(sport: int, dport: int, payload: bytes) -> bytes:
+    """A UDP header and payload, checksum left zero."""
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def udp4(sport: int, dport: int, payload: bytes, src: str = IP_A, dst: str = IP_B,
+         **ipkw: int) -> bytes:
+    """An Ethernet frame carrying UDP over IPv4 with a correct checksum."""
+    seg = _cksum_l4(udp_raw(sport, dport, payload), ip4(src), ip4(dst), 17, 6)
+    return eth(ipv4(seg, 17, src, dst, **ipkw))
+
+
+def udp6(sport: int, dport: int, payload: bytes, src: str = IP6_A, dst: str = IP6_B,
+         hlim: int = 64) -> bytes:
+    """An Ethernet frame carrying UDP over IPv6 with a correct checksum."""
+    seg = _cksum_l4(udp_raw(sport, dport, payload), ip6(src), ip6(dst), 17, 6)
+    return eth(ipv6(seg, 17, src, dst, hlim), 0x86DD)
+
+
+def tcp4(sport: int, dport: int, seq: int, ack: int, flags: int, data: bytes = b"",
+         opts: bytes = b"", src: str = IP_A, dst: str = IP_B, win: int = 64240) -> bytes:
+    """An Ethernet frame carrying TCP over IPv4 with a correct checksum."""
+    seg = _cksum_l4(bytes(tcp(sport, dport, seq, ack, flags, data, opts, win)), ip4(src),
+                    ip4(dst), 6, 16)
+    return eth(ipv4(seg, 6, src, dst))
+
+
+def tcp6(sport: int, dport: int, seq: int, ack: int, flags: int, data: bytes = b"",
+         opts: bytes = b"", src: str = IP6_A, dst: str = IP6_B) -> bytes:
+    """An Ethernet frame carrying TCP over IPv6 with a correct checksum."""
+    seg = _cksum_l4(bytes(tcp(sport, dport, seq, ack, flags, data, opts)), ip6(src),
+                    ip6(dst), 6, 16)
+    return eth(ipv6(seg, 6, src, dst), 0x86DD)
+
+
+def proto4(proto: int, payload: bytes, src: str = IP_A, dst: str = IP_B, **ipkw: int) -> bytes:
+    """Any IPv4 payload in an Ethernet frame."""
+    return eth(ipv4(payload, proto, src, dst, **ipkw))
+
+
+def opts4(payload: bytes, proto: int, opts: bytes) -> bytes:
+    """An IPv4 packet with header options (padded to 32 bits) in an Ethernet frame."""
+    opts += bytes(-len(opts) % 4)
+    pkt = ipv4(payload, proto, opts=opts)
+    pkt.hl = 5 + len(opts) // 4
+    return eth(pkt)
+
+
+def proto6(nxt: int, payload: bytes, src: str = IP6_A, dst: str = IP6_B,
+           hlim: int = 64) -> bytes:
+    """Any IPv6 payload in an Ethernet frame."""
+    return eth(ipv6(payload, nxt, src, dst, hlim), 0x86DD)
+
+
+def icmp4(typ: int, code: int, body: bytes, **kw: int) -> bytes:
+    """An ICMP message with its checksum filled in, over IPv4."""
+    raw = struct.pack("!BBH", typ, code, 0) + body
+    raw = raw[:2] + struct.pack("!H", dpkt.dpkt.in_cksum(raw)) + raw[4:]
+    return proto4(1, raw, **kw)
+
+
+def icmp6m(typ: int, code: int, body: bytes, src: str = IP6_A, dst: str = IP6_B,
+           hlim: int = 255) -> bytes:
+    """An ICMPv6 message with its checksum filled in."""
+    raw = struct.pack("!BBH", typ, code, 0) + body
+    raw = _cksum_l4(raw, ip6(src), ip6(dst), 58, 2)
+    return proto6(58, raw, src, dst, hlim)
+
+
+def truncate(frame: bytes, keep: int) -> bytes:
+    """The first ``keep`` bytes of a frame, as a short snaplen would leave it."""
+    return frame[:keep]
+
+
+# ---- IPv4, IPv6, TCP, UDP ----
+
+SYN_OPTS = (b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x10\x00\x00\x00\x00\x00"
+            b"\x01\x03\x03\x07")
+TS_OPTS = b"\x01\x01\x08\x0a\x00\x00\x10\x05\x00\x00\x20\x00"
+
+
+def tcp_frames() -> list[bytes]:
+    """Two TCP conversations (v4 and v6) with options, data, SACK, FIN, RST, oddities."""
+    A, B = IP_A, IP_B
+    S, SA, A_, PA, FA, R, RA = 0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14
+    sack = b"\x01\x01\x05\x0a" + struct.pack("!II", 2001001, 2001401)
+    f = [
+        tcp4(51000, 443, 1000, 0, S, opts=SYN_OPTS),
+        tcp4(443, 51000, 2000000, 1001, SA, opts=SYN_OPTS, src=B, dst=A),
+        tcp4(51000, 443, 1001, 2000001, A_, opts=TS_OPTS),
+        tcp4(51000, 443, 1001, 2000001, PA, b"\x16\x03\x01\x00\x05hello", TS_OPTS),
+        tcp4(443, 51000, 2000001, 1011, PA, b"\x17\x03\x03\x00\x03abc" * 3, src=B, dst=A),
+        tcp4(51000, 443, 1011, 2000001, A_, opts=sack),
+        tcp4(51000, 443, 1011, 2000031, FA),
+        tcp4(443, 51000, 2000031, 1012, FA, src=B, dst=A),
+        tcp4(51000, 443, 1012, 2000032, A_),
+        tcp4(51001, 80, 5, 0, S, win=1024),
+        tcp4(80, 51001, 0, 6, RA, src=B, dst=A),
+        tcp4(51002, 80, 7, 9, R),
+        tcp4(51003, 22, 10, 20, 0x38, b"x", win=0),   # PSH ACK URG
+        tcp4(51004, 23, 10, 20, 0xC2),                # SYN ECE CWR
+        tcp4(51005, 25, 10, 20, 0x00),                # no flags
+        tcp4(51006, 8080, 10, 20, PA, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"),
+        tcp4(8080, 51006, 20, 48, PA, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+             src=B, dst=A),
+        tcp4(51007, 80, 10, 20, PA, b"POST /form HTTP/1.0\r\n\r\nbody"),
+        tcp4(51008, 80, 10, 20, PA, b"not http at all"),
+        tcp4(51009, 179, 10, 20, A_, opts=b"\x13\x12" + b"\xaa" * 16 + b"\x01\x01"),   # md5
+        tcp4(51010, 5000, 10, 20, S, opts=b"\x22\x02\x01\x01"),          # tfo, nop
+        tcp4(51011, 5001, 10, 20, S, opts=b"\x1e\x04\x00\x81\x01\x01"),  # mptcp
+        tcp4(51012, 5002, 10, 20, S, opts=b"\x1c\x04\x80\x3c"),          # uto
+        tcp4(51013, 5003, 10, 20, S, opts=b"\x4e\x04\xab\xcd"),          # unknown kind
+        tcp4(51014, 5004, 10, 20, S, opts=b"\x02\x04\x05"),              # cut option
+        tcp4(51015, 5005, 10, 20, S, opts=b"\x00\x00\x00\x00"),          # eol padding
+        tcp6(51100, 443, 77, 0, S, opts=SYN_OPTS),
+        tcp6(443, 51100, 99, 78, SA, opts=SYN_OPTS, src=IP6_B, dst=IP6_A),
+        tcp6(51100, 443, 78, 100, PA, b"hello world"),
+        tcp6(51100, 53, 78, 100, PA, b"\x00\x1d" + bytes(dns_q(0x55, "example.com", 1))),
+        tcp4(51016, 53, 10, 20, PA, b"\x00\x1d" + bytes(dns_q(0x56, "example.com", 1))),
+    ]
+    bad_ck = bytearray(tcp4(51017, 443, 10, 20, A_))
+    bad_ck[14 + 20 + 16] ^= 0xFF
+    f.append(bytes(bad_ck))
+    short_off = bytearray(tcp4(51018, 443, 10, 20, A_))
+    short_off[14 + 20 + 12] = 0x30   # data offset 3 words
+    f.append(bytes(short_off))
+    long_off = bytearray(tcp4(51019, 443, 10, 20, A_))
+    long_off[14 + 20 + 12] = 0xF0    # data offset past the end
+    f.append(bytes(long_off))
+    f.append(truncate(tcp4(51020, 443, 10, 20, A_), 14 + 20 + 10))
+    f.append(truncate(tcp4(51021, 443, 10, 20, A_, opts=SYN_OPTS), 14 + 20 + 24))
+    return f
+
+
+def dns_q(qid: int, name: str, qtype: int) -> dpkt.dns.DNS:
+    d = dpkt.dns.DNS(id=qid, qd=[dpkt.dns.DNS.Q(name=name, type=qtype, cls=1)])
+    d.op = dpkt.dns.DNS_RD
+    return d
+
+
+def udp_frames() -> list[bytes]:
+    """Plain UDP, bad lengths and checksums, zero checksum, v6."""
+    f = [
+        udp4(40000, 9999, b"x" * 20),
+        udp4(40000, 9999, b""),
+        udp6(40000, 9999, b"y" * 33),
+        eth(ipv4(udp_raw(40001, 9999, b"abc"), 17)),   # no checksum
+    ]
+    bad = bytearray(udp4(40002, 9999, b"z" * 10))
+    bad[14 + 20 + 6] ^= 0x55
+    f.append(bytes(bad))
+    long_ulen = bytearray(udp4(40003, 9999, b"q" * 10))
+    long_ulen[14 + 20 + 4:14 + 20 + 6] = struct.pack("!H", 200)
+    f.append(bytes(long_ulen))
+    short_ulen = bytearray(udp4(40004, 9999, b"q" * 10))
+    short_ulen[14 + 20 + 4:14 + 20 + 6] = struct.pack("!H", 4)
+    f.append(bytes(short_ulen))
+    f.append(truncate(udp4(40005, 9999, b"q" * 10), 14 + 20 + 5))
+    return f
+
+
+def ip_frames() -> list[bytes]:
+    """IPv4 options, fragments, bad headers, truncation; IPv6 extension headers."""
+    f = [
+        proto4(17, udp_raw(1, 2, b"a" * 16), off=0x2000),          # MF, first fragment
+        proto4(17, b"b" * 24, off=0x0003),                          # last fragment, off 24
+        proto4(17, b"b" * 24, off=0x2005),                          # middle fragment
+        proto4(17, udp_raw(1, 2, b"c" * 4), off=0x4000, tos=0xB8),  # DF, DSCP EF
+        proto4(17, udp_raw(1, 2, b"c" * 4), tos=0x03),              # CE
+        proto4(99, b"payload!"),                                    # unknown protocol
+        proto4(4, bytes(ipv4(udp_raw(5, 6, b"inner"), 17, "10.9.9.9", "10.8.8.8"))),  # IPIP
+        proto4(41, bytes(ipv6(udp_raw(5, 6, b"inner6"), 17))),     # 6in4
+        proto4(103, b"\x20\x00\x00\x00" + b"\0" * 8),              # PIM
+        proto4(89, b"\x02\x01\x00\x2c" + b"\0" * 40),              # OSPF hello-ish
+    ]
+    opt = opts4(udp_raw(1, 2, b"opt"), 17, b"\x94\x04\x00\x00")   # router alert
+    f.append(opt)
+    f.append(opts4(udp_raw(1, 2, b"opt"), 17, b"\x01\x01\x01\x00"))  # nops, eol
+    f.append(opts4(udp_raw(1, 2, b"rr"), 17,
+                   b"\x07\x0b\x08" + ip4("1.2.3.4") + ip4("0.0.0.0") + b"\0"))
+    f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x05\x00" + b"\0" * 8))
+    f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x0d\x01" + ip4("1.1.1.1") + b"\0\0\1\0"))
+    f.append(opts4(udp_raw(1, 2, b"bad"), 17, b"\x07\x01\x00\x00"))
+    f.append(opts4(udp_raw(1, 2, b"lsrr"), 17, b"\x83\x07\x04" + ip4("9.9.9.9") + b"\0"))
+    f.append(opts4(udp_raw(1, 2, b"sec"), 17, b"\x82\x0b" + bytes(9) + b"\0"))
+    f.append(opts4(udp_raw(1, 2, b"unk"), 17, b"\x19\x04\x00\x00"))
+    bad_sum = bytearray(proto4(17, udp_raw(1, 2, b"bs")))
+    bad_sum[14 + 10] ^= 0xFF
+    f.append(bytes(bad_sum))
+    big = bytearray(proto4(17, udp_raw(1, 2, b"x" * 100)))
+    f.append(truncate(bytes(big), 14 + 20 + 8 + 51))               # 49 bytes missing
+    f.append(truncate(proto4(6, bytes(tcp(1, 2, 3, 4, 0x18, b"d" * 80))), 14 + 20 + 30))
+    f.append(truncate(proto4(17, udp_raw(1, 2, b"x" * 10)), 14 + 12))   # cut IP header
+    badlen = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
+    badlen[14 + 2:14 + 4] = struct.pack("!H", 12)
+    f.append(bytes(badlen))
+    badhl = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
+    badhl[14] = 0x43
+    f.append(bytes(badhl))
+    v5 = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
+    v5[14] = 0x55
+    f.append(bytes(v5))
+    longlen = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
+    longlen[14 + 2:14 + 4] = struct.pack("!H", 300)
+    f.append(bytes(longlen))
+    # IPv6: hop-by-hop, destination options, routing, fragments
+    u = udp_raw(7, 8, b"six" * 4)
+    hbh = bytes([17, 0]) + b"\x05\x02\x00\x00\x01\x00"               # router alert + padn
+    f.append(proto6(0, hbh + u))
+    dst = bytes([17, 0]) + b"\x01\x04\x00\x00\x00\x00"
+    f.append(proto6(60, dst + u))
+    rt = bytes([17, 2, 0, 1]) + b"\0\0\0\0" + ip6("2001:db8::99")
+    f.append(proto6(43, rt + u))
+    frag0 = bytes([17, 0]) + struct.pack("!HI", 0x0001, 0xABCD) + u
+    f.append(proto6(44, frag0))
+    frag1 = bytes([17, 0]) + struct.pack("!HI", 0x0010, 0xABCD) + b"z" * 16
+    f.append(proto6(44, frag1))
+    f.append(proto6(59, b""))                                       # no next header
+    f.append(proto6(99, b"unknown!"))
+    f.append(proto6(4, bytes(ipv4(udp_raw(5, 6, b"inner"), 17))))
+    f.append(proto6(41, bytes(ipv6(udp_raw(5, 6, b"inner6"), 17))))
+    f.append(truncate(proto6(17, udp_raw(1, 2, b"x" * 100)), 14 + 40 + 20))
+    f.append(truncate(proto6(17, udp_raw(1, 2, b"x" * 10)), 14 + 30))
+    tc = eth(ipv6(udp_raw(1, 2, b"x"), 17), 0x86DD)
+    tc = tc[:14] + bytes([0x6B, 0x81, 0x23, 0x45]) + tc[18:]        # class, flow label
+    f.append(tc)
+    return f
+
+
+# ---- DNS ----
+
+def _name(n: str) -> bytes:
+    return b"".join(bytes([len(p)]) + p.encode() for p in n.split(".") if p) + b"\0"
+
+
+def dns_msg(qid: int, flags: int, qd: list[bytes], an: list[bytes] = (), ns: list[bytes] = (),
+            ar: list[bytes] = ()) -> bytes:
+    """A DNS message from already-encoded sections."""
+    return struct.pack("!HHHHHH", qid, flags, len(qd), len(an), len(ns), len(ar)) + \
+        b"".join(qd) + b"".join(an) + b"".join(ns) + b"".join(ar)
+
+
+def question(name: str, qtype: int, qcls: int = 1) -> bytes:
+    return _name(name) + struct.pack("!HH", qtype, qcls)
+
+
+def rr(name: str | bytes, rtype: int, rdata: bytes, cls: int = 1, ttl: int = 300) -> bytes:
+    """A resource record; ``name`` may be raw bytes (e.g. a compression pointer)."""
+    raw = name if isinstance(name, bytes) else _name(name)
+    return raw + struct.pack("!HHIH", rtype, cls, ttl, len(rdata)) + rdata
+
+
+PTR0 = b"\xc0\x0c"   # the name of the first question
+
+
+def dns_frames() -> list[bytes]:
+    """Queries and responses of every common type, EDNS, mDNS, TCP, damaged ones."""
+    q = question("www.example.com", 1)
+    f = [
+        udp4(40000, 53, dns_msg(0x1234, 0x0100, [q])),
+        udp4(53, 40000, dns_msg(0x1234, 0x8180, [q], [rr(PTR0, 1, ip4("93.184.216.34")),
+                                                        rr(PTR0, 1, ip4("93.184.216.35"))]),
+             src=IP_B, dst=IP_A),
+        udp4(40001, 53, dns_msg(7, 0x0120, [question("example.com", 28)],
+                                ar=[b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)])),
+        udp4(53, 40001, dns_msg(7, 0x81a0, [question("example.com", 28)],
+                                [rr(PTR0, 28, ip6("2606:2800:220:1::1"))],
+                                ar=[b"\0" + struct.pack("!HHIH", 41, 1232, 0x8000, 0)]),
+             src=IP_B, dst=IP_A),
+        udp4(53, 40002, dns_msg(8, 0x8183, [question("nope.example", 1)], [],
+                                [rr("example", 6, _name("ns.example") + _name("h.example") +
+                                    struct.pack("!IIIII", 1, 2, 3, 4, 5))]),
+             src=IP_B, dst=IP_A),
+        udp4(53, 40003, dns_msg(9, 0x8180, [question("a.example.com", 5)],
+                                [rr(PTR0, 5, _name("b.example.com")),
+                                 rr("b.example.com", 1, ip4("1.2.3.4"))]), src=IP_B, dst=IP_A),
+        udp4(53, 40004, dns_msg(10, 0x8180, [question("example.com", 15)],
+                                [rr(PTR0, 15, b"\0\x0a" + _name("mx.example.com"))]),
+             src=IP_B, dst=IP_A),
+        udp4(53, 40005, dns_msg(11, 0x8180, [question("example.com", 16)],
+                                [rr(PTR0, 16, b"\x05hello\x03a b")]), src=IP_B, dst=IP_A),
+        udp4(53, 40006, dns_msg(12, 0x8180, [question("_sip._udp.example.com", 33)],
+                                [rr(PTR0, 33, struct.pack("!HHH", 10, 60, 5060) +
+                                    _name("sip.example.com"))]), src=IP_B, dst=IP_A),
+        udp4(53, 40007, dns_msg(13, 0x8180, [question("4.3.2.1.in-addr.arpa", 12)],
+                                [rr(PTR0, 12, _name("host.example.com"))]), src=IP_B, dst=IP_A),
+        udp4(40008, 53, dns_msg(14, 0x0100, [question("example.com", 65)])),
+        udp4(53, 40008, dns_msg(14, 0x8180, [question("example.com", 65)],
+                                [rr(PTR0, 65, b"\0\1\0" + b"\0\1\0\3\2h2")]), src=IP_B, dst=IP_A),
+        udp4(40009, 53, dns_msg(15, 0x0100, [question("example.com", 256)])),
+        udp4(40009, 53, dns_msg(16, 0x0100, [question("example.com", 44)])),
+        udp4(53, 40009, dns_msg(16, 0x8180, [question("example.com", 256)],
+                                [rr(PTR0, 256, b"\0\1\0\2http://x/")]), src=IP_B, dst=IP_A),
+        udp4(53, 40010, dns_msg(17, 0x8185, [q]), src=IP_B, dst=IP_A),
+        udp4(53, 40010, dns_msg(18, 0x8180, [q], ar=[b"\0" + struct.pack("!HHIH", 41, 4096,
+                                                                          0x01000000, 0)]),
+             src=IP_B, dst=IP_A),   # BadVers
+        udp4(53, 40010, dns_msg(19, 0x8187, [q], ar=[b"\0" + struct.pack("!HHIH", 41, 4096,
+                                                                          0x01000000, 0)]),
+             src=IP_B, dst=IP_A),   # BadCookie
+        udp4(40011, 53, dns_msg(20, 0x0100, [q], ar=[b"\0" + struct.pack(
+            "!HHIH", 41, 4096, 0, 12) + b"\0\x0a\0\x08" + bytes(range(8))])),
+        udp4(40012, 53, dns_msg(21, 0x2800, [question("example.com", 6)])),     # update
+        udp4(40013, 53, dns_msg(22, 0x0100, [q, question("example.org", 1)])),  # 2 questions
+        udp4(40014, 53, dns_msg(23, 0x0100, [question("example.com", 1, 3)])),  # CHAOS
+        udp4(40015, 53, b"\x00\x01\x02"),                                         # short
+        udp4(40016, 53, dns_msg(24, 0x0100, [q])[:20]),                           # cut question
+        udp4(53, 40017, dns_msg(25, 0x8180, [q], [rr(PTR0, 1, ip4("1.1.1.1"))])[:-6],
+             src=IP_B, dst=IP_A),                                                 # cut answer
+        udp4(53, 40018, dns_msg(26, 0x8180, [q], [rr(b"\xc0\x40", 1, ip4("1.1.1.1"))]),
+             src=IP_B, dst=IP_A),                                                 # bad pointer
+        udp4(40019, 53, dns_msg(27, 0x0190, [q])),                                # CD, AD bits
+        udp4(40020, 53, dns_msg(28, 0x0500, [q])),                                # AA in query
+        udp6(40021, 53, dns_msg(29, 0x0100, [question("example.com", 28)])),
+        udp4(5353, 5353, dns_msg(0, 0x0000, [question("_services._dns-sd._udp.local", 12,
+                                                       0x8001)]), dst="224.0.0.251"),
+        udp4(5353, 5353, dns_msg(0, 0x8400, [], [rr("printer.local", 1, ip4("192.168.1.50"),
+                                                    0x8001, 120)]), dst="224.0.0.251"),
+        udp4(5355, 5355, dns_msg(30, 0x0000, [question("wpad", 1)]), dst="224.0.0.252"),
+        udp4(53, 40022, dns_msg(31, 0x8380, [q]), src=IP_B, dst=IP_A),            # TC
+        tcp4(40023, 53, 1, 1, 0x18, struct.pack("!H", 29) + dns_msg(32, 0x0100, [q])),
+        tcp4(53, 40023, 1, 1, 0x18, struct.pack("!H", 48) + dns_msg(
+            32, 0x8180, [q], [rr(PTR0, 1, ip4("5.6.7.8"))]), src=IP_B, dst=IP_A),
+        tcp4(40024, 53, 1, 1, 0x18, struct.pack("!H", 99) + dns_msg(33, 0x0100, [q])),
+    ]
+    return f
+
+
+# ---- IGMP, PIM, OSPF, VRRP, GRE, ESP/AH, SCTP, VXLAN, Geneve ----
+
+def _ck(raw: bytes, at: int = 2) -> bytes:
+    """``raw`` with the Internet checksum written at ``at``."""
+    raw = raw[:at] + b"\0\0" + raw[at + 2:]
+    return raw[:at] + struct.pack("!H", dpkt.dpkt.in_cksum(raw)) + raw[at + 2:]
+
+
+def igmp_frames() -> list[bytes]:
+    g = ip4("239.1.2.3")
+    v3rec = struct.pack("!BBH", 4, 0, 0) + g + struct.pack("!BBH", 2, 0, 1) + g + ip4("10.1.1.1")
+    return [
+        proto4(2, _ck(b"\x11\x64\0\0" + bytes(4)), dst="224.0.0.1", ttl=1),      # v2 general query
+        proto4(2, _ck(b"\x11\x0a\0\0" + g), dst="239.1.2.3", ttl=1),             # v2 group query
+        proto4(2, _ck(b"\x16\0\0\0" + g), dst="239.1.2.3", ttl=1),               # v2 report
+        proto4(2, _ck(b"\x17\0\0\0" + g), dst="224.0.0.2", ttl=1),               # leave
+        proto4(2, _ck(b"\x12\0\0\0" + g), dst="239.1.2.3", ttl=1),               # v1 report
+        proto4(2, _ck(b"\x11\x64\0\0" + bytes(4) + b"\x02\x7d\0\0"), dst="224.0.0.1", ttl=1),
+        proto4(2, _ck(b"\x22\0\0\0\0\0\0\x02" + v3rec), dst="224.0.0.22", ttl=1),
+        proto4(2, _ck(b"\x11\x64\0\0" + bytes(4))[:6], dst="224.0.0.1", ttl=1),
+        proto4(2, _ck(b"\x99\0\0\0" + g), dst="224.0.0.1", ttl=1),
+    ]
+
+
+def tunnel_frames() -> list[bytes]:
+    inner4 = bytes(ipv4(udp_raw(1111, 2222, b"inner"), 17, "10.1.1.1", "10.2.2.2"))
+    inner_eth = eth(ipv4(udp_raw(3333, 4444, b"payload!"), 17, "172.16.0.1", "172.16.0.2"))
+    vx = struct.pack("!II", 0x08000000, 4242 << 8) + inner_eth
+    gen = struct.pack("!BBHI", 0, 0, 0x6558, 77 << 8) + inner_eth
+    gen_opt = struct.pack("!BBHI", 2, 0, 0x6558, 78 << 8) + struct.pack("!HBB", 0x0102, 3, 1) + \
+        b"abcd" + inner_eth
+    return [
+        proto4(47, struct.pack("!HH", 0, 0x0800) + inner4),
+        proto4(47, struct.pack("!HHI", 0x2000, 0x0800, 99) + inner4),              # key
+        proto4(47, struct.pack("!HHI", 0x1000, 0x6558, 5) + inner_eth),            # seq, TEB
+        proto4(47, struct.pack("!HH", 0x8000, 0x86DD) + b"\0\0\0\0" +
+               bytes(ipv6(udp_raw(1, 2, b"x"), 17))),                                # csum
+        proto4(47, struct.pack("!HH", 0x3001, 0x880B) + bytes(8)),                  # PPTP GRE v1
+        proto4(47, struct.pack("!HH", 0, 0x1234) + b"zzzz"),
+        udp4(50000, 4789, vx),
+        udp4(50001, 6081, gen),
+        udp4(50002, 6081, gen_opt),
+        udp4(50003, 4789, vx[:6]),
+        proto4(50, struct.pack("!II", 0x1001, 7) + bytes(40)),
+        proto4(51, bytes([17, 4, 0, 0]) + struct.pack("!II", 0x2002, 9) + bytes(12) +
+               udp_raw(5, 6, b"ah")),
+        proto6(50, struct.pack("!II", 0x3003, 11) + bytes(24)),
+        proto6(51, bytes([58, 4, 0, 0]) + struct.pack("!II", 0x4004, 12) + bytes(12) +
+               b"\x80\0\0\0\0\1\0\1"),
+        proto4(112, _ck(bytes([0x21, 7, 100, 1, 0, 1]) + b"\0\0" + ip4("10.0.0.254") +
+                        bytes(8), 6), dst="224.0.0.18", ttl=255),
+        proto4(112, bytes([0x31, 8, 100, 1, 0, 100]) + b"\0\0" + ip4("10.0.0.253"),
+               dst="224.0.0.18", ttl=255),
+        proto4(103, _ck(b"\x20\0\0\0" + struct.pack("!HHH", 1, 2, 105)), dst="224.0.0.13"),
+        proto4(89, b"\x02\x01\x00\x2c" + ip4("1.1.1.1") + bytes(4) + b"\0\0\0\0" + bytes(8) +
+               ip4("255.255.255.0") + b"\0\x0a\x02\x01\0\0\0\x28" + bytes(8), dst="224.0.0.5"),
+    ]
+
+
+def sctp_frames() -> list[bytes]:
+    init = struct.pack("!BBHIIHHI", 1, 0, 20, 0xABCD, 65535, 10, 10, 1)
+    data = struct.pack("!BBHIHHI", 0, 3, 16 + 5, 1, 0, 0, 0) + b"hello" + b"\0\0\0"
+    sack = struct.pack("!BBHIIHH", 3, 0, 16, 1, 65535, 0, 0)
+    hb = struct.pack("!BBH", 4, 0, 8) + b"\0\1\0\4"
+    def s(chunks: bytes, sp: int = 3868, dp: int = 3868) -> bytes:
+        return proto4(132, struct.pack("!HHII", sp, dp, 0x1234, 0) + chunks)
+    return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6]]
