@@ -422,3 +422,102 @@ def sctp_frames() -> list[bytes]:
     def s(chunks: bytes, sp: int = 3868, dp: int = 3868) -> bytes:
         return proto4(132, struct.pack("!HHII", sp, dp, 0x1234, 0) + chunks)
     return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6]]
+
+
+# ---- ICMP, ICMPv6 ----
+
+def icmp_frames() -> list[bytes]:
+    """Echo, errors quoting UDP/TCP/ICMP, redirects, timestamps, damaged ones."""
+    quoted_udp = bytes(ipv4(udp_raw(40000, 33434, b"x" * 12), 17, IP_B, "8.8.8.8"))
+    quoted_tcp = bytes(ipv4(bytes(tcp(40000, 80, 1, 0, 2)), 6, IP_B, "8.8.8.8"))
+    quoted_gre = bytes(ipv4(b"\0\0\x08\0", 47, IP_B, "8.8.8.8"))
+    bad = bytearray(icmp4(8, 0, struct.pack("!HH", 1, 2) + b"abc"))
+    bad[14 + 20 + 2] ^= 0xFF
+    return [
+        icmp4(8, 0, struct.pack("!HH", 0x1234, 1) + bytes(range(56))),
+        icmp4(0, 0, struct.pack("!HH", 0x1234, 1) + bytes(range(56)), src=IP_B, dst=IP_A),
+        icmp4(3, 3, bytes(4) + quoted_udp[:28]),
+        icmp4(3, 3, bytes(4) + quoted_tcp[:28]),
+        icmp4(3, 3, bytes(4) + quoted_gre[:24]),
+        icmp4(3, 1, bytes(4) + quoted_udp[:28]),
+        icmp4(3, 4, struct.pack("!HH", 0, 1400) + quoted_tcp[:28]),
+        icmp4(3, 13, bytes(4) + quoted_udp[:28]),
+        icmp4(11, 0, bytes(4) + quoted_udp[:28]),
+        icmp4(11, 1, bytes(4) + quoted_udp[:28]),
+        icmp4(5, 1, ip4("192.168.1.1") + quoted_udp[:28]),
+        icmp4(12, 0, b"\x14\0\0\0" + quoted_udp[:28]),
+        icmp4(13, 0, struct.pack("!HHIII", 5, 6, 3723004, 0, 0)),
+        icmp4(14, 0, struct.pack("!HHIII", 5, 6, 3723004, 3723005, 0x80000001)),
+        icmp4(9, 0, struct.pack("!BBH", 2, 2, 1800) + ip4("10.0.0.1") + b"\0\0\0\x05" +
+              ip4("10.0.0.2") + b"\0\0\0\x01"),
+        icmp4(17, 0, struct.pack("!HHI", 1, 1, 0)),
+        icmp4(18, 0, struct.pack("!HHI", 1, 1, 0xFFFFFF00)),
+        icmp4(42, 0, bytes(12)),
+        bytes(bad),
+        truncate(icmp4(8, 0, struct.pack("!HH", 1, 2)), 14 + 20 + 6),
+        truncate(icmp4(3, 3, bytes(4) + quoted_udp[:28]), 14 + 20 + 30),
+        icmp4(3, 3, bytes(4) + quoted_udp),
+    ]
+
+
+def icmp6_frames() -> list[bytes]:
+    """ND, MLD, errors, echo, router renumbering, node information, damaged ones."""
+    ll = "fe80::1"
+    mac = b"\x01\x01" + MAC_C
+    quoted = bytes(ipv6(udp_raw(40000, 33434, b"q" * 8), 17, IP6_B, "2001:db8::99"))
+    quoted_tcp = bytes(ipv6(bytes(tcp(40000, 22, 1, 0, 2)), 6, IP6_B, "2001:db8::99"))
+    pinfo = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 2592000, 604800, 0) + ip6("2001:db8:1::")
+    rdnss = struct.pack("!BBHI", 25, 3, 0, 600) + ip6("2001:db8::53")
+    mtu = struct.pack("!BBHI", 5, 1, 0, 1500)
+    ra = struct.pack("!BBHII", 64, 0x08, 1800, 0, 0) + mac + mtu + pinfo + rdnss
+    mldv2 = struct.pack("!HH", 0, 2) + struct.pack("!BBH", 4, 0, 0) + ip6("ff02::fb") + \
+        struct.pack("!BBH", 1, 0, 1) + ip6("ff05::2") + ip6("2001:db8::7")
+    bad = bytearray(icmp6m(128, 0, struct.pack("!HH", 1, 1)))
+    bad[14 + 40 + 3] ^= 0x5A
+    hbh = bytes([58, 0]) + b"\x05\x02\x00\x00\x01\x00"
+    mld_raw = struct.pack("!BBH", 143, 0, 0) + mldv2
+    mld_raw = _cksum_l4(mld_raw, ip6(ll), ip6("ff02::16"), 58, 2)
+    return [
+        icmp6m(128, 0, struct.pack("!HH", 7, 1) + b"ping" * 8, hlim=64),
+        icmp6m(129, 0, struct.pack("!HH", 7, 1) + b"ping" * 8, src=IP6_B, dst=IP6_A, hlim=64),
+        icmp6m(135, 0, bytes(4) + ip6("fe80::2") + mac, src=ll, dst="ff02::1:ff00:2"),
+        icmp6m(135, 0, bytes(4) + ip6("fe80::2"), src="::", dst="ff02::1:ff00:2"),
+        icmp6m(136, 0, b"\x60\0\0\0" + ip6("fe80::2") + b"\x02\x01" + MAC_C, src="fe80::2",
+               dst=ll),
+        icmp6m(136, 0, b"\xa0\0\0\0" + ip6("fe80::2"), src="fe80::2", dst="ff02::1"),
+        icmp6m(133, 0, bytes(4) + mac, src=ll, dst="ff02::2"),
+        icmp6m(133, 0, bytes(4), src="::", dst="ff02::2"),
+        icmp6m(134, 0, ra, src=ll, dst="ff02::1"),
+        icmp6m(137, 0, bytes(4) + ip6("fe80::9") + ip6("2001:db8::5"), src=ll, dst=IP6_A),
+        eth(ipv6(hbh + mld_raw, 0, ll, "ff02::16", 1), 0x86DD),
+        icmp6m(130, 0, struct.pack("!HH", 10000, 0) + bytes(16), src=ll, dst="ff02::1", hlim=1),
+        icmp6m(130, 0, struct.pack("!HH", 10000, 0) + bytes(16) + b"\x02\x7d\0\0", src=ll,
+               dst="ff02::1", hlim=1),
+        icmp6m(131, 0, struct.pack("!HH", 0, 0) + ip6("ff02::fb"), src=ll, dst="ff02::fb",
+               hlim=1),
+        icmp6m(132, 0, struct.pack("!HH", 0, 0) + ip6("ff02::fb"), src=ll, dst="ff02::2",
+               hlim=1),
+        icmp6m(1, 4, bytes(4) + quoted, src="2001:db8::99", dst=IP6_B),
+        icmp6m(1, 4, bytes(4) + quoted_tcp, src="2001:db8::99", dst=IP6_B),
+        icmp6m(1, 0, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(1, 3, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(1, 2, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(1, 7, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(2, 0, struct.pack("!I", 1280) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(3, 0, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(3, 1, bytes(4) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(4, 1, struct.pack("!I", 40) + quoted, src="2001:db8::1", dst=IP6_B),
+        icmp6m(138, 0, struct.pack("!IBBH", 1, 0, 0, 0) + bytes(4), src=ll, dst="ff02::2"),
+        icmp6m(139, 0, struct.pack("!HH", 2, 0) + bytes(8) + ip6("2001:db8::1"), src=ll,
+               dst=IP6_B),
+        icmp6m(140, 0, struct.pack("!HH", 2, 0) + bytes(8) + b"\0\0\0\0\x04host\0", src=IP6_B,
+               dst=ll),
+        icmp6m(146, 0, struct.pack("!HH", 0x1234, 0), src=ll, dst=IP6_B),
+        icmp6m(147, 0, struct.pack("!HH", 0x1234, 0x8000) + pinfo, src=IP6_B, dst=ll),
+        icmp6m(200, 0, bytes(20)),
+        icmp6m(50, 0, bytes(20)),
+        bytes(bad),
+        proto6(58, b""),
+        truncate(icmp6m(135, 0, bytes(4) + ip6("fe80::2") + mac), 14 + 40 + 12),
+        truncate(icmp6m(128, 0, struct.pack("!HH", 7, 1)), 14 + 40 + 2),
+    ]

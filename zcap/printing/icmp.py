@@ -31,8 +31,6 @@ ERROR_TYPES = frozenset({3, 4, 5, 11, 12})
 
 def _stamp(ms: int) -> str:
     """An ICMP timestamp (ms since midnight UT) as tcpdump shows it."""
-    if ms & 0x80000000:
-        return f"{ms & 0x7FFFFFFF}"
     s, ms = divmod(ms, 1000)
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
@@ -41,12 +39,13 @@ def _stamp(ms: int) -> str:
 
 def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     """The text from ``ICMP `` on for an ICMPv4 message of ``length`` bytes."""
+    # tcpdump builds the whole message before printing "ICMP ": a cut one prints neither
     if len(body) < 4:
-        return "ICMP  [|icmp]"
+        return " [|icmp]"
     typ, code = body[0], body[1]
     text = _icmp_body(typ, code, body)
     if text is None:
-        return "ICMP " + _icmp_trunc(typ, code)
+        return " [|icmp]"
     text = "ICMP " + text + f", length {length}"
     verbose = ctx.opts.verbose
     if verbose and not ip.fragmented and len(body) >= length:
@@ -63,10 +62,6 @@ def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
         else:
             text += "\n\t" + ipv4_text(ctx, inner, inner_len)
     return text
-
-
-def _icmp_trunc(typ: int, code: int) -> str:
-    return " [|icmp]"
 
 
 def _icmp_body(typ: int, code: int, body: bytes) -> str | None:
@@ -254,7 +249,7 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
             else:
                 w(f", {dst} protocol {proto} port {dport} unreachable")
         elif verbose <= 1:
-            return _unknown_data(b, length, out)
+            return _unknown_data(b, length, out, verbose, with_length=False)
     elif typ == 2:
         _need(b, 8)
         w(f", mtu {struct.unpack_from('!I', b, 4)[0]}")
@@ -337,10 +332,11 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
     return None
 
 
-def _unknown_data(b: bytes, length: int, out: list[str], verbose: int = 0) -> str:
+def _unknown_data(b: bytes, length: int, out: list[str], verbose: int,
+                  with_length: bool = True) -> str:
     """An undecoded message: its length, then (below -vv) its bytes in hex."""
     from zcap.printing.hexdump import hex_lines
-    text = f", length {length}"
+    text = f", length {length}" if with_length else ""
     if verbose <= 1:
         lines = hex_lines(b[:length], False)
         text += "".join("\n\t" + ln.lstrip("\t") for ln in lines)
@@ -372,7 +368,8 @@ def _bits(v: int, table: tuple[tuple[int, str], ...]) -> str:
 
 def _mld(b: bytes, out: list[str]) -> None:
     _need(b, 24)
-    out.append(f" max resp delay: {b[4] << 8 | b[5]} addr: {ip6_str(b[8:24])}")
+    # tcpdump prints no space between the message name and this
+    out.append(f"max resp delay: {b[4] << 8 | b[5]} addr: {ip6_str(b[8:24])}")
 
 
 def _mldv2_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:

@@ -283,22 +283,16 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         length = ulen
     opts = ctx.opts
     ck = ""
-    if opts.verbose and not ip.fragmented and len(seg) >= length + 8:
+    if opts.verbose and not ip.fragmented and (ip.v6 or opts.verbose > 1):
         body = bytes(seg[:length + 8])
-        if not ip.v6 and opts.verbose > 1:
-            if usum == 0:
-                ck = "[no cksum] "
-            elif pseudo_cksum(ip.src, ip.dst, 17, body) == 0:
-                ck = "[udp sum ok] "
-            else:
-                good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
-                ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
-        elif ip.v6:
-            if pseudo_cksum(ip.src, ip.dst, 17, body) == 0:
-                ck = "[udp sum ok] "
-            else:
-                good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
-                ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
+        captured = len(body) == length + 8
+        if not ip.v6 and usum == 0:
+            ck = "[no cksum] "
+        elif captured and pseudo_cksum(ip.src, ip.dst, 17, body) == 0:
+            ck = "[udp sum ok] "
+        elif captured:
+            good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
+            ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
     if not opts.quiet:
         app = _app(UDP_PORTS, sport, dport)
         if app is None:

@@ -27,6 +27,10 @@ def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
     entry = link.NETWORK.get(etype)
     if entry is None:
         return None
+    if etype in (0x0800, 0x86DD) and len(inner) < (20 if etype == 0x0800 else 40) \
+            and (etype == 0x86DD or not inner):
+        # tcpdump's IP printers give up before their "IP "/"IP6 " on so little
+        return " [|ip]" if etype == 0x0800 else " [|ip6]"
     prefix, fn = entry
     return ("" if ctx.opts.link_header else prefix) + fn(ctx, inner, length)
 
