@@ -521,3 +521,60 @@ def icmp6_frames() -> list[bytes]:
         truncate(icmp6m(135, 0, bytes(4) + ip6("fe80::2") + mac), 14 + 40 + 12),
         truncate(icmp6m(128, 0, struct.pack("!HH", 7, 1)), 14 + 40 + 2),
     ]
+
+
+# ---- DHCP, DHCPv6, NTP, SNMP, syslog ----
+
+DHCP_COOKIE = b"\x63\x82\x53\x63"
+
+
+def bootp(op: int, xid: int, chaddr: bytes, options: bytes, ciaddr: str = "0.0.0.0",
+          yiaddr: str = "0.0.0.0", siaddr: str = "0.0.0.0", giaddr: str = "0.0.0.0",
+          flags: int = 0, secs: int = 0, htype: int = 1, hlen: int = 6, hops: int = 0,
+          sname: bytes = b"", file: bytes = b"", cookie: bytes = DHCP_COOKIE) -> bytes:
+    """A BOOTP/DHCP message; ``options`` without the end option, padded to 300 bytes."""
+    body = struct.pack("!BBBBIHH", op, htype, hlen, hops, xid, secs, flags) + ip4(ciaddr) + \
+        ip4(yiaddr) + ip4(siaddr) + ip4(giaddr) + chaddr.ljust(16, b"\0") + \
+        sname.ljust(64, b"\0") + file.ljust(128, b"\0") + cookie + options + b"\xff"
+    return body.ljust(300, b"\0")
+
+
+def dhcp_opt(code: int, value: bytes) -> bytes:
+    return bytes([code, len(value)]) + value
+
+
+def dhcp_frames() -> list[bytes]:
+    """DORA, a relayed request, an inform, BOOTP without options, damaged ones."""
+    req = b"\x01\x03\x06\x0f\x1f\x21\x2b\x2c\x2e\x2f\x77\x79\xf9\xfc"
+    disc = (dhcp_opt(53, b"\x01") + dhcp_opt(61, b"\x01" + MAC_C) + dhcp_opt(50, ip4("10.0.0.7"))
+            + dhcp_opt(12, b"laptop") + dhcp_opt(60, b"MSFT 5.0") + dhcp_opt(55, req)
+            + dhcp_opt(57, b"\x05\xdc"))
+    offer = (dhcp_opt(53, b"\x02") + dhcp_opt(54, ip4("10.0.0.1")) + dhcp_opt(51, b"\0\0\x0e\x10")
+             + dhcp_opt(58, b"\0\0\x07\x08") + dhcp_opt(59, b"\0\0\x0c\x4e")
+             + dhcp_opt(1, ip4("255.255.255.0")) + dhcp_opt(3, ip4("10.0.0.1"))
+             + dhcp_opt(6, ip4("10.0.0.1") + ip4("8.8.8.8")) + dhcp_opt(15, b"lan")
+             + dhcp_opt(28, ip4("10.0.0.255")) + dhcp_opt(121, b"\x18\x0a\x01\x01\x0a\0\0\x01"))
+    request = (dhcp_opt(53, b"\x03") + dhcp_opt(61, b"\x01" + MAC_C) + dhcp_opt(50, ip4("10.0.0.7"))
+               + dhcp_opt(54, ip4("10.0.0.1")) + dhcp_opt(81, b"\x01\0\0laptop")
+               + dhcp_opt(55, req))
+    return [
+        udp4(68, 67, bootp(1, 0x3903F326, MAC_C, disc), src="0.0.0.0", dst="255.255.255.255"),
+        udp4(67, 68, bootp(2, 0x3903F326, MAC_C, offer, yiaddr="10.0.0.7", siaddr="10.0.0.1"),
+             src="10.0.0.1", dst="10.0.0.7"),
+        udp4(68, 67, bootp(1, 0x3903F326, MAC_C, request, secs=3, flags=0x8000), src="0.0.0.0",
+             dst="255.255.255.255"),
+        udp4(67, 68, bootp(2, 0x3903F326, MAC_C, dhcp_opt(53, b"\x05") + offer[3:],
+                           yiaddr="10.0.0.7"), src="10.0.0.1", dst="10.0.0.7"),
+        udp4(67, 67, bootp(1, 5, MAC_C, dhcp_opt(53, b"\x03") + dhcp_opt(
+            82, b"\x01\x04eth0\x02\x06" + MAC_C), giaddr="10.9.0.1", hops=1),
+            src="10.9.0.1", dst="10.0.0.1"),
+        udp4(68, 67, bootp(1, 6, MAC_C, dhcp_opt(53, b"\x08") + dhcp_opt(77, b"\x03abc"),
+                           ciaddr="10.0.0.7"), src="10.0.0.7", dst="10.0.0.1"),
+        udp4(68, 67, bootp(1, 7, MAC_C, b"", cookie=b"\0\0\0\0", sname=b"srv", file=b"boot.img")),
+        udp4(68, 67, bootp(1, 8, bytes(8), dhcp_opt(53, b"\x07"), htype=6, hlen=8)),
+        udp4(68, 67, bootp(1, 9, MAC_C, dhcp_opt(53, b"\x01") + b"\0\0\0" +
+                           dhcp_opt(200, b"\x01\x02\x03"))),
+        udp4(68, 67, bootp(1, 10, MAC_C, disc)[:100]),
+        udp4(68, 67, bootp(1, 11, MAC_C, disc)[:250]),
+        udp4(68, 67, bootp(1, 12, MAC_C, dhcp_opt(53, b"\x01") + b"\x0c\x40abc")[:260]),
+    ]
