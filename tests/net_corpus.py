@@ -578,3 +578,26 @@ def dhcp_frames() -> list[bytes]:
         udp4(68, 67, bootp(1, 11, MAC_C, disc)[:250]),
         udp4(68, 67, bootp(1, 12, MAC_C, dhcp_opt(53, b"\x01") + b"\x0c\x40abc")[:260]),
     ]
+
+
+def ntp_packet(li_vn_mode: int, stratum: int, poll: int, prec: int, ref: bytes,
+               stamps: tuple[int, int, int, int], extra: bytes = b"") -> bytes:
+    return struct.pack("!BBbbHHHH", li_vn_mode, stratum, poll, prec, 0, 0x0A00, 1, 0x8000) + \
+        ref + b"".join(struct.pack("!II", s, (s * 7919) & 0xFFFFFFFF) for s in stamps) + extra
+
+
+def ntp_frames() -> list[bytes]:
+    t = 3913056000
+    return [
+        udp4(123, 123, ntp_packet(0x23, 0, 0, 0, bytes(4), (0, 0, 0, t))),
+        udp4(123, 123, ntp_packet(0x24, 2, 6, -23, ip4("17.253.4.125"), (t - 9, t, t + 1, t + 1)),
+             src=IP_B, dst=IP_A),
+        udp4(50000, 123, ntp_packet(0xE3, 0, 3, -6, bytes(4), (0, 0, 0, t))),
+        udp4(123, 50000, ntp_packet(0x1C, 1, 17, -20, b"GPS\0", (t, t + 3, t - 2, t - 2)),
+             src=IP_B, dst=IP_A),
+        udp4(123, 123, ntp_packet(0x25, 3, 10, -18, ip4("10.0.0.1"), (t, t, t, t),
+                                  b"\0\0\0\x01" + bytes(16))),
+        udp4(123, 123, ntp_packet(0x24, 2, 6, -23, ip4("1.2.3.4"), (t, t, t, t))[:30]),
+        udp4(123, 123, bytes([0x16, 0x01, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])),
+        udp4(123, 123, bytes([0x17, 0x00, 0x03, 0x2a]) + bytes(4)),
+    ]

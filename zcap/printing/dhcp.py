@@ -149,7 +149,7 @@ def _options(ctx: Ctx, b: bytes) -> str:
                 w(f", occurs {n}")
             continue
         if tag == 255:
-            return "".join(out)
+            continue   # -vvv: tcpdump goes on through the padding after the end
         if i + ln > len(b):
             return "".join(out) + " [|bootp]"
         val = b[i:i + ln]
