@@ -11,7 +11,7 @@ import struct
 
 import dpkt
 
-from .read_corpus import IP6_A, IP6_B, IP_A, IP_B, eth, ip4, ip6, ipv4, ipv6, tcp
+from .read_corpus import IP6_A, IP6_B, IP_A, IP_B, MAC_B, eth, ip4, ip6, ipv4, ipv6, tcp
 
 MAC_C = bytes.fromhex("000c291f7406")
 
@@ -600,4 +600,38 @@ def ntp_frames() -> list[bytes]:
         udp4(123, 123, ntp_packet(0x24, 2, 6, -23, ip4("1.2.3.4"), (t, t, t, t))[:30]),
         udp4(123, 123, bytes([0x16, 0x01, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])),
         udp4(123, 123, bytes([0x17, 0x00, 0x03, 0x2a]) + bytes(4)),
+    ]
+
+
+def dhcp6_frames() -> list[bytes]:
+    """SARR with the usual options, information requests, a relayed message."""
+    def o(code: int, v: bytes) -> bytes:
+        return struct.pack("!HH", code, len(v)) + v
+    duid = o(1, struct.pack("!HHI", 1, 1, 639110161) + MAC_C)
+    sid = o(2, struct.pack("!HH", 3, 1) + MAC_B)
+    oro = o(6, struct.pack("!HHHH", 23, 24, 17, 39))
+    iana = o(3, struct.pack("!III", 0x0E000C29, 0, 0))
+    addr = o(5, ip6("2001:db8::1234") + struct.pack("!II", 3600, 7200))
+    iana_full = o(3, struct.pack("!III", 0x0E000C29, 1800, 2880) + addr)
+    dns = o(23, ip6("2001:db8::53") + ip6("2001:db8::54"))
+    search = o(24, _name("example.com") + _name("lan"))
+    pd = o(25, struct.pack("!III", 1, 0, 0) + o(26, struct.pack("!IIB", 3600, 7200, 56) +
+                                               ip6("2001:db8:ff00::")))
+    c, s = "fe80::20c:29ff:fe1f:7406", "fe80::1"
+    return [
+        udp6(546, 547, b"\x01\x12\x34\x56" + duid + oro + o(8, b"\0\0") + iana,
+             src=c, dst="ff02::1:2"),
+        udp6(547, 546, b"\x02\x12\x34\x56" + sid + duid + iana_full + dns + search, src=s, dst=c),
+        udp6(546, 547, b"\x03\x12\x34\x57" + duid + sid + iana_full + oro + o(8, b"\0\x64"),
+             src=c, dst="ff02::1:2"),
+        udp6(547, 546, b"\x07\x12\x34\x57" + sid + duid + iana_full + dns + o(13, b"\0\0ok"),
+             src=s, dst=c),
+        udp6(546, 547, b"\x0b\xab\xcd\xef" + duid + oro + o(14, b""), src=c, dst="ff02::1:2"),
+        udp6(546, 547, b"\x01\x00\x00\x01" + duid + pd + o(16, b"\0\0\x01\x37\0\x04abcd"),
+             src=c, dst="ff02::1:2"),
+        udp6(547, 547, b"\x0c\x00" + ip6("2001:db8::1") + ip6(c) + o(18, b"eth0") +
+             o(9, b"\x01\x12\x34\x56" + duid), src="2001:db8::1", dst="2001:db8::547"),
+        udp6(547, 546, b"\x07\x12\x34\x58" + sid + o(13, b"\0\x02none"), src=s, dst=c),
+        udp6(546, 547, b"\x01\x12\x34\x56" + duid[:10], src=c, dst="ff02::1:2"),
+        udp6(546, 547, b"\x01\x12", src=c, dst="ff02::1:2"),
     ]
