@@ -635,3 +635,15 @@ def dhcp6_frames() -> list[bytes]:
         udp6(546, 547, b"\x01\x12\x34\x56" + duid[:10], src=c, dst="ff02::1:2"),
         udp6(546, 547, b"\x01\x12", src=c, dst="ff02::1:2"),
     ]
+
+
+def syslog_frames() -> list[bytes]:
+    return [
+        udp4(40000, 514, b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed\n"),
+        udp4(40000, 514, b"<165>1 2003-10-11T22:14:15.003Z host app - ID47 - hello"),
+        udp4(40000, 514, b"<7>x"),
+        udp4(40000, 514, b"<191>x"),
+        udp4(40000, 514, b"<9999>bad"),
+        udp4(40000, 514, b"no pri"),
+        udp4(40000, 514, b"<13"),
+    ]
