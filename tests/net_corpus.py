@@ -647,3 +647,71 @@ def syslog_frames() -> list[bytes]:
         udp4(40000, 514, b"no pri"),
         udp4(40000, 514, b"<13"),
     ]
+
+
+def ber(tag: int, body: bytes) -> bytes:
+    """One BER element (definite length)."""
+    n = len(body)
+    if n < 128:
+        return bytes([tag, n]) + body
+    enc = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(enc)]) + enc + body
+
+
+def ber_int(v: int, tag: int = 2) -> bytes:
+    return ber(tag, v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big", signed=True))
+
+
+def ber_oid(dotted: str) -> bytes:
+    p = [int(x) for x in dotted.split(".")]
+    out = bytes([p[0] * 40 + p[1]])
+    for x in p[2:]:
+        chunk = [x & 0x7F]
+        x >>= 7
+        while x:
+            chunk.append(0x80 | (x & 0x7F))
+            x >>= 7
+        out += bytes(reversed(chunk))
+    return ber(6, out)
+
+
+def snmp(version: int, community: bytes, pdu_tag: int, reqid: int, varbinds: list[bytes],
+         err: int = 0, idx: int = 0) -> bytes:
+    vbl = ber(0x30, b"".join(varbinds))
+    pdu = ber(pdu_tag, ber_int(reqid) + ber_int(err) + ber_int(idx) + vbl)
+    return ber(0x30, ber_int(version) + ber(4, community) + pdu)
+
+
+def vb(oid: str, value: bytes = b"\x05\x00") -> bytes:
+    return ber(0x30, ber_oid(oid) + value)
+
+
+def snmp_frames() -> list[bytes]:
+    sys_descr = "1.3.6.1.2.1.1.1.0"
+    trap1 = ber(0xA4, ber_oid("1.3.6.1.4.1.8072.3.2.10") + ber(0x40, ip4("10.0.0.9")) +
+                ber_int(6) + ber_int(1) + ber_int(12345, 0x43) + ber(0x30, vb(sys_descr)))
+    return [
+        udp4(40000, 161, snmp(0, b"public", 0xA0, 1, [vb(sys_descr)])),
+        udp4(161, 40000, snmp(0, b"public", 0xA2, 1, [vb(sys_descr, ber(4, b"Linux box"))]),
+             src=IP_B, dst=IP_A),
+        udp4(40000, 161, snmp(1, b"private", 0xA1, 2, [vb("1.3.6.1.2.1.2.2.1.10")])),
+        udp4(161, 40000, snmp(1, b"private", 0xA2, 2, [
+            vb("1.3.6.1.2.1.2.2.1.10.1", ber_int(123456789, 0x41)),
+            vb("1.3.6.1.2.1.1.3.0", ber_int(8642, 0x43)),
+            vb("1.3.6.1.2.1.4.20.1.1.10.0.0.1", ber(0x40, ip4("10.0.0.1"))),
+            vb("1.3.6.1.2.1.1.2.0", ber_oid("1.3.6.1.4.1.8072.3.2.10")),
+            vb("1.3.6.1.2.1.2.2.1.5.1", ber_int(1000000000, 0x42)),
+            vb("1.3.6.1.2.1.31.1.1.1.6.1", ber_int(2**40, 0x46)),
+            vb("1.3.6.1.2.1.1.9.0", b"\x80\x00"),
+            vb("1.3.6.1.2.1.1.7.0", ber_int(-5)),
+        ]), src=IP_B, dst=IP_A),
+        udp4(40000, 161, snmp(1, b"public", 0xA5, 3, [vb("1.3.6.1.2.1.1")], 0, 10)),
+        udp4(161, 40000, snmp(0, b"public", 0xA2, 4, [vb(sys_descr)], 2, 1), src=IP_B, dst=IP_A),
+        udp4(40000, 161, snmp(0, b"public", 0xA3, 5, [vb("1.3.6.1.2.1.1.5.0", ber(4, b"x"))])),
+        udp4(40000, 162, ber(0x30, ber_int(0) + ber(4, b"public") + trap1)),
+        udp4(40000, 162, snmp(1, b"public", 0xA7, 6, [
+            vb("1.3.6.1.2.1.1.3.0", ber_int(100, 0x43)),
+            vb("1.3.6.1.6.3.1.1.4.1.0", ber_oid("1.3.6.1.6.3.1.1.5.3"))])),
+        udp4(40000, 161, b"\x30\x03\x02\x01"),
+        udp4(40000, 161, b"not asn.1 at all"),
+    ]
