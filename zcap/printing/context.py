@@ -15,6 +15,14 @@ class Ctx:
     opts: PrintOptions
     # tcpdump's relative sequence numbers: canonical (src, dst, ports) -> (seq0, ack0)
     tcp_isn: dict[tuple[bytes, bytes, int], tuple[int, int]] = field(default_factory=dict)
+    # set while printing a packet that tcpdump abandons half-way because the
+    # capture ends (its longjmp): -x then dumps the frame from the link header on
+    cut_short: bool = False
+
+    def cut(self, proto: str) -> str:
+        """tcpdump's `` [|proto]`` for a packet that ends too soon, remembering it."""
+        self.cut_short = True
+        return f" [|{proto}]"
 
 
 def ip4_str(b: bytes) -> str:

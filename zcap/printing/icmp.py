@@ -41,11 +41,11 @@ def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     """The text from ``ICMP `` on for an ICMPv4 message of ``length`` bytes."""
     # tcpdump builds the whole message before printing "ICMP ": a cut one prints neither
     if len(body) < 4:
-        return " [|icmp]"
+        return ctx.cut("icmp")
     typ, code = body[0], body[1]
     text = _icmp_body(typ, code, body)
     if text is None:
-        return " [|icmp]"
+        return ctx.cut("icmp")
     text = "ICMP " + text + f", length {length}"
     verbose = ctx.opts.verbose
     if verbose and not ip.fragmented and len(body) >= length:
@@ -201,7 +201,7 @@ def icmp6_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     if length == 0:
         return "ICMP6, length 0 (invalid)"
     if not body:
-        return " [|icmp6]"
+        return ctx.cut("icmp6")
     typ = body[0]
     out = []
     if verbose and not ip.fragmented and len(body) >= length:
@@ -218,7 +218,7 @@ def icmp6_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     try:
         tail = _icmp6_detail(ctx, typ, bytes(body), length, out)
     except (Cut, IndexError, struct.error):
-        return "".join(out) + " [|icmp6]"
+        return "".join(out) + ctx.cut("icmp6")
     if tail is not None:
         return "".join(out) + tail
     if not verbose:

@@ -31,7 +31,7 @@ def igmp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
         _need(b, 1)
         _body(ctx, b, length, out)
     except (Cut, IndexError, struct.error):
-        return "".join(out) + " [|igmp]"
+        return "".join(out) + ctx.cut("igmp")
     if ctx.opts.verbose and length >= 4 and len(b) >= length and in_cksum(bytes(b[:length])):
         out.append(f" bad igmp cksum {b[2] << 8 | b[3]:x}!")
     return "".join(out)

@@ -147,7 +147,7 @@ def _ip_ts(body: bytes, ln: int) -> str:
 def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
     """An IPv4 packet; ``wire`` is its length on the wire (header included)."""
     if len(buf) < 20:
-        return " [|ip]"
+        return ctx.cut("ip")
     if wire < 20:
         return f"truncated-ip {wire}"
     hlen = (buf[0] & 15) * 4
@@ -203,7 +203,7 @@ def ipip6_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
 
 def _inner(ctx: Ctx, seg: bytes, length: int) -> str:
     if not seg:
-        return " [|ip]"
+        return ctx.cut("ip")
     ver = seg[0] >> 4
     pfx = "" if ctx.opts.link_header else None
     if ver == 4:
@@ -249,7 +249,7 @@ def _ip6_options(raw: bytes) -> str:
 def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
     """An IPv6 packet; ``wire`` is its length on the wire (header included)."""
     if len(buf) < 40:
-        return " [|ip6]"
+        return ctx.cut("ip6")
     if wire < 40:
         return f"truncated-ip6 {wire}"
     vfc, plen, nxt, hlim = struct.unpack_from("!IHBB", buf, 0)
@@ -297,7 +297,7 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
             continue
         if nxt == 44:
             if pos + 8 > len(buf):
-                out.append(" [|frag]")
+                out.append(ctx.cut("frag"))
                 return "".join(out)
             off_m, ident = struct.unpack_from("!HI", buf, pos + 2)
             off = off_m & 0xFFF8

@@ -57,20 +57,20 @@ def _sfix(b: bytes) -> str:
 def ntp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     """``NTPv4, Client, length 48`` and, with -v, the fields."""
     if not b:
-        return " [|ntp]"
+        return ctx.cut("ntp")
     mode, ver, leap = b[0] & 7, (b[0] >> 3) & 7, b[0] >> 6
     text = f"NTPv{ver}, {MODES[mode]}, length {length}"
     if not ctx.opts.verbose:
         return text
     text += f"\n\tLeap indicator: {LEAP[leap]} ({leap << 6})"
     if mode == 6:
-        return text + _control(b, length)
+        return text + _control(ctx, b, length)
     if mode not in TIME_MODES:
         return text
     if length < 48:
         return text + " (invalid)"
     if len(b) < 48:
-        return text + " [|ntp]"
+        return text + ctx.cut("ntp")
     stratum, poll, prec = b[1], struct.unpack_from("!b", b, 2)[0], struct.unpack_from("!b", b, 3)[0]
     sname = {0: "unspecified", 1: "primary reference"}.get(
         stratum, "secondary reference" if 2 <= stratum <= 15 else "reserved")
@@ -112,12 +112,12 @@ def _refid(ref: bytes) -> str:
     return "".join(out)
 
 
-def _control(b: bytes, length: int) -> str:
+def _control(ctx: Ctx, b: bytes, length: int) -> str:
     """Mode 6 control messages: the header fields."""
     if length < 12:
         return " (invalid)"
     if len(b) < 12:
-        return " [|ntp]"
+        return ctx.cut("ntp")
     c = b[1]
     seq, status, assoc, off, cnt = struct.unpack_from("!HHHHH", b, 2)
     text = (f", {'Response' if c & 0x80 else 'Request'}, {'Error' if c & 0x40 else 'OK'}, "

@@ -39,6 +39,7 @@ class Printer:
         data = bytes(pkt.data)
         prefix = f"{self.count:5d}  " if opts.number else ""
         prefix += self.stamper.format(pkt.ts_ns)
+        self.ctx.cut_short = False
         decode = LINK_PRINTERS.get(pkt.linktype)
         if decode is None:
             text, net_off = f"[|unsupported link type {pkt.linktype}]", 0
@@ -50,7 +51,7 @@ class Printer:
         line = prefix + text
         full = opts.hex_ascii >= 2 or (opts.hex >= 2 and not opts.hex_ascii)
         if opts.hex_ascii or opts.hex:
-            dump = data if full else data[net_off:]
+            dump = data if full or self.ctx.cut_short else data[net_off:]
             lines = hex_lines(dump, bool(opts.hex_ascii))
             if lines:
                 line += "\n" + "\n".join(lines)

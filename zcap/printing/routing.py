@@ -19,7 +19,7 @@ VRRP_AUTH = {0: "none", 1: "simple", 2: "ah"}
 def pim_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     """``PIMv2, Hello, length N`` (the type moves to the next line with -v)."""
     if not b:
-        return " [|pim]"
+        return ctx.cut("pim")
     ver, typ = b[0] >> 4, b[0] & 15
     name = PIM_TYPES.get(typ, f"unknown ({typ})")
     if ver != 2:
@@ -39,7 +39,7 @@ def pim_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
 def ospf_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     """``OSPFv2, Hello, length N``."""
     if len(b) < 2:
-        return " [|ospf2]"
+        return ctx.cut("ospf2")
     name = OSPF_TYPES.get(b[1], f"unknown packet type ({b[1]})")
     return f"OSPFv{b[0]}, {name}, length {length}"
 
@@ -47,7 +47,7 @@ def ospf_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
 def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     """VRRP v2/v3 adverts: router id, priority, interval; addresses with -v."""
     if len(b) < 1:
-        return " [|vrrp]"
+        return ctx.cut("vrrp")
     ver, typ = b[0] >> 4, b[0] & 15
     text = f"VRRPv{ver}, " + ("Advertisement" if typ == 1 else f"unknown type ({typ})")
     if ip.ttl != 255:
@@ -55,7 +55,7 @@ def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     if ver < 2 or ver > 3 or typ != 1:
         return text
     if len(b) < 6:
-        return text + " [|vrrp]"
+        return text + ctx.cut("vrrp")
     text += f", vrid {b[1]}, prio {b[2]}"
     if ver == 2:
         text += f", authtype {VRRP_AUTH.get(b[4], '')}, intvl {b[5]}s, length {length}"
@@ -74,7 +74,7 @@ def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     for i in range(n):
         a = b[8 + 4 * i:12 + 4 * i]
         if len(a) < 4:
-            return text + " [|vrrp]"
+            return text + ctx.cut("vrrp")
         text += sep + ip4_str(a)
         sep = ","
     if ver == 2 and b[4] == 1:

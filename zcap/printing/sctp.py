@@ -20,8 +20,6 @@ def sctp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     sport, dport = struct.unpack_from("!HH", b, 0)
     head = f"{ip.srcs}.{sport} > {ip.dsts}.{dport}: " if ip.addrs else f"{sport} > {dport}: "
     text = head + "sctp"
-    if ctx.opts.quiet:
-        return text + f", length {length}"
     off, n = 12, 0
     end = min(length, len(b))
     while off + 4 <= end:

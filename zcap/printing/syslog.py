@@ -35,7 +35,7 @@ def syslog_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
         if b[off] != 0x3E:
             return " (invalid)"
     except IndexError:
-        return " [|syslog]"
+        return ctx.cut("syslog")
     off += 1
     fac, sev = (pri & 0x3F8) >> 3, pri & 7
     fname = FACILITIES[fac] if fac < len(FACILITIES) else f"unknown ({fac})"
@@ -45,7 +45,7 @@ def syslog_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     text = (f"SYSLOG, length: {length}\n\tFacility {fname} ({fac}), Severity {sname} ({sev})"
             f"\n\tMsg: " + _chars(b[off:length]))
     if len(b) < length:
-        return text + " [|syslog]"
+        return text + ctx.cut("syslog")
     if ctx.opts.verbose > 1:
         text += "".join("\n" + ln for ln in hex_lines(b[:length], False))
     return text

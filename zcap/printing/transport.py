@@ -185,11 +185,11 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     ``length`` is the segment length the IP header claims; ``seg`` what was captured.
     """
     if len(seg) < 4:
-        return _addr_head(ip) + " [|tcp]"
+        return _addr_head(ip) + ctx.cut("tcp")
     sport, dport = struct.unpack_from("!HH", seg, 0)
     head = _ports_head(ip, sport, dport)
     if len(seg) < 20:
-        return head + " [|tcp]"
+        return head + " [|tcp]"   # tcpdump stops here without abandoning the packet
     seq, ack, off, fl, win, csum, urp = struct.unpack_from("!IIBBHHH", seg, 4)
     hlen = (off >> 4) * 4
     opts = ctx.opts
@@ -241,7 +241,7 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     if hlen > 20:
         text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base)
         if end == "cut":
-            return "".join(parts) + f", options [{text} [|tcp]"
+            return "".join(parts) + f", options [{text}" + ctx.cut("tcp")
         if end == "bad":
             return "".join(parts) + f", options [{text}"
         parts.append(f", options [{text}]")
@@ -265,7 +265,7 @@ def _printable(b: bytes) -> str:
 def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """Everything tcpdump prints for a UDP datagram, from ``src.port > ...`` on."""
     if len(seg) < 4:
-        return _addr_head(ip) + " [|udp]"
+        return _addr_head(ip) + ctx.cut("udp")
     sport, dport = struct.unpack_from("!HH", seg, 0)
     head = _ports_head(ip, sport, dport)
     if length < 8:

@@ -30,7 +30,7 @@ def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
     if etype in (0x0800, 0x86DD) and len(inner) < (20 if etype == 0x0800 else 40) \
             and (etype == 0x86DD or not inner):
         # tcpdump's IP printers give up before their "IP "/"IP6 " on so little
-        return " [|ip]" if etype == 0x0800 else " [|ip6]"
+        return ctx.cut("ip") if etype == 0x0800 else ctx.cut("ip6")
     prefix, fn = entry
     return ("" if ctx.opts.link_header else prefix) + fn(ctx, inner, length)
 
@@ -43,7 +43,7 @@ def _ether(ctx: Ctx, frame: bytes, length: int) -> str:
 def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     """``GREv0, key=0x.., seq N, length N: <inner>``."""
     if len(b) < 2:
-        return " [|gre]"
+        return ctx.cut("gre")
     flags = b[0] << 8 | b[1]
     ver = flags & 7
     text = f"GREv{ver}"
@@ -53,7 +53,7 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     if verbose:
         text += ", Flags [" + (", ".join(n for bit, n in GRE_FLAGS if flags & bit) or "none") + "]"
     if len(b) < 4:
-        return text + " [|gre]"
+        return text + ctx.cut("gre")
     proto = b[2] << 8 | b[3]
     off = 4
     try:
@@ -78,7 +78,7 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
                 text += f", seq {struct.unpack_from('!I', b, off)[0]}"
                 off += 4
     except struct.error:
-        return text + " [|gre]"
+        return text + ctx.cut("gre")
     text += f", length {length}" + ("\n\t" if verbose else ": ")
     inner = b[off:]
     if ver == 1:
@@ -103,7 +103,7 @@ def geneve_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     """Geneve: flags, VNI, options, then the inner packet."""
     text = "Geneve"
     if len(b) < 8:
-        return text + " [|geneve]"
+        return text + ctx.cut("geneve")
     ver_opt, flags, proto = b[0], b[1], b[2] << 8 | b[3]
     if ver_opt >> 6:
         return text + f" ERROR: unknown-version {ver_opt >> 6}"
