@@ -63,7 +63,7 @@ def assert_same_text(path: Path, flags: str) -> None:
     ours = zcap_text(path, flags).splitlines()
     theirs = tcpdump_text(path, flags).splitlines()
     diffs = [f"line {i + 1}:\n  tcpdump: {t!r}\n  zcap:    {z!r}"
-             for i, (t, z) in enumerate(zip(theirs, ours)) if t != z]
+             for i, (t, z) in enumerate(zip(theirs, ours, strict=False)) if t != z]
     if len(ours) != len(theirs):
         diffs.append(f"{len(theirs)} lines from tcpdump, {len(ours)} from zcap")
     assert not diffs, f"{path.name} with -n {flags}:\n" + "\n".join(diffs[:20])

@@ -12,8 +12,9 @@ from . import net_corpus as nc
 from .print_oracle import assert_same_text
 from .read_corpus import write_pcap
 
-FAMILIES = ['ip', 'tcp', 'udp']
-FLAGS = ["", "-v", "-vv", "-q", "-x"]
+FAMILIES = ['ip', 'tcp', 'udp', 'routing']
+FLAGS = ["", "-q", "-x"]
+FLAGS_V = ["-v", "-vv"]
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +31,22 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("family", FAMILIES)
 def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
     assert_same_text(captures[family], flags)
+
+
+@pytest.mark.parametrize("flags", FLAGS_V)
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f != "routing"])
+def test_same_verbose_text_as_tcpdump(captures: dict[str, Path], family: str,
+                                      flags: str) -> None:
+    assert_same_text(captures[family], flags)
+
+
+@pytest.mark.xfail(strict=True, reason="PIM and OSPF -v detail lines are not decoded")
+def test_routing_detail_lines(captures: dict[str, Path]) -> None:
+    assert_same_text(captures["routing"], "-v")
+
+
+@pytest.mark.xfail(strict=True, reason="the IP/IP6 prefix is printed by the link layer")
+def test_no_prefix_where_tcpdump_prints_none(tmp_path: Path) -> None:
+    path = tmp_path / "prefix.pcap"
+    write_pcap(str(path), nc.link_prefix_frames())
+    assert_same_text(path, "")

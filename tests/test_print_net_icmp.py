@@ -12,7 +12,7 @@ from . import net_corpus as nc
 from .print_oracle import assert_same_text
 from .read_corpus import write_pcap
 
-FAMILIES = ['icmp', 'icmp6', 'igmp']
+FAMILIES = ['icmp', 'icmp6', 'icmp6_more', 'igmp']
 FLAGS = ["", "-v", "-vv", "-q", "-x"]
 
 

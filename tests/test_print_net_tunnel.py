@@ -1,6 +1,7 @@
-"""The printer against tcpdump for GRE, VXLAN, Geneve, ESP/AH, VRRP, PIM, OSPF and SCTP: frames built with dpkt
-(tests/net_corpus.py), everyday ones and damaged ones, written to one file per
-family and compared line by line with tcpdump -n and the flags below."""
+"""The printer against tcpdump for GRE, VXLAN, Geneve, ESP/AH, VRRP and SCTP:
+frames built with dpkt (tests/net_corpus.py), everyday ones and damaged ones,
+written to one file per family and compared line by line with tcpdump -n and
+the flags below."""
 
 from __future__ import annotations
 

@@ -325,7 +325,14 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
                 _nd_options(ctx, b[8:length], out)
     elif typ in (141, 142):
         pass
-    elif typ in (138, 139, 140, 155):
+    elif typ == 138:
+        try:
+            _rrenum(b, verbose, out)
+        except Cut:
+            out.append(" [|icmp6]")   # tcpdump notes the cut and goes on
+    elif typ in (139, 140):
+        _nodeinfo(b, length, verbose, out)
+    elif typ == 155:
         return None
     else:
         return _unknown_data(b, length, out, verbose)
@@ -476,3 +483,200 @@ def _nd_options(ctx: Ctx, opts: bytes, out: list[str]) -> None:
         if ctx.opts.verbose > 1:
             w("".join("\n\t    " + x.lstrip("\t") for x in hex_lines(body, False)))
         off += ln * 8
+
+
+RR_CODES = {0: "command", 1: "result", 255: "sequence number reset"}
+RR_FLAGS = ((0x80, "T"), (0x40, "R"), (0x20, "A"), (0x10, "S"), (0x08, "P"))
+RPM_CODES = {1: "add", 2: "change", 3: "setglobal"}
+
+
+def _rrenum(b: bytes, verbose: int, out: list[str]) -> None:
+    """Router renumbering: code and sequence, then the match and use prefixes."""
+    w = out.append
+    _need(b, 2)
+    code = b[1]
+    w(", " + RR_CODES.get(code, f"code-#{code}"))
+    _need(b, 8)
+    w(f", seq={struct.unpack_from('!I', b, 4)[0]}")
+    if verbose:
+        _need(b, 16)
+        fl = b[9]
+        w("[")
+        if fl:
+            w("".join(c for bit, c in RR_FLAGS if fl & bit) + ",")
+        w(f"seg={b[8]},maxdelay={b[10] << 8 | b[11]}")
+        rsvd = struct.unpack_from("!I", b, 12)[0]
+        if rsvd:
+            w(f"rsvd=0x{rsvd:x}")
+        w("]")
+    if code != 0:
+        return
+    _need(b, 16 + 24)
+    m = b[16:40]
+    sep = "\n\t" if verbose > 1 else " "
+    w(sep + "match(" + RPM_CODES.get(m[0], f"#{m[0]}"))
+    if verbose:
+        w(f",ord={m[2]},min={m[4]},max={m[5]}")
+    w(f",{ip6_str(m[8:24])}/{m[3]})")
+    n = m[1] - 3
+    if n % 4:
+        raise Cut
+    off = 40
+    for _ in range(n // 4):
+        _need(b, off + 32)
+        u = b[off:off + 32]
+        w(sep + "use(")
+        if u[12]:
+            w(("V" if u[12] & 0x80 else "") + ("P" if u[12] & 0x40 else "") + ",")
+        if verbose:
+            vl, pl = struct.unpack_from("!II", u, 4)
+            w(f"mask=0x{u[2]:x},raflags=0x{u[3]:x},")
+            w("vltime=infty," if vl == 0xFFFFFFFF else f"vltime={vl},")
+            w("pltime=infty," if pl == 0xFFFFFFFF else f"pltime={pl},")
+        w(f"{ip6_str(u[16:32])}/{u[0]}/{u[1]})")
+        off += 32
+
+
+NI_QTYPES = {0: "noop", 1: "supported qtypes", 2: "DNS name", 3: "node addresses",
+             4: "IPv4 node addresses"}
+NI_ADDR_FLAGS = ((0x01, "T"), (0x40, "a"), (0x20, "G"), (0x10, "S"), (0x08, "L"),
+                 (0x04, "C"), (0x02, "A"))
+
+
+def _ni_chars(b: bytes) -> str:
+    out = []
+    for c in b:
+        if c >= 0x80:
+            out.append("M-")
+            c &= 0x7F
+        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
+    return "".join(out)
+
+
+def _dnsname(b: bytes) -> str:
+    """A name in node information: labels without compression, in quotes."""
+    text = ', "'
+    i = 0
+    while i < len(b):
+        n = b[i]
+        i += 1
+        if n:
+            if n > len(b) - i:
+                text += "???"
+                break
+            text += _ni_chars(b[i:i + n])
+            i += n
+            if i + 1 < len(b) and b[i]:
+                text += "."
+        else:
+            if i == len(b):
+                text += "."
+            elif not (i + 1 == len(b) and b[i] == 0):
+                text += "???"
+            break
+    return text + '"'
+
+
+def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
+    """Node information queries (139) and replies (140)."""
+    w = out.append
+    siz = length
+    b = b[:length]
+    if b[0] == 139:
+        if siz == 8 + 4:
+            w(" who-are-you request")
+            return
+        w(" node information query")
+        _need(b, 16)
+        qtype, flags = b[4] << 8 | b[5], b[6] << 8 | b[7]
+        w(" (" + NI_QTYPES.get(qtype, "unknown") if qtype <= 3 else " (unknown")
+        if qtype == 1 and flags:
+            w(f" [{'C' if flags & 1 else ''}]")
+        if qtype == 3 and flags:
+            w(" [" + "".join(c for bit, c in NI_ADDR_FLAGS[1:] if flags & bit) + "]")
+        if qtype in (0, 1):
+            if siz != 16 and verbose:
+                w(", invalid len")
+            w(")")
+            return
+        if siz == 16:
+            w(", 03 draft)")
+            return
+        code = b[1]
+        rest = b[16:]
+        if code == 0:
+            if len(rest) >= 16:
+                if siz != 32:
+                    if verbose:
+                        w(", invalid subject len")
+                else:
+                    w(", subject=" + ip6_str(rest[:16]))
+        elif code == 1:
+            w(", subject=DNS name")
+            if rest and rest[0] == len(rest) - 1:
+                if verbose:
+                    w(", 03 draft")
+                w(', "' + _ni_chars(rest[1:]) + '"')
+            else:
+                w(_dnsname(rest))
+        elif code == 2:
+            if len(rest) >= 4:
+                if siz != 20:
+                    if verbose:
+                        w(", invalid subject len")
+                else:
+                    w(", subject=" + ".".join(str(c) for c in rest[:4]))
+        else:
+            w(", unknown subject")
+        w(")")
+        return
+    if len(b) < length:
+        raise Cut
+    _need(b, 16)
+    w(" node information reply (")
+    code = b[1]
+    comma = False
+    if code == 0:
+        if verbose:
+            w("success")
+            comma = True
+    elif code in (1, 2):
+        w("refused" if code == 1 else "unknown")
+        comma = True
+        if siz != 16 and verbose:
+            w(", invalid length")
+    if code != 0:
+        w(")")
+        return
+    qtype, flags = b[4] << 8 | b[5], b[6] << 8 | b[7]
+    sep = ", " if comma else ""
+    if qtype == 0:
+        w(sep + "noop")
+        if siz != 16 and verbose:
+            w(", invalid length")
+    elif qtype == 1:
+        w(sep + "supported qtypes")
+        if flags:
+            w(f" [{'C' if flags & 1 else ''}]")
+    elif qtype == 2:
+        w(sep + "DNS name")
+        rest = b[20:]
+        if rest and rest[0] == len(rest) - 1:
+            if verbose:
+                w(", 03 draft")
+            w(', "' + _ni_chars(rest[1:]) + '"')
+        else:
+            w(_dnsname(rest))
+        if flags & 1:
+            w(f" [TTL={struct.unpack_from('!I', b, 16)[0]}]")
+    elif qtype == 3:
+        w(sep + "node addresses")
+        i = 16
+        while i + 20 <= siz:
+            w(f" {ip6_str(b[i + 4:i + 20])}({struct.unpack_from('!I', b, i)[0]})")
+            i += 20
+        if flags:
+            w(" [" + "".join(c for bit, c in NI_ADDR_FLAGS if flags & bit) + "]")
+    else:
+        w(sep + "unknown")
+    w(")")

@@ -147,7 +147,7 @@ def _ip_ts(body: bytes, ln: int) -> str:
 def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
     """An IPv4 packet; ``wire`` is its length on the wire (header included)."""
     if len(buf) < 20:
-        return ctx.cut("ip")
+        return " [|ip]"
     if wire < 20:
         return f"truncated-ip {wire}"
     hlen = (buf[0] & 15) * 4
