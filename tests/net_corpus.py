@@ -147,6 +147,11 @@ def tcp_frames() -> list[bytes]:
         tcp6(51100, 53, 78, 100, PA, b"\x00\x1d" + bytes(dns_q(0x55, "example.com", 1))),
         tcp4(51016, 53, 10, 20, PA, b"\x00\x1d" + bytes(dns_q(0x56, "example.com", 1))),
     ]
+    odd = bytes([0xf9, 0x89, 3, 4, 5, 6, 7, 8]) + b"\x01\x00"
+    for kind in (4, 13, 20, 27, 29, 30, 34, 254):   # option kinds with odd lengths
+        f.append(tcp4(1000, 2000, 1, 0, S, opts=bytes([kind, 10]) + odd))
+    f.append(truncate(tcp4(51000, 443, 1, 0, S, opts=SYN_OPTS), 14 + 20 + 20 + 9))
+    f.append(truncate(tcp4(51000, 443, 1, 0, S, opts=b"\x4e\x0a" + bytes(8)), 14 + 20 + 20 + 5))
     bad_ck = bytearray(tcp4(51017, 443, 10, 20, A_))
     bad_ck[14 + 20 + 16] ^= 0xFF
     f.append(bytes(bad_ck))

@@ -69,15 +69,20 @@ def bootp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
         return " [|bootp]"
     op = b[0]
     text = "BOOTP/DHCP, " + OPS.get(op, f"unknown (0x{op:02x})")
-    if len(b) < 28 + 6:
-        return text + " [|bootp]"
-    htype, hlen, hops, xid, secs, flags = struct.unpack_from("!BBBIHH", b, 1)
+    if len(b) < 3:
+        return text + ctx.cut("bootp")
+    htype, hlen = b[1], b[2]
     if htype == 1 and hlen == 6 and op == 1:
+        if len(b) < 34:
+            return text + ctx.cut("bootp")
         text += " from " + mac_str(b[28:34])
     text += f", length {length}"
     verbose = ctx.opts.verbose
     if not verbose:
         return text
+    if len(b) < 12:
+        return text + ctx.cut("bootp")
+    hops, xid, secs, flags = struct.unpack_from("!BIHH", b, 3)
     if htype != 1:
         text += f", htype {htype}"
     if htype != 1 or hlen != 6:

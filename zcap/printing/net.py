@@ -209,6 +209,8 @@ def _inner(ctx: Ctx, seg: bytes, length: int) -> str:
     if ver == 4:
         return ("IP " if pfx is None else pfx) + ipv4_text(ctx, seg, length)
     if ver == 6:
+        if len(seg) < 40:
+            return " [|ip6]"   # tcpdump checks the whole header before its "IP6 "
         return ("IP6 " if pfx is None else pfx) + ipv6_text(ctx, seg, length)
     return f"IP{ver} (invalid)"
 
@@ -250,6 +252,8 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
     """An IPv6 packet; ``wire`` is its length on the wire (header included)."""
     if len(buf) < 40:
         return ctx.cut("ip6")
+    if buf[0] >> 4 != 6:
+        return f"version error: {buf[0] >> 4} != 6"
     if wire < 40:
         return f"truncated-ip6 {wire}"
     vfc, plen, nxt, hlim = struct.unpack_from("!IHBB", buf, 0)
@@ -282,8 +286,14 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
                 out.append(f"{EXT_HEADERS.get(nxt, 'RT6')} [|{'rt6' if nxt == 43 else 'ip6'}]")
                 return "".join(out)
             ln = (buf[pos + 1] + 1) * 8
+            if pos + ln > len(buf) and nxt != 43:
+                # tcpdump names a hop-by-hop header before checking it, not a destination one
+                out.append("HBH  [|hbhopt]" if nxt == 0 else " [|dstopt]")
+                return "".join(out)
             if nxt == 43:
                 out.append(_rt6(ctx, buf[pos:pos + ln]))
+                if pos + ln > len(buf):
+                    return "".join(out)
                 final = _rt6_final(buf[pos:pos + ln])
                 if final is not None:
                     ip.dst = final   # the pseudo-header of TCP/UDP checksums uses it
@@ -355,6 +365,8 @@ def _rt6(ctx: Ctx, hdr: bytes) -> str:
             text += f", rsv=0x{struct.unpack_from('!I', hdr, 4)[0]:x}"
         addrs = [hdr[i:i + 16] for i in range(8, len(hdr) - 15, 16)]
         text += "".join(f", [{n}]{ip6_str(a)}" for n, a in enumerate(addrs))
+        if 8 + 16 * len(addrs) < (ln + 1) * 8:
+            return text + " [|rt6]"
     return text + ") "
 
 

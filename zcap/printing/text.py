@@ -17,17 +17,29 @@ RTSP_METHODS = frozenset(
 MAX_TOKEN = 128
 
 
-def _line(payload: bytes, start: int, prefix: str, proto: str) -> tuple[str, int]:
-    """One text line from ``start``: (text printed, index after it; 0 to stop)."""
+class Cut(Exception):
+    """The line runs past the captured bytes: tcpdump abandons the packet."""
+
+
+def _line(payload: bytes, start: int, prefix: str, proto: str,
+          length: int) -> tuple[str, int]:
+    """One text line from ``start``: (text printed, index after it; 0 to stop).
+
+    ``length`` is the payload length on the wire; ``payload`` what was captured.
+    """
     i = start
-    n = len(payload)
+    n = length
     while i < n:
+        if i >= len(payload):
+            raise Cut
         c = payload[i]
         if c == 0x0A:
             return prefix + payload[start:i].decode("latin-1"), i + 1
         if c == 0x0D:
             if i + 1 >= n:
                 return "", 0
+            if i + 1 >= len(payload):
+                raise Cut
             if payload[i + 1] == 0x0A:
                 return prefix + payload[start:i].decode("latin-1"), i + 2
             return "", 0
@@ -35,7 +47,7 @@ def _line(payload: bytes, start: int, prefix: str, proto: str) -> tuple[str, int
             return "", 0
         i += 1
     # all printable but no end of line: tcpdump marks it as cut short
-    return prefix + payload[start:].decode("latin-1") + f" [|{proto.lower()}]", 0
+    return prefix + payload[start:n].decode("latin-1") + f" [|{proto.lower()}]", 0
 
 
 def _token(payload: bytes, start: int) -> tuple[str, int]:
@@ -43,12 +55,12 @@ def _token(payload: bytes, start: int) -> tuple[str, int]:
     i = start
     n = len(payload)
     while i < n and payload[i] not in b" \t\r\n":
-        if not (0x20 < payload[i] < 0x7F):
+        if not (0x20 <= payload[i] < 0x7F):
             return "", 0
         i += 1
-    if i == start or i >= n or i - start > MAX_TOKEN:
+    if i == start:
         return "", 0
-    tok = payload[start:i].decode("latin-1")
+    tok = payload[start:i][:MAX_TOKEN].decode("latin-1")
     while i < n and payload[i] in b" \t":
         i += 1
     return tok, i
@@ -60,8 +72,8 @@ def _is_request_or_status(payload: bytes, methods: frozenset[str]) -> bool:
         return False
     if tok.upper() in methods:
         return True
-    if tok.startswith(("HTTP/", "RTSP/")):
-        tok, _ = _token(payload, nxt)
+    # otherwise a status line: the second token is a three-digit code
+    tok, _ = _token(payload, nxt)
     return len(tok) == 3 and tok.isdigit()
 
 
@@ -71,16 +83,19 @@ def txtproto(ctx: Ctx, payload: bytes, length: int, proto: str,
     text = ": " + proto
     if methods is not None and not _is_request_or_status(payload, methods):
         return text
-    if ctx.opts.verbose:
-        text += f", length: {length}"
-        i = 0
-        while i < len(payload):
-            line, i = _line(payload, i, "\n\t", proto)
-            text += line
-            if not i:
-                break
-        return text
-    return text + _line(payload, 0, ": ", proto)[0]
+    try:
+        if ctx.opts.verbose:
+            text += f", length: {length}"
+            i = 0
+            while i < length:
+                line, i = _line(payload, i, "\n\t", proto, length)
+                text += line
+                if not i:
+                    break
+            return text
+        return text + _line(payload, 0, ": ", proto, length)[0]
+    except Cut:
+        return text + ctx.cut(proto.lower())
 
 
 def http_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> str:

@@ -11,17 +11,18 @@ from zcap.printing.iphdr import IpHdr, lazy
 from zcap.printing.sums import pseudo_cksum
 
 # flag letters in the order tcpdump prints them
+# (4.99.3 has no letter for the ninth bit, the accurate-ECN/nonce one)
 TCP_FLAGS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
-             (0x40, "E"), (0x80, "W"), (0x100, "e"))
+             (0x40, "E"), (0x80, "W"))
 TH_FIN, TH_SYN, TH_RST, TH_ACK, TH_URG = 0x01, 0x02, 0x04, 0x10, 0x20
 U32 = 0xFFFFFFFF
 
 # TCP option kind -> (name, fixed data length or None for "whatever the length says")
 TCP_OPTIONS = {
-    0: ("eol", 0), 1: ("nop", 0), 2: ("mss", 2), 3: ("wscale", 1), 4: ("sackOK", None),
+    0: ("eol", 0), 1: ("nop", 0), 2: ("mss", 2), 3: ("wscale", 1), 4: ("sackOK", 0),
     5: ("sack", None), 6: ("echo", 4), 7: ("echoreply", 4), 8: ("TS", 8), 11: ("cc", 4),
-    12: ("ccnew", 4), 13: ("ccecho", 4), 19: ("md5", 16), 20: ("scps", None),
-    27: ("qs", None), 28: ("uto", 2), 29: ("tcp-ao", None), 30: ("mptcp", None),
+    12: ("ccnew", 4), 13: ("", 4), 19: ("md5", 16), 20: ("scps", 2),
+    28: ("uto", 2), 29: ("tcp-ao", None), 30: ("mptcp", None),
     34: ("tfo", None), 254: ("exp", None),
 }
 MPTCP_SUBTYPES = {0: "capable", 1: "join", 2: "dss", 3: "add-addr", 4: "remove-addr",
@@ -107,7 +108,13 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
         if datalen > total - i:
             return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
         if i + datalen > len(cap):
-            return "".join(out), "cut"
+            # the data is checked before it is printed: tcpdump notes the cut
+            # itself (closing with ">" after a complete option) and goes on
+            if kind not in TCP_OPTIONS or kind in (30, 34, 254):
+                part = cap[i:]
+                if kind not in TCP_OPTIONS and part:
+                    w(" 0x" + part.hex())
+            return "".join(out), "cut>" if sep else "cut-"
         val = cap[i:i + datalen]
         if kind == 2:
             w(f" {val[0] << 8 | val[1]}")
@@ -127,6 +134,15 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
             w(f" val {tv} ecr {te}")
         elif kind == 19:
             w(" shared secret not supplied with -M, can't check - " + val.hex())
+        elif kind == 20:
+            w(f" cap {val[0]:02x} id {val[1]}")
+        elif kind == 29:
+            if datalen < 2:
+                w(" invalid")
+            else:
+                w(f" keyid {val[0]} rnextkeyid {val[1]}")
+                if datalen > 2:
+                    w(" mac 0x" + val[2:].hex())
         elif kind == 28:
             uto = val[0] << 8 | val[1]
             w(f" 0x{uto:x} {(uto >> 1) * 60 if uto & 1 else uto >> 1}")
@@ -141,7 +157,7 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
             if datalen < 2:
                 return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
             magic = val[0] << 8 | val[1]
-            w("-tfo " + _tfo(val[2:]) if magic == 0xF989 else f"-{magic:04x}")
+            w("-tfo" + _tfo(val[2:]) if magic == 0xF989 else f"-{magic:04x}")
         elif kind not in (0, 1) and val:
             w(" 0x" + val.hex())
         i += datalen
@@ -185,7 +201,7 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     ``length`` is the segment length the IP header claims; ``seg`` what was captured.
     """
     if len(seg) < 4:
-        return _addr_head(ip) + ctx.cut("tcp")
+        return _addr_head(ip).rstrip(" ") + " [|tcp]"
     sport, dport = struct.unpack_from("!HH", seg, 0)
     head = _ports_head(ip, sport, dport)
     if len(seg) < 20:
@@ -200,7 +216,7 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         if hlen > length:
             text += f" [bad hdr length {hlen} - too long, > {length}]"
         return text
-    flags = fl | ((off & 1) << 8)
+    flags = fl
     letters = "".join(ch for bit, ch in TCP_FLAGS if flags & bit) or "none"
     parts = [head, f"Flags [{letters}]"]
     sack_base = 0
@@ -242,6 +258,8 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base)
         if end == "cut":
             return "".join(parts) + f", options [{text}" + ctx.cut("tcp")
+        if end.startswith("cut"):
+            return "".join(parts) + f", options [{text} [|tcp]" + end[3:].strip("-")
         if end == "bad":
             return "".join(parts) + f", options [{text}"
         parts.append(f", options [{text}]")
