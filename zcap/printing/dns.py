@@ -132,10 +132,14 @@ class Msg:
                 n = self.u8(off)
                 off += 1
                 continue
+            if n & 0xC0 == 0x80:
+                w("<BAD LABEL TYPE>")
+                raise Cut
             if n & 0xC0:
                 w(f"<ELT {n & 0x3F}>")
                 raise Cut
             if off + n > len(self.buf):
+                w(_chars(self.buf[off:]))   # what was captured of the label
                 raise Cut
             label = self.buf[off:off + n]
             if chars + n <= MAXCDNAME:
@@ -175,7 +179,10 @@ class Msg:
             w(" ")
             off = self.name(off)
         else:
-            off = self.skip_name(off)
+            try:
+                off = self.skip_name(off)
+            except Cut:
+                return None   # tcpdump treats an unskippable name as the end of the data
         if off + 10 > len(self.buf):
             return None
         typ, cls_raw, ttl, rdlen = struct.unpack_from("!HHIH", self.buf, off)

@@ -23,6 +23,10 @@ class Bad(Exception):
     """BER that tcpdump rejects; the message is what it prints."""
 
 
+class Cut(Exception):
+    """The message runs past the captured bytes."""
+
+
 def _chars(b: bytes) -> str:
     out = []
     for c in b:
@@ -38,6 +42,8 @@ def _element(b: bytes, off: int, end: int) -> tuple[int, int, int]:
     left = end - off
     if left < 1:
         raise Bad("[nothing to parse]")
+    if off >= len(b):
+        raise Cut
     tag = b[off]
     off += 1
     left -= 1
@@ -45,6 +51,8 @@ def _element(b: bytes, off: int, end: int) -> tuple[int, int, int]:
         raise Bad("[Xtagfield?]")
     if left < 1:
         raise Bad("[no asnlen]")
+    if off >= len(b):
+        raise Cut
     n = b[off]
     off += 1
     left -= 1
@@ -52,11 +60,15 @@ def _element(b: bytes, off: int, end: int) -> tuple[int, int, int]:
         k = n & 0x7F
         if left < k:
             raise Bad(f"[asnlen? {left}<{k}]")
-        n = int.from_bytes(b[off:off + k], "big")
+        if off + k > len(b):
+            raise Cut
+        n = int.from_bytes(b[off:off + k], "big") & 0xFFFFFFFF   # tcpdump's 32 bits
         off += k
         left -= k
     if left < n:
         raise Bad(f"[len{left}<asnlen{n}]")
+    if off + n > len(b):
+        raise Cut
     return tag, off, off + n
 
 
@@ -76,13 +88,20 @@ def _oid(v: bytes) -> str:
     return "".join("." + x for x in out)
 
 
+def _string(v: bytes) -> str:
+    """Printable text in quotes, anything else as hex bytes joined by "_"."""
+    if all(0x20 <= c < 0x7F for c in v):
+        return '"' + v.decode("ascii") + '"'
+    return "_".join(f"{c:02x}" for c in v)
+
+
 def _value(tag: int, v: bytes) -> str:
     if tag == 2:
         return str(int.from_bytes(v, "big", signed=True)) if v else "0"
     if tag in UNSIGNED:
         return str(int.from_bytes(v, "big"))
     if tag == 4:
-        return '"' + _chars(v) + '"'
+        return _string(v)
     if tag == 6:
         return _oid(v)
     if tag == 5:
@@ -103,18 +122,18 @@ def snmp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     """`` [C="community"] PDU(len) varbind...`` (braces and request ids with -v)."""
     out = [" "]
     try:
-        _message(ctx, bytes(b[:length]), out)
+        _message(ctx, bytes(b[:length]), length, out)
     except Bad as e:
         return "".join(out) + str(e)
-    except IndexError:
-        return "".join(out) + "[|snmp]"
+    except (Cut, IndexError):
+        return "".join(out) + ctx.cut("snmp")
     return "".join(out)
 
 
-def _message(ctx: Ctx, b: bytes, out: list[str]) -> None:
+def _message(ctx: Ctx, b: bytes, length: int, out: list[str]) -> None:
     w = out.append
     verbose = ctx.opts.verbose
-    tag, s, end = _element(b, 0, len(b))
+    tag, s, end = _element(b, 0, length)
     if tag != 0x30:
         raise Bad("[!init SEQ]")
     version, off = _int(b, s, end)
@@ -127,7 +146,7 @@ def _message(ctx: Ctx, b: bytes, out: list[str]) -> None:
     if tag != 4:
         raise Bad("[comm!=STR]")
     if b[cs:ce] != b"public":
-        w('C="' + _chars(b[cs:ce]) + '" ')
+        w("C=" + _string(b[cs:ce]) + " ")
     _pdu(ctx, b, ce, end, out)
     if verbose:
         w("} ")
@@ -149,14 +168,23 @@ def _pdu(ctx: Ctx, b: bytes, off: int, end: int, out: list[str]) -> None:
         reqid, p = _int(b, s, e)
         w(f" R={reqid} " if verbose else " ")
         err, p = _int(b, p, e)
-        idx, p = _int(b, p, e)
-        if pid == 5:
-            w(f" N={err} M={idx}")
+        name = ERRORS[err] if 0 <= err < len(ERRORS) else f"err={err}"
+        request = pid in (0, 1, 3)
+        if request and err:
+            w(f"[errorStatus({name})!=0]")
+        elif pid == 5:
+            w(f" N={err}")
         elif err:
-            name = ERRORS[err] if 0 <= err < len(ERRORS) else f"err={err}"
-            w(f" {name}@{idx}")
+            w(f" {name}")
+        idx, p = _int(b, p, e)
+        if request and idx:
+            w(f"[errorIndex({idx})!=0]")
+        elif pid == 5:
+            w(f" M={idx}")
         elif idx:
-            w(f"@{idx}")
+            w(f"@{idx}" if err else f"[errorIndex({idx}) w/o errorStatus]")
+        elif err:
+            w("[errorIndex==0]")
         _varbinds(b, p, e, pid, out)
     if verbose:
         w(" } ")

@@ -316,7 +316,9 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         if app is None:
             app = _app(UDP_DPORTS, -1, dport)
         if app is not None:
-            return head + ck + lazy(*app)(ctx, bytes(seg[8:8 + length]), length, sport, dport)
+            # the payload runs to the end of the IP packet, as tcpdump's capture
+            # bound does: a UDP length shorter than that does not hide the rest
+            return head + ck + lazy(*app)(ctx, bytes(seg[8:]), length, sport, dport)
     if ulen > length and not ip.fragmented:
         return head + ck + f"UDP, bad length {ulen} > {length}"
     return head + ck + f"UDP, length {ulen}"
