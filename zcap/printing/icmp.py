@@ -100,6 +100,8 @@ def _icmp_body(typ: int, code: int, body: bytes) -> str | None:
     if typ == 9:
         return _router_adv(body)
     if typ == 11:
+        if n < 28:
+            return None   # tcpdump wants the quoted header's destination first
         if code == 0:
             return "time exceeded in-transit"
         if code == 1:
@@ -141,7 +143,7 @@ def _router_adv(body: bytes) -> str | None:
     for _ in range(num):
         if off + 8 > len(body):
             return None
-        pref = struct.unpack_from("!i", body, off + 4)[0]
+        pref = struct.unpack_from("!I", body, off + 4)[0]
         text += f" {{{ip4_str(body[off:off + 4])} {pref}}}"
         off += size * 4
     return text
@@ -331,7 +333,10 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
         except Cut:
             out.append(" [|icmp6]")   # tcpdump notes the cut and goes on
     elif typ in (139, 140):
-        _nodeinfo(b, length, verbose, out)
+        try:
+            _nodeinfo(b, length, verbose, out)
+        except Cut:
+            out.append(" [|icmp6]")
     elif typ == 155:
         return None
     else:
@@ -374,19 +379,22 @@ def _bits(v: int, table: tuple[tuple[int, str], ...]) -> str:
 
 
 def _mld(b: bytes, out: list[str]) -> None:
-    _need(b, 24)
+    if len(b) < 24:
+        return   # tcpdump leaves out what it cannot see, without a mark
     # tcpdump prints no space between the message name and this
     out.append(f"max resp delay: {b[4] << 8 | b[5]} addr: {ip6_str(b[8:24])}")
 
 
 def _mldv2_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
     w = out.append
-    _need(b, 28)
+    _need(b, 6)
     mrc = b[4] << 8 | b[5]
     mrt = mrc if mrc < 32768 else ((mrc & 0x0FFF) | 0x1000) << (((mrc & 0x7000) >> 12) + 3)
     if verbose:
         w(f" [max resp delay={mrt}]")
+    _need(b, 24)
     w(" [gaddr " + ip6_str(b[8:24]))
+    _need(b, 28)
     if verbose:
         if b[24] & 0x08:
             w(" sflag")
@@ -493,10 +501,9 @@ RPM_CODES = {1: "add", 2: "change", 3: "setglobal"}
 def _rrenum(b: bytes, verbose: int, out: list[str]) -> None:
     """Router renumbering: code and sequence, then the match and use prefixes."""
     w = out.append
-    _need(b, 2)
+    _need(b, 16)
     code = b[1]
     w(", " + RR_CODES.get(code, f"code-#{code}"))
-    _need(b, 8)
     w(f", seq={struct.unpack_from('!I', b, 4)[0]}")
     if verbose:
         _need(b, 16)

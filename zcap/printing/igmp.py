@@ -76,17 +76,19 @@ def _body(ctx: Ctx, b: bytes, length: int, out: list[str]) -> None:
 
 def _v3_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
     w = out.append
-    _need(b, 12)
     w(" v3")
+    _need(b, 2)
     mrc = b[1]
     mrt = mrc if mrc < 128 else ((mrc & 0x0F) | 0x10) << (((mrc & 0x70) >> 4) + 3)
     if mrc != 100:
         w(f" [max resp time {mrt * 0.1:.1f}s]" if mrt < 600 else
           f" [max resp time {_relts(mrt // 10)}]")
+    _need(b, 8)
     g = b[4:8]
     if not any(g):
         return
     w(" [gaddr " + ip4_str(g))
+    _need(b, 12)
     nsrcs = b[10] << 8 | b[11]
     if nsrcs:
         if length < 12 + nsrcs * 4:

@@ -248,6 +248,19 @@ def _ip6_options(raw: bytes) -> str:
     return "".join(o + " " for o in out)
 
 
+def _ip6_options_fit(raw: bytes) -> bool:
+    """Every option of a hop-by-hop or destination header lies inside it."""
+    i = 0
+    while i < len(raw):
+        if raw[i] == 0:
+            i += 1
+            continue
+        if i + 1 >= len(raw) or i + 2 + raw[i + 1] > len(raw):
+            return False
+        i += 2 + raw[i + 1]
+    return True
+
+
 def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
     """An IPv6 packet; ``wire`` is its length on the wire (header included)."""
     if len(buf) < 40:
@@ -287,8 +300,11 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
                 return "".join(out)
             ln = (buf[pos + 1] + 1) * 8
             if pos + ln > len(buf) and nxt != 43:
-                # tcpdump names a hop-by-hop header before checking it, not a destination one
-                out.append("HBH  [|hbhopt]" if nxt == 0 else " [|dstopt]")
+                out.append(" [|hbhopt]" if nxt == 0 else " [|dstopt]")
+                return "".join(out)
+            if nxt != 43 and not _ip6_options_fit(buf[pos + 2:pos + ln]):
+                # tcpdump walks the options even when it does not print them
+                out.append(f"{EXT_HEADERS[nxt]}  [|{'hbhopt' if nxt == 0 else 'dstopt'}]")
                 return "".join(out)
             if nxt == 43:
                 out.append(_rt6(ctx, buf[pos:pos + ln]))

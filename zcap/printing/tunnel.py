@@ -58,14 +58,17 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     off = 4
     try:
         if ver == 1:
-            text += f", call {struct.unpack_from('!H', b, off + 2)[0]}"
-            off += 4
+            if flags & 0x2000:
+                text += f", call {struct.unpack_from('!I', b, off)[0] & 0xFFFF}"
+                off += 4
             if flags & 0x1000:
                 text += f", seq {struct.unpack_from('!I', b, off)[0]}"
                 off += 4
             if flags & 0x0080:
                 text += f", ack {struct.unpack_from('!I', b, off)[0]}"
                 off += 4
+            if not flags & 0x1000:
+                return text + f", no-payload, length {length}"
         else:
             if flags & 0xC000:
                 s, o = struct.unpack_from("!HH", b, off)
