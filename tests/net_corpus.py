@@ -126,6 +126,8 @@ def tcp_frames() -> list[bytes]:
         tcp4(51001, 80, 5, 0, S, win=1024),
         tcp4(80, 51001, 0, 6, RA, src=B, dst=A),
         tcp4(51002, 80, 7, 9, R),
+        tcp4(51002, 80, 7, 9, R, b"connection reset\x00\x01"),
+        tcp4(51002, 80, 7, 9, RA, b"a much longer reason for the reset, over 30 bytes"),
         tcp4(51003, 22, 10, 20, 0x38, b"x", win=0),   # PSH ACK URG
         tcp4(51004, 23, 10, 20, 0xC2),                # SYN ECE CWR
         tcp4(51005, 25, 10, 20, 0x00),                # no flags

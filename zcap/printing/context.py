@@ -38,3 +38,15 @@ def ip6_str(b: bytes) -> str:
 def mac_str(b: bytes) -> str:
     """Colon-separated lower-case hex."""
     return ":".join(f"{x:02x}" for x in b)
+
+
+def text_chars(b: bytes) -> str:
+    """Bytes as tcpdump prints untrusted text: ``M-`` for the high bit, ``^X``
+    for control characters, everything else as itself."""
+    out = []
+    for c in b:
+        if c >= 0x80:
+            out.append("M-")
+            c &= 0x7F
+        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
+    return "".join(out)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip4_str, mac_str
+from zcap.printing.context import Ctx, ip4_str, mac_str, text_chars
 
 COOKIE = b"\x63\x82\x53\x63"
 OPS = {1: "Request", 2: "Reply"}
@@ -49,18 +49,6 @@ AGENT_SUBOPTIONS = {1: "Circuit-ID", 2: "Remote-ID", 5: "Link-Selection",
                     6: "Subscriber-ID", 9: "Vendor-Specific"}
 
 
-def _chars(b: bytes) -> str:
-    """Bytes as tcpdump's nd_printjn shows them (M- and ^ escapes)."""
-    out = []
-    for c in b:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        if not 0x20 <= c < 0x7F:
-            out.append("^")
-            c ^= 0x40
-        out.append(chr(c))
-    return "".join(out)
 
 
 def bootp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
@@ -109,8 +97,8 @@ def bootp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
             field = b[off:off + size]
             end = field.find(b"\0")
             if end < 0:
-                return text + f'\n\t  {label} "' + _chars(field) + '" [|bootp]'
-            text += f'\n\t  {label} "' + _chars(field[:end]) + '"'
+                return text + f'\n\t  {label} "' + text_chars(field) + '" [|bootp]'
+            text += f'\n\t  {label} "' + text_chars(field[:end]) + '"'
     if len(b) < 240:
         return text + " [|bootp]"
     vend = b[236:240]
@@ -181,7 +169,7 @@ def _value(kind: str, tag: int, v: bytes, w: object) -> int:
     put = w  # type: ignore[assignment]
     n = len(v)
     if kind == "a":
-        put('"' + _chars(v) + '"')
+        put('"' + text_chars(v) + '"')
         return 0
     if kind in "ilL":
         items = []
@@ -223,7 +211,7 @@ def _special(tag: int, v: bytes, put: object) -> int:
             put("[ERROR: length < 1 bytes]")
             return 0
         if v[0] == 0:
-            put('"' + _chars(v[1:]) + '"')
+            put('"' + text_chars(v[1:]) + '"')
         else:
             put(HW_TYPES.get(v[0], f"hardware-type {v[0]},") + " " + ":".join(
                 f"{c:02x}" for c in v[1:]))
@@ -239,7 +227,7 @@ def _special(tag: int, v: bytes, put: object) -> int:
             text += "[" + "".join(c for bit, c in FQDN_FLAGS if v[0] & bit) + "] "
         if v[1] or v[2]:
             text += f"{v[1]}/{v[2]} "
-        put(text + '"' + _chars(v[3:]) + '"')
+        put(text + '"' + text_chars(v[3:]) + '"')
         return 0
     if tag == 77:
         k, inst = 0, 0
@@ -250,7 +238,7 @@ def _special(tag: int, v: bytes, put: object) -> int:
             if ln == 0:
                 put("ERROR: suboption length must be non-zero")
                 break
-            put('"' + _chars(v[k + 1:k + 1 + ln]) + f'", length {ln}')
+            put('"' + text_chars(v[k + 1:k + 1 + ln]) + f'", length {ln}')
             k += 1 + ln
         return 0
     if tag == 82:
@@ -265,7 +253,7 @@ def _special(tag: int, v: bytes, put: object) -> int:
                 break
             data = v[k:k + ln]
             if sub in (1, 2):
-                put(_chars(data))
+                put(text_chars(data))
             else:
                 put(" ".join(f"{c:02x}" for c in data) if data else "")
             k += ln

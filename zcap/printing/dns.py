@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip4_str, ip6_str
+from zcap.printing.context import Ctx, ip4_str, ip6_str, text_chars
 
 TYPE_NAMES = {
     1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG", 9: "MR",
@@ -49,18 +49,6 @@ class Cut(Exception):
     """The message ends before the field being read: tcpdump prints ``[|domain]``."""
 
 
-def _chars(b: bytes) -> str:
-    """Label bytes as tcpdump prints them: M- for the high bit, ^ for control."""
-    out = []
-    for c in b:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        if not 0x20 <= c < 0x7F:
-            out.append("^")
-            c ^= 0x40
-        out.append(chr(c))
-    return "".join(out)
 
 
 def _type(t: int) -> str:
@@ -139,13 +127,13 @@ class Msg:
                 w(f"<ELT {n & 0x3F}>")
                 raise Cut
             if off + n > len(self.buf):
-                w(_chars(self.buf[off:]))   # what was captured of the label
+                w(text_chars(self.buf[off:]))   # what was captured of the label
                 raise Cut
             label = self.buf[off:off + n]
             if chars + n <= MAXCDNAME:
-                w(_chars(label))
+                w(text_chars(label))
             elif chars < MAXCDNAME:
-                w(_chars(label[:MAXCDNAME - chars]))
+                w(text_chars(label[:MAXCDNAME - chars]))
             chars += n
             off += n
             if chars <= MAXCDNAME:
@@ -225,7 +213,7 @@ class Msg:
                 n = self.u8(p)
                 if p + 1 + n > len(self.buf):
                     raise Cut
-                w(' "' + _chars(self.buf[p + 1:p + 1 + n]) + '"')
+                w(' "' + text_chars(self.buf[p + 1:p + 1 + n]) + '"')
                 p += 1 + n
         elif typ == T_SRV:
             w(" ")
@@ -238,7 +226,7 @@ class Msg:
                 raise Cut
             w(" " + ip6_str(rd[:16]))
         elif typ == T_URI:
-            w(f" {self.u16(off)} {self.u16(off + 2)} " + _chars(rd[4:]))
+            w(f" {self.u16(off)} {self.u16(off + 2)} " + text_chars(rd[4:]))
         elif typ == T_OPT:
             w(f" UDPsize={cls_raw}")
             if ttl & 0x8000:
@@ -246,7 +234,7 @@ class Msg:
             if rd:
                 w(" [" + _edns_options(rd) + "]")
         elif typ == T_UNSPECA:
-            w(_chars(rd))
+            w(text_chars(rd))
         elif typ == T_TSIG and verbose:
             w(" ")
             p = self.name(off) + 6

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip4_str, ip6_str, mac_str
+from zcap.printing.context import Ctx, ip4_str, ip6_str, mac_str, text_chars
 from zcap.printing.iphdr import IpHdr
 from zcap.printing.sums import in_cksum, pseudo_cksum
 
@@ -550,14 +550,6 @@ NI_ADDR_FLAGS = ((0x01, "T"), (0x40, "a"), (0x20, "G"), (0x10, "S"), (0x08, "L")
                  (0x04, "C"), (0x02, "A"))
 
 
-def _ni_chars(b: bytes) -> str:
-    out = []
-    for c in b:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
-    return "".join(out)
 
 
 def _dnsname(b: bytes) -> str:
@@ -571,7 +563,7 @@ def _dnsname(b: bytes) -> str:
             if n > len(b) - i:
                 text += "???"
                 break
-            text += _ni_chars(b[i:i + n])
+            text += text_chars(b[i:i + n])
             i += n
             if i + 1 < len(b) and b[i]:
                 text += "."
@@ -623,7 +615,7 @@ def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
             if rest and rest[0] == len(rest) - 1:
                 if verbose:
                     w(", 03 draft")
-                w(', "' + _ni_chars(rest[1:]) + '"')
+                w(', "' + text_chars(rest[1:]) + '"')
             else:
                 w(_dnsname(rest))
         elif code == 2:
@@ -671,7 +663,7 @@ def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
         if rest and rest[0] == len(rest) - 1:
             if verbose:
                 w(", 03 draft")
-            w(', "' + _ni_chars(rest[1:]) + '"')
+            w(', "' + text_chars(rest[1:]) + '"')
         else:
             w(_dnsname(rest))
         if flags & 1:

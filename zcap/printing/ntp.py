@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 import time
 
-from zcap.printing.context import Ctx
+from zcap.printing.context import Ctx, text_chars
 
 MODES = {0: "unspecified", 1: "symmetric active", 2: "symmetric passive", 3: "Client",
          4: "Server", 5: "Broadcast", 6: "Control Message", 7: "Reserved"}
@@ -83,7 +83,7 @@ def ntp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     if stratum == 0:
         text += "(unspec)"
     elif stratum == 1:
-        text += _refid(ref)
+        text += text_chars(ref)
     else:
         text += f"0x{struct.unpack('!I', ref)[0]:08x}"
     text += "\n\t  Reference Timestamp:  " + _time(b[16:24])
@@ -101,15 +101,6 @@ def ntp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     return text
 
 
-def _refid(ref: bytes) -> str:
-    """A primary server's reference id, all four bytes, control bytes as ^X."""
-    out = []
-    for c in ref:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
-    return "".join(out)
 
 
 def _control(ctx: Ctx, b: bytes, length: int) -> str:

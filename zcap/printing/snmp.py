@@ -27,14 +27,6 @@ class Cut(Exception):
     """The message runs past the captured bytes."""
 
 
-def _chars(b: bytes) -> str:
-    out = []
-    for c in b:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
-    return "".join(out)
 
 
 def _element(b: bytes, off: int, end: int) -> tuple[int, int, int]:

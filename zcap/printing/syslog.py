@@ -3,7 +3,7 @@ prefix; the message itself with -v."""
 
 from __future__ import annotations
 
-from zcap.printing.context import Ctx
+from zcap.printing.context import Ctx, text_chars
 from zcap.printing.hexdump import hex_lines
 
 FACILITIES = ("kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp",
@@ -13,14 +13,6 @@ SEVERITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "i
 MAX_DIGITS = 3
 
 
-def _chars(b: bytes) -> str:
-    out = []
-    for c in b:
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
-    return "".join(out)
 
 
 def syslog_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
@@ -43,7 +35,7 @@ def syslog_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     if not ctx.opts.verbose:
         return f"SYSLOG {fname}.{sname}, length: {length}"
     text = (f"SYSLOG, length: {length}\n\tFacility {fname} ({fac}), Severity {sname} ({sev})"
-            f"\n\tMsg: " + _chars(b[off:length]))
+            f"\n\tMsg: " + text_chars(b[off:length]))
     if len(b) < length:
         return text + ctx.cut("syslog")
     if ctx.opts.verbose > 1:

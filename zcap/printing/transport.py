@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx
+from zcap.printing.context import Ctx, text_chars
 from zcap.printing.iphdr import IpHdr, lazy
 from zcap.printing.sums import pseudo_cksum
 
@@ -266,8 +266,10 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     parts.append(f", length {paylen}")
     payload = bytes(seg[hlen:length])
     if flags & TH_RST and opts.verbose:
-        if payload:
-            parts.append(" [RST" + (" " + _printable(payload) if payload else "") + "]")
+        if paylen > 0:
+            # the reason some stacks put in a reset, at most 30 bytes of it
+            shown = payload[:30]
+            parts.append(" [RST" + ("+" if paylen > 30 else "") + " " + text_chars(shown) + "]")
         return "".join(parts)
     if paylen > 0:
         app = _app(TCP_PORTS, sport, dport)
@@ -276,8 +278,6 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     return "".join(parts)
 
 
-def _printable(b: bytes) -> str:
-    return "".join(chr(c) if 32 <= c < 127 else "." for c in b)
 
 
 def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
