@@ -8,10 +8,11 @@ a bad one, so that tcpdump's -v checksum verdicts are exercised both ways.
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import dpkt
 
-from .read_corpus import IP6_A, IP6_B, IP_A, IP_B, MAC_B, eth, ip4, ip6, ipv4, ipv6, tcp
+from .read_corpus import IP6_A, IP6_B, IP_A, IP_B, MAC_B, eth, ip4, ip6, ipv4, ipv6, tcp, write_pcap
 
 MAC_C = bytes.fromhex("000c291f7406")
 
@@ -94,6 +95,15 @@ def icmp6m(typ: int, code: int, body: bytes, src: str = IP6_A, dst: str = IP6_B,
     raw = struct.pack("!BBH", typ, code, 0) + body
     raw = _cksum_l4(raw, ip6(src), ip6(dst), 58, 2)
     return proto6(58, raw, src, dst, hlim)
+
+
+def write_families(directory: Path, families: list[str]) -> dict[str, Path]:
+    """One pcap file per family (``<family>_frames()`` below) in ``directory``."""
+    files = {}
+    for fam in families:
+        files[fam] = directory / f"{fam}.pcap"
+        write_pcap(str(files[fam]), globals()[f"{fam}_frames"]())
+    return files
 
 
 def truncate(frame: bytes, keep: int) -> bytes:

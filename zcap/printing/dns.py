@@ -321,16 +321,7 @@ def dns_text(ctx: Ctx, buf: bytes, length: int, mdns: bool = False) -> str:
                 else:
                     off = m.skip_name(off) + 4
             w(f" {an}/{ns}/{ar}")
-            off, left = _records(m, off, an, verbose, "")
-            if left:
-                raise Cut
-            if verbose > 1:
-                off, left = _records(m, off, ns, verbose, " ns:")
-                if left:
-                    raise Cut
-                off, left = _records(m, off, ar, verbose, " ar:")
-                if left:
-                    raise Cut
+            off = _sections(m, off, (an, ns, ar) if verbose > 1 else (an,), verbose)
         else:
             w(f"{qid}{op}{'+' if flags & 0x100 else ''}{'%' if flags & 0x10 else ''}")
             if flags & 0x6CF:
@@ -357,19 +348,20 @@ def dns_text(ctx: Ctx, buf: bytes, length: int, mdns: bool = False) -> str:
             if left:
                 raise Cut
             if verbose > 1:
-                off, left = _records(m, off, an, verbose, "")
-                if left:
-                    raise Cut
-                off, left = _records(m, off, ns, verbose, " ns:")
-                if left:
-                    raise Cut
-                off, left = _records(m, off, ar, verbose, " ar:")
-                if left:
-                    raise Cut
+                _sections(m, off, (an, ns, ar), verbose)
     except (Cut, IndexError, struct.error):
         return "".join(m.out) + " [|domain]"
     w(f" ({length})")
     return "".join(m.out)
+
+
+def _sections(m: Msg, off: int, counts: tuple[int, ...], verbose: int) -> int:
+    """Print the answer (and with -vv authority and additional) sections in turn."""
+    for count, label in zip(counts, ("", " ns:", " ar:"), strict=False):
+        off, left = _records(m, off, count, verbose, label)
+        if left:
+            raise Cut
+    return off
 
 
 def _records(m: Msg, off: int, count: int, verbose: int, label: str) -> tuple[int, int]:

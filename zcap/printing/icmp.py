@@ -183,7 +183,6 @@ RA_FLAGS = ((0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"))
 PI_FLAGS = ((0x80, "onlink"), (0x40, "auto"), (0x20, "router"))
 NA_FLAGS = ((0x80, "router"), (0x40, "solicited"), (0x20, "override"))
 RTPREF = ("medium", "high", "rsv", "low")
-MLDV2_RECORDS = {1: "is_in", 2: "is_ex", 3: "to_in", 4: "to_ex", 5: "allow", 6: "block"}
 # types whose -v line carries the length right after the name
 LENGTH_FIRST = frozenset({133, 134, 135, 136, 137, 145, 147})
 
@@ -417,33 +416,12 @@ def _mldv2_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
 
 
 def _mldv2_report(b: bytes, length: int, verbose: int, out: list[str]) -> None:
-    w = out.append
+    from zcap.printing import igmp
     _need(b, 8)
-    ngroups = b[6] << 8 | b[7]
-    w(f", {ngroups} group record(s)")
-    if not verbose:
-        return
-    off = 8
-    for _ in range(ngroups):
-        if length < off + 20:
-            w(" [invalid number of groups]")
-            return
-        _need(b, off + 20)
-        w(" [gaddr " + ip6_str(b[off + 4:off + 20]))
-        rtype = b[off]
-        w(" " + MLDV2_RECORDS.get(rtype, f" [v2-report-#{rtype}]"))
-        nsrcs = b[off + 2] << 8 | b[off + 3]
-        if length < off + 20 + nsrcs * 16:
-            w(f" [invalid number of sources {nsrcs}]")
-            return
-        if verbose == 1:
-            w(f", {nsrcs} source(s)")
-        else:
-            _need(b, off + 20 + nsrcs * 16)
-            w(" {" + "".join(" " + ip6_str(b[off + 20 + 16 * j:off + 36 + 16 * j])
-                             for j in range(nsrcs)) + " }")
-        off += 20 + nsrcs * 16 + b[off + 1] * 4
-        w("]")
+    try:
+        igmp.group_records(b, length, verbose, out, 16, ip6_str, "v2")
+    except igmp.Cut:
+        raise Cut from None
 
 
 def _life6(v: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from zcap.printing.context import Ctx, ip4_str
 from zcap.printing.iphdr import IpHdr
@@ -111,30 +112,40 @@ def _relts(secs: int) -> str:
 
 
 def _v3_report(b: bytes, length: int, verbose: int, out: list[str]) -> None:
-    w = out.append
     _need(b, 8)
+    group_records(b, length, verbose, out, 4, ip4_str, "v3")
+
+
+def group_records(b: bytes, length: int, verbose: int, out: list[str], alen: int,
+                  astr: Callable[[bytes], str], ver: str) -> None:
+    """The group records of an IGMPv3 or MLDv2 report (same layout, addresses
+    of ``alen`` bytes): how many, and with -v each group, its mode and sources."""
+    w = out.append
     ngroups = b[6] << 8 | b[7]
     w(f", {ngroups} group record(s)")
     if not verbose:
         return
     off = 8
     for _ in range(ngroups):
-        if length < off + 8:
+        if length < off + 4 + alen:
             w(" [invalid number of groups]")
             return
-        _need(b, off + 8)
-        w(" [gaddr " + ip4_str(b[off + 4:off + 8]))
+        if len(b) < off + 4 + alen:
+            raise Cut
+        w(" [gaddr " + astr(b[off + 4:off + 4 + alen]))
         rtype = b[off]
-        w(" " + V3_RECORDS.get(rtype, f" [v3-report-#{rtype}]"))
+        w(" " + V3_RECORDS.get(rtype, f" [{ver}-report-#{rtype}]"))
         nsrcs = b[off + 2] << 8 | b[off + 3]
-        if length < off + 8 + nsrcs * 4:
+        first = off + 4 + alen
+        if length < first + nsrcs * alen:
             w(f" [invalid number of sources {nsrcs}]")
             return
         if verbose == 1:
             w(f", {nsrcs} source(s)")
         else:
-            _need(b, off + 8 + nsrcs * 4)
-            w(" {" + "".join(" " + ip4_str(b[off + 8 + 4 * j:off + 12 + 4 * j])
+            if len(b) < first + nsrcs * alen:
+                raise Cut
+            w(" {" + "".join(" " + astr(b[first + alen * j:first + alen * (j + 1)])
                              for j in range(nsrcs)) + " }")
-        off += 8 + nsrcs * 4 + b[off + 1] * 4
+        off = first + nsrcs * alen + b[off + 1] * 4
         w("]")
