@@ -771,3 +771,49 @@ def routing_frames() -> list[bytes]:
         proto4(89, b"\x02\x01\x00\x2c" + ip4("1.1.1.1") + bytes(4) + b"\0\0\0\0" + bytes(8) +
                ip4("255.255.255.0") + b"\0\x0a\x02\x01\0\0\0\x28" + bytes(8), dst="224.0.0.5"),
     ]
+
+
+def mdns_frames() -> list[bytes]:
+    """Service discovery as printers and phones send it: PTR/SRV/TXT/A/AAAA/NSEC,
+    compressed names, the cache-flush and unicast-response bits, probes."""
+    svc = "_ipp._tcp.local"
+    inst = b"\x07Printer" + b"\xc0\x0c"
+    host = b"\x07printer\x05local\x00"
+    ans = [
+        rr(PTR0, 12, inst, 1, 4500),
+        rr(b"\xc0\x27", 33, struct.pack("!HHH", 0, 0, 631) + host, 0x8001, 120),
+        rr(b"\xc0\x27", 16, b"\x09txtvers=1\x08qtotal=1", 0x8001, 4500),
+        rr(b"\xc0\x48", 1, ip4("192.168.1.50"), 0x8001, 120),
+        rr(b"\xc0\x48", 28, ip6("fe80::1234"), 0x8001, 120),
+        rr(b"\xc0\x48", 47, b"\xc0\x48\x00\x04\x40\x00\x00\x08", 0x8001, 120),
+    ]
+    return [
+        udp4(5353, 5353, dns_msg(0, 0x0000, [question(svc, 12)]), dst="224.0.0.251"),
+        udp4(5353, 5353, dns_msg(0, 0x8400, [], ans[:1], [], ans[1:]), dst="224.0.0.251"),
+        udp4(5353, 5353, dns_msg(0, 0x8400, [], ans), dst="224.0.0.251"),
+        udp4(5353, 5353, dns_msg(0, 0x0000, [question("printer.local", 255, 0x8001)],
+                                 ns=[rr(b"\xc0\x0c", 1, ip4("192.168.1.50"))]),
+             dst="224.0.0.251"),
+        udp6(5353, 5353, dns_msg(0, 0x0000, [question("_airplay._tcp.local", 12),
+                                             question("_raop._tcp.local", 12)]),
+             src="fe80::1", dst="ff02::fb"),
+        udp4(5353, 5353, dns_msg(0, 0x0000, [question("host.local", 1)],
+                                 [rr(b"\xc0\x0c", 1, ip4("192.168.1.9"), 1, 60)]),
+             dst="224.0.0.251"),
+    ]
+
+
+def nd_frames() -> list[bytes]:
+    """Router advertisements with the options home routers send."""
+    ll = "fe80::1"
+    dnssl = struct.pack("!BBHI", 31, 3, 0, 600) + _name("lan") + _name("home") + bytes(5)
+    route = struct.pack("!BBBBI", 24, 2, 48, 0x08, 1800) + ip6("2001:db8:5::")[:8]
+    adv = struct.pack("!BBHI", 7, 1, 0, 600000)
+    ra = struct.pack("!BBHII", 64, 0xC0, 1800, 30000, 1000) + b"\x01\x01" + MAC_C + dnssl + \
+        route + adv + struct.pack("!BBHI", 25, 5, 0, 600) + ip6("2001:db8::53") + ip6("fd00::53")
+    return [
+        icmp6m(134, 0, ra, src=ll, dst="ff02::1"),
+        icmp6m(134, 0, struct.pack("!BBHII", 255, 0x18, 0, 0, 0), src=ll, dst="ff02::1"),
+        icmp6m(135, 0, bytes(4) + ip6("fe80::2") + b"\x0e\x01" + bytes(6), src="::",
+               dst="ff02::1:ff00:2"),
+    ]

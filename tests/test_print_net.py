@@ -17,7 +17,7 @@ COMMON = ["", "-v", "-vv", "-q", "-x"]
 FAMILIES = {
     "ip": COMMON, "tcp": COMMON, "udp": COMMON,
     "icmp": COMMON, "icmp6": COMMON, "icmp6_more": COMMON, "igmp": COMMON,
-    "dns": COMMON + ["-vvv"],
+    "dns": COMMON + ["-vvv"], "mdns": COMMON, "nd": COMMON,
     "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
     "syslog": COMMON,
     "tunnel": ["", "-v", "-q", "-x"], "sctp": ["", "-v", "-q", "-x"],

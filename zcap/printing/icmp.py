@@ -424,6 +424,22 @@ def _mldv2_report(b: bytes, length: int, verbose: int, out: list[str]) -> None:
         raise Cut from None
 
 
+def _dnssl(opts: bytes, start: int, end: int, out: list[str]) -> None:
+    """The domain names of a DNS search list option, up to its zero padding."""
+    from zcap.printing.dns import Cut as NameCut
+    from zcap.printing.dns import Msg
+    m = Msg(opts, False)
+    p = start
+    try:
+        while p < end and p < len(opts) and opts[p]:
+            m.out.append(" ")
+            p = m.name(p)
+    except NameCut:
+        out.append("".join(m.out))
+        raise Cut from None
+    out.append("".join(m.out))
+
+
 def _life6(v: int) -> str:
     return "infinity" if v == 0xFFFFFFFF else f"{v}s"
 
@@ -461,11 +477,12 @@ def _nd_options(ctx: Ctx, opts: bytes, out: list[str]) -> None:
             life = struct.unpack_from("!I", body, 2)[0]
             prefix = (body[6:] + bytes(16))[:16]
             w(f" {ip6_str(prefix)}/{plen}, pref={RTPREF[(fl >> 3) & 3]}, lifetime={_life6(life)}")
-        else:
-            w("".join("\n\t    " + x.lstrip("\t").replace("0x", "0x", 1)
-                      for x in hex_lines(body, False)))
-            off += ln * 8
-            continue
+        elif typ == 31:
+            w(f" lifetime {struct.unpack_from('!I', body, 2)[0]}s, domain(s):")
+            _dnssl(opts, off + 8, off + ln * 8, out)
+        elif ctx.opts.verbose == 1:
+            # an option tcpdump does not know: its bytes (-vv dumps every option below)
+            w("".join("\n\t  " + x.lstrip("\t") for x in hex_lines(body, False)))
         if ctx.opts.verbose > 1:
             w("".join("\n\t    " + x.lstrip("\t") for x in hex_lines(body, False)))
         off += ln * 8
