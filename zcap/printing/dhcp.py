@@ -86,13 +86,17 @@ def bootp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
         text += f" (0x{flags:04x})"
     for off, label in ((12, "Client-IP"), (16, "Your-IP"), (20, "Server-IP"),
                        (24, "Gateway-IP")):
+        if len(b) < off + 4:
+            return text + ctx.cut("bootp")
         if any(b[off:off + 4]):
             text += f"\n\t  {label} {ip4_str(b[off:off + 4])}"
     if htype == 1 and hlen == 6:
+        if len(b) < 34:
+            return text + ctx.cut("bootp")
         text += "\n\t  Client-Ethernet-Address " + mac_str(b[28:34])
     for off, size, label in ((44, 64, "sname"), (108, 128, "file")):
         if len(b) <= off:
-            return text + " [|bootp]"
+            return text + ctx.cut("bootp")
         if b[off]:
             field = b[off:off + size]
             end = field.find(b"\0")

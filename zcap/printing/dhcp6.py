@@ -50,11 +50,12 @@ def _message(ctx: Ctx, b: bytes) -> str:
     out = [f" {name} ("]
     try:
         if mtype in RELAY:
-            if len(b) < 34:
-                raise Cut
+            # a relay header cut short ends the line there, without the ")"
+            if len(b) < 18:
+                return "".join(out) + ctx.cut("dhcp6")
             out.append(f"linkaddr={ip6_str(b[2:18])}")
             if len(b) < 34:
-                raise Cut
+                return "".join(out) + ctx.cut("dhcp6")
             out.append(f" peeraddr={ip6_str(b[18:34])}")
             _options(ctx, b, 34, len(b), out)
         else:

@@ -242,7 +242,10 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
             _need(b, 48)
             w(f" {ip6_str(b[32:48])}, source address {ip6_str(b[16:32])}")
         elif code == 4:
-            proto, ports = _upper(b[8:])
+            try:
+                proto, ports = _upper(b[8:])
+            except Cut:
+                return " [|icmp6]"   # tcpdump's own check, not an abandoned packet
             dport = ports[2] << 8 | ports[3]
             dst = ip6_str(b[32:48])
             if proto in (6, 17):
@@ -263,7 +266,8 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
         else:
             w(f", unknown code ({code})")
     elif typ == 4:
-        _need(b, 48)
+        if len(b) < 48:
+            return " [|icmp6]"   # checked by tcpdump itself: the packet is not abandoned
         ptr = struct.unpack_from("!I", b, 4)[0]
         w(f", {PARAM6[code]} {ptr}" if code in PARAM6 else f", code-#{code}")
     elif typ in (128, 129):
@@ -393,8 +397,8 @@ def _mldv2_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
         w(f" [max resp delay={mrt}]")
     _need(b, 24)
     w(" [gaddr " + ip6_str(b[8:24]))
-    _need(b, 28)
     if verbose:
+        _need(b, 26)
         if b[24] & 0x08:
             w(" sflag")
         if b[24] & 0x07:
@@ -402,6 +406,7 @@ def _mldv2_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
         q = b[25]
         qqi = q if q < 128 else ((q & 0x0F) | 0x10) << (((q & 0x70) >> 4) + 3)
         w(f" qqi={qqi}")
+    _need(b, 28)
     nsrcs = b[26] << 8 | b[27]
     if nsrcs:
         if length < 28 + nsrcs * 16:
@@ -454,9 +459,9 @@ def _nd_options(ctx: Ctx, opts: bytes, out: list[str]) -> None:
         typ, ln = opts[off], opts[off + 1]
         if ln == 0:
             return
+        _need(opts, off + ln * 8)
         w(f"\n\t  {ND_OPTIONS.get(typ, 'unknown')} option ({typ}), length {ln * 8} ({ln}): ")
         body = opts[off + 2:off + ln * 8]
-        _need(opts, off + ln * 8)
         if typ in (1, 2):
             w(mac_str(body) if len(body) else "")
         elif typ == 5:
@@ -574,8 +579,8 @@ def _dnsname(b: bytes) -> str:
 def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
     """Node information queries (139) and replies (140)."""
     w = out.append
-    siz = length
     b = b[:length]
+    siz = len(b)   # tcpdump sizes these by what was captured
     if b[0] == 139:
         if siz == 8 + 4:
             w(" who-are-you request")

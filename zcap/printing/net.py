@@ -322,10 +322,10 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
             ip.addrs = False
             continue
         if nxt == 44:
-            if pos + 8 > len(buf):
-                out.append(ctx.cut("frag"))
+            if pos + (8 if ctx.opts.verbose else 4) > len(buf):
+                out.append(" [|frag6]")
                 return "".join(out)
-            off_m, ident = struct.unpack_from("!HI", buf, pos + 2)
+            off_m, ident = struct.unpack_from("!HI", (buf[pos:pos + 8] + bytes(8))[:8], 2)
             off = off_m & 0xFFF8
             rest = end - pos - 8
             if ctx.opts.verbose:
@@ -336,9 +336,11 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
             pos += 8
             ip.fragmented = True
             ip.addrs = False
-            if off or pos >= len(buf):
+            if off:
                 return "".join(out)
             out.append(" ")
+            if pos >= len(buf):
+                return "".join(out)
             continue
         break
     if nxt == 59:
@@ -372,10 +374,12 @@ RT6_TYPES = {0: "0 [Deprecated]", 2: "2", 4: "4"}
 
 def _rt6(ctx: Ctx, hdr: bytes) -> str:
     """A routing header: type 0/2 list their addresses."""
-    if len(hdr) < 8:
+    if len(hdr) < 4:
         return "RT6 [|rt6]"
     ln, typ, left = hdr[1], hdr[2], hdr[3]
     text = f"RT6 (len={ln}, type={RT6_TYPES.get(typ, typ)}, segleft={left}"
+    if len(hdr) < 8:
+        return text + " [|rt6]"
     if typ in (0, 2):
         if ctx.opts.verbose:
             text += f", rsv=0x{struct.unpack_from('!I', hdr, 4)[0]:x}"

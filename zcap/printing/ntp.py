@@ -68,37 +68,53 @@ def ntp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     if mode not in TIME_MODES:
         return text
     if length < 48:
-        return text + " (invalid)"
-    if len(b) < 48:
-        return text + ctx.cut("ntp")
-    stratum, poll, prec = b[1], struct.unpack_from("!b", b, 2)[0], struct.unpack_from("!b", b, 3)[0]
+        return text + " (invalid)" + (ctx.cut("ntp") if len(b) < length else "")
+    out = [text]
+    try:
+        _time_fields(b, length, out)
+    except IndexError:
+        return "".join(out) + ctx.cut("ntp")
+    return "".join(out)
+
+
+def _time_fields(b: bytes, length: int, out: list[str]) -> None:
+    """The -v fields of a time message, in order, as far as they were captured
+    (a field cut short raises IndexError where tcpdump gives up)."""
+    w = out.append
+
+    def need(n: int) -> bytes:
+        if len(b) < n:
+            raise IndexError
+        return b
+
+    stratum = need(2)[1]
     sname = {0: "unspecified", 1: "primary reference"}.get(
         stratum, "secondary reference" if 2 <= stratum <= 15 else "reserved")
-    text += f", Stratum {stratum} ({sname}), poll {poll}"
+    w(f", Stratum {stratum} ({sname})")
+    poll = struct.unpack_from("!b", need(3), 2)[0]
+    w(f", poll {poll}")
     if -32 < poll < 32:
-        text += f" ({1 << poll}s)" if poll >= 0 else f" (1/{1 << -poll}s)"
-    text += f", precision {prec}"
-    text += f"\n\tRoot Delay: {_sfix(b[4:8])}, Root dispersion: {_sfix(b[8:12])}, Reference-ID: "
-    ref = b[12:16]
+        w(f" ({1 << poll}s)" if poll >= 0 else f" (1/{1 << -poll}s)")
+    w(f", precision {struct.unpack_from('!b', need(4), 3)[0]}")
+    w(f"\n\tRoot Delay: {_sfix(need(8)[4:8])}, Root dispersion: {_sfix(need(12)[8:12])}"
+      ", Reference-ID: ")
+    ref = need(16)[12:16]
     if stratum == 0:
-        text += "(unspec)"
+        w("(unspec)")
     elif stratum == 1:
-        text += text_chars(ref)
+        w(text_chars(ref))
     else:
-        text += f"0x{struct.unpack('!I', ref)[0]:08x}"
-    text += "\n\t  Reference Timestamp:  " + _time(b[16:24])
-    text += "\n\t  Originator Timestamp: " + _time(b[24:32])
-    text += "\n\t  Receive Timestamp:    " + _time(b[32:40])
-    text += "\n\t  Transmit Timestamp:   " + _time(b[40:48])
-    text += "\n\t    Originator - Receive Timestamp:  " + _delta(b[24:32], b[32:40])
-    text += "\n\t    Originator - Transmit Timestamp: " + _delta(b[24:32], b[40:48])
-    if length == 52 and len(b) >= 52:
-        text += f"\n\tKey id: {struct.unpack_from('!I', b, 48)[0]}"
-    elif length == 68 and len(b) >= 68:
-        text += f"\n\tKey id: {struct.unpack_from('!I', b, 48)[0]}"
-        text += "\n\tAuthentication: " + "".join(
-            f"{w:08x}" for w in struct.unpack_from("!IIII", b, 52))
-    return text
+        w(f"0x{struct.unpack('!I', ref)[0]:08x}")
+    for off, label in ((16, "Reference Timestamp:  "), (24, "Originator Timestamp: "),
+                       (32, "Receive Timestamp:    "), (40, "Transmit Timestamp:   ")):
+        w(f"\n\t  {label}" + _time(need(off + 8)[off:off + 8]))
+    w("\n\t    Originator - Receive Timestamp:  " + _delta(b[24:32], b[32:40]))
+    w("\n\t    Originator - Transmit Timestamp: " + _delta(b[24:32], b[40:48]))
+    if length in (52, 68):
+        w(f"\n\tKey id: {struct.unpack_from('!I', need(52), 48)[0]}")
+    if length == 68:
+        w("\n\tAuthentication: " + "".join(
+            f"{v:08x}" for v in struct.unpack_from("!IIII", need(68), 52)))
 
 
 

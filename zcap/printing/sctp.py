@@ -21,9 +21,13 @@ def sctp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     head = f"{ip.srcs}.{sport} > {ip.dsts}.{dport}: " if ip.addrs else f"{sport} > {dport}: "
     text = head + "sctp"
     off, n = 12, 0
-    end = min(length, len(b))
-    while off + 4 <= end:
+    end = length
+    while off < end:
+        if off + 4 > len(b):
+            return text + " [|sctp]"
         typ, flags, clen = struct.unpack_from("!BBH", b, off)
+        if off + max(clen, 4) > len(b):
+            return text + " [|sctp]"   # tcpdump wants a whole chunk before it says a word
         n += 1
         name = CHUNKS.get(typ, f"Unknown chunk type: {typ}")
         text += (" " if n == 1 else ", ") + f"({n}) [{name}] "

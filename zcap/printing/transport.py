@@ -73,7 +73,7 @@ def _addr_head(ip: IpHdr) -> str:
     return f"{ip.srcs} > {ip.dsts}: " if ip.addrs else ""
 
 
-def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
+def _tcp_options(cap: bytes, total: int, sack_base: int, whole: bool) -> tuple[str, str]:
     """The text inside ``options [``, and how it ended: "ok", "bad" (tcpdump
     stops the line at ``[bad opt]``) or "cut" (the capture ends first).
 
@@ -85,17 +85,18 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
     w = out.append
     sep = ""
     i = 0
+    cut = "cut"
     while i < total:
         w(sep)
         if i >= len(cap):
-            return "".join(out), "cut"
+            return "".join(out), cut
         kind = cap[i]
         i += 1
         if kind in (0, 1):
             ln = 1
         else:
             if i >= len(cap):
-                return "".join(out), "cut"
+                return "".join(out), cut
             ln = cap[i]
             i += 1
             if ln < 2 or ln > total - i + 2:
@@ -107,13 +108,19 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
             datalen = 0
         if datalen > total - i:
             return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
-        if i + datalen > len(cap):
+        invalid_sack = kind == 5 and datalen % 8   # needs none of the data
+        if kind == 5 and not invalid_sack and i + datalen > len(cap):
+            w(f" {datalen // 8} ")
+            return "".join(out), "cut>" if sep else "cut-"
+        if i + datalen > len(cap) and not invalid_sack:
             # the data is checked before it is printed: tcpdump notes the cut
             # itself (closing with ">" after a complete option) and goes on
-            if kind not in TCP_OPTIONS or kind in (30, 34, 254):
-                part = cap[i:]
-                if kind not in TCP_OPTIONS and part:
-                    w(" 0x" + part.hex())
+            part = cap[i:]
+            if kind not in TCP_OPTIONS and part:
+                w(" 0x" + part.hex())
+            elif kind == 29 and len(part) >= 2:
+                w(f" keyid {part[0]} rnextkeyid {part[1]}" +
+                  (" mac 0x" + part[2:].hex() if datalen > 2 else ""))
             return "".join(out), "cut>" if sep else "cut-"
         val = cap[i:i + datalen]
         if kind == 2:
@@ -133,7 +140,8 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
             tv, te = struct.unpack_from("!II", val)
             w(f" val {tv} ecr {te}")
         elif kind == 19:
-            w(" shared secret not supplied with -M, can't check - " + val.hex())
+            why = "shared secret not supplied with -M" if whole else "snaplen too short"
+            w(f" {why}, can't check - " + val.hex())
         elif kind == 20:
             w(f" cap {val[0]:02x} id {val[1]}")
         elif kind == 29:
@@ -151,6 +159,7 @@ def _tcp_options(cap: bytes, total: int, sack_base: int) -> tuple[str, str]:
             if extra is None:
                 return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
             w(f" {ln} {MPTCP_SUBTYPES.get(val[0] >> 4, 'unknown')}" + extra)
+            cut = "cut:mptcp"   # tcpdump's cut mark keeps the name of the last decoder
         elif kind == 34:
             w(" " + _tfo(val))
         elif kind == 254:
@@ -255,9 +264,9 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     if flags & TH_URG:
         parts.append(f", urg {urp}")
     if hlen > 20:
-        text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base)
-        if end == "cut":
-            return "".join(parts) + f", options [{text}" + ctx.cut("tcp")
+        text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base, len(seg) >= length)
+        if end.startswith("cut:") or end == "cut":
+            return "".join(parts) + f", options [{text}" + ctx.cut(end[4:] or "tcp")
         if end.startswith("cut"):
             return "".join(parts) + f", options [{text} [|tcp]" + end[3:].strip("-")
         if end == "bad":
@@ -269,7 +278,9 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         if paylen > 0:
             # the reason some stacks put in a reset, at most 30 bytes of it
             shown = payload[:30]
-            parts.append(" [RST" + ("+" if paylen > 30 else "") + " " + text_chars(shown) + "]")
+            cut = "!" if len(payload) < paylen else ""
+            parts.append(f" [{cut}RST" + ("+" if paylen > 30 else "") + " " +
+                         text_chars(shown) + "]")
         return "".join(parts)
     if paylen > 0:
         app = _app(TCP_PORTS, sport, dport)
