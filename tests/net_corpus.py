@@ -106,6 +106,15 @@ def write_families(directory: Path, families: list[str]) -> dict[str, Path]:
     return files
 
 
+def write_snapped(path: Path, families: list[str], snaplen: int) -> Path:
+    """Every frame of ``families`` in one file, cut to ``snaplen`` bytes as a
+    capture with that snapshot length keeps them (wire lengths unchanged)."""
+    frames = [f for fam in families for f in globals()[f"{fam}_frames"]()]
+    write_pcap(str(path), [f[:snaplen] for f in frames], snaplen=snaplen,
+               wirelens=[len(f) for f in frames])
+    return path
+
+
 def truncate(frame: bytes, keep: int) -> bytes:
     """The first ``keep`` bytes of a frame, as a short snaplen would leave it."""
     return frame[:keep]
@@ -816,4 +825,25 @@ def nd_frames() -> list[bytes]:
         icmp6m(134, 0, struct.pack("!BBHII", 255, 0x18, 0, 0, 0), src=ll, dst="ff02::1"),
         icmp6m(135, 0, bytes(4) + ip6("fe80::2") + b"\x0e\x01" + bytes(6), src="::",
                dst="ff02::1:ff00:2"),
+    ]
+
+
+def services_frames() -> list[bytes]:
+    """TFTP, RADIUS, HSRP, RIP, IPsec NAT traversal and SIP: first lines only."""
+    return [
+        udp4(50000, 69, b"\x00\x01file.txt\x00octet\x00"),
+        udp4(50000, 69, b"\x00\x02up.bin\x00octet\x00blksize\x001428\x00"),
+        udp4(69, 50000, b"\x00\x03\x00\x01" + bytes(20)),
+        udp4(50000, 69, b"\x00\x04\x00\x01"),
+        udp4(69, 50000, b"\x00\x05\x00\x01File not found\x00"),
+        udp4(50000, 1812, struct.pack("!BBH", 1, 7, 26) + bytes(16) + b"\x01\x06user"),
+        udp4(1812, 50000, struct.pack("!BBH", 2, 7, 20) + bytes(16)),
+        udp4(1985, 1985, bytes([0, 0, 16, 3, 10, 100, 1, 0]) + b"cisco\0\0\0" + ip4("10.0.0.1"),
+             dst="224.0.0.2"),
+        udp4(520, 520, bytes([2, 2, 0, 0]) + struct.pack("!HH", 2, 0) + ip4("10.1.0.0") +
+             ip4("255.255.0.0") + bytes(4) + struct.pack("!I", 1), dst="224.0.0.9"),
+        udp4(50000, 4500, b"\xff"),
+        udp4(50000, 4500, struct.pack("!II", 0x1234, 5) + bytes(40)),
+        udp4(50000, 5060, b"INVITE sip:bob@example.com SIP/2.0\r\nVia: x\r\n\r\n"),
+        udp4(5060, 50000, b"SIP/2.0 200 OK\r\n\r\n"),
     ]

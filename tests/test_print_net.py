@@ -21,7 +21,7 @@ FAMILIES = {
     "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
     "syslog": COMMON,
     "tunnel": ["", "-v", "-q", "-x"], "sctp": ["", "-v", "-q", "-x"],
-    "routing": ["", "-q", "-x"],
+    "routing": ["", "-q", "-x"], "services": ["", "-q", "-x"],
 }
 CASES = [(fam, flags) for fam, sets in FAMILIES.items() for flags in sets]
 
@@ -34,6 +34,14 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize(("family", "flags"), CASES)
 def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
     assert_same_text(captures[family], flags)
+
+
+@pytest.mark.parametrize("snaplen", [80, 96, 128])
+@pytest.mark.parametrize("flags", ["", "-v"])
+def test_short_snapshot_length(tmp_path: Path, snaplen: int, flags: str) -> None:
+    """Cut by the capture, not damaged: tcpdump prints up to the cut, then [|proto]."""
+    families = [f for f in FAMILIES if f not in ("routing", "services")]
+    assert_same_text(nc.write_snapped(tmp_path / "snap.pcap", families, snaplen), flags)
 
 
 @pytest.mark.xfail(strict=True, reason="PIM and OSPF -v detail lines are not decoded")

@@ -11,6 +11,11 @@ from zcap.printing.iphdr import IpHdr
 
 def esp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """``ESP(spi=...,seq=...), length N``."""
+    return esp_text(ctx, seg, length)
+
+
+def esp_text(ctx: Ctx, seg: bytes, length: int) -> str:
+    """The ESP header (also carried in UDP behind NAT)."""
     if len(seg) < 8:
         return ctx.cut("esp")
     spi, seq = struct.unpack_from("!II", seg, 0)

@@ -141,3 +141,8 @@ def ssh_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> 
 def bgp_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> str:
     """BGP: tcpdump names it and decodes messages only with -v."""
     return ": BGP"
+
+
+def sip_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> str:
+    """SIP over UDP: ``SIP: <first line>`` (every line with -v)."""
+    return txtproto(ctx, payload, length, "SIP", None)[2:]

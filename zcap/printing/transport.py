@@ -44,16 +44,20 @@ TCP_PORTS = (
 UDP_PORTS = (
     ({53}, "dns", "dns_udp_print"),
     ({67, 68}, "dhcp", "bootp_print"),
+    ({69}, "services", "tftp_print"),
     ({123}, "ntp", "ntp_print"),
     ({161, 162}, "snmp", "snmp_print"),
     ({514}, "syslog", "syslog_print"),
+    ({520}, "services", "rip_print"),
     ({546, 547}, "dhcp6", "dhcp6_print"),
     ({5353}, "dns", "mdns_udp_print"),
-    ({4789}, "tunnel", "vxlan_print"),
+    ({4500}, "services", "natt_print"),
+    ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
 )
-UDP_DPORTS = (
-    ({6081}, "tunnel", "geneve_print"),
-)
+# checked after UDP_PORTS, in tcpdump's order: some only by destination port
+UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
+UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"))
+UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
 
 
 def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
@@ -323,9 +327,8 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
             good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
             ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
     if not opts.quiet:
-        app = _app(UDP_PORTS, sport, dport)
-        if app is None:
-            app = _app(UDP_DPORTS, -1, dport)
+        app = _app(UDP_PORTS, sport, dport) or _app(UDP_DPORTS, -1, dport) or \
+            _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport)
         if app is not None:
             # the payload runs to the end of the IP packet, as tcpdump's capture
             # bound does: a UDP length shorter than that does not hide the rest
