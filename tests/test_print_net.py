@@ -20,7 +20,7 @@ FAMILIES = {
     "dns": COMMON + ["-vvv"], "mdns": COMMON, "nd": COMMON,
     "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
     "syslog": COMMON,
-    "tunnel": ["", "-v", "-q", "-x"], "sctp": ["", "-v", "-q", "-x"],
+    "tunnel": ["", "-v", "-q", "-x", "-e", "-e -v"], "sctp": ["", "-v", "-q", "-x"],
     "routing": ["", "-q", "-x"], "services": ["", "-q", "-x"],
 }
 CASES = [(fam, flags) for fam, sets in FAMILIES.items() for flags in sets]

@@ -35,6 +35,12 @@ def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
     return ("" if ctx.opts.link_header else prefix) + fn(ctx, inner, length)
 
 
+def _etype_name(etype: int) -> str:
+    from zcap.printing.link import ETHERTYPES
+    return {ETH_TEB: "TEB", 0x880B: "PPP"}.get(
+        etype, ETHERTYPES.get(etype, "unknown"))
+
+
 def _ether(ctx: Ctx, frame: bytes, length: int) -> str:
     from zcap.printing import link
     return link.ethernet(ctx, frame, length)[0]
@@ -82,6 +88,8 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
                 off += 4
     except struct.error:
         return text + ctx.cut("gre")
+    if ctx.opts.link_header:
+        text += f", proto {_etype_name(proto)} (0x{proto:04x})"
     text += f", length {length}" + ("\n\t" if verbose else ": ")
     inner = b[off:]
     if ver == 1:
@@ -116,8 +124,7 @@ def geneve_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     if b[7]:
         text += f", rsvd 0x{b[7]:x}"
     if ctx.opts.link_header:
-        from zcap.printing.link import ETHERTYPES
-        text += f", proto {ETHERTYPES.get(proto, 'unknown')} (0x{proto:04x})"
+        text += f", proto {_etype_name(proto)} (0x{proto:04x})"
     olen = (ver_opt & 0x3F) * 4
     if length - 8 < olen:
         return text + f" truncated-geneve - {olen - (length - 8)} bytes missing"
