@@ -774,11 +774,22 @@ def link_prefix_frames() -> list[bytes]:
 
 
 def routing_frames() -> list[bytes]:
-    """PIM and OSPF: the first line matches; the -v detail lines are not decoded."""
+    """PIM hellos and OSPF hello / database description packets."""
+    def ospf(typ: int, body: bytes, area: str = "0.0.0.0") -> bytes:
+        raw = struct.pack("!BBH", 2, typ, 24 + len(body)) + ip4("1.1.1.1") + ip4(area) + \
+            bytes(12) + body
+        return proto4(89, _ck(raw, 12), dst="224.0.0.5")
+    hello = ip4("255.255.255.0") + struct.pack("!HBBI", 10, 0x02, 1, 40) + ip4("10.0.0.1") + \
+        ip4("10.0.0.2") + ip4("2.2.2.2")
+    pim_opts = struct.pack("!HHH", 1, 2, 105) + struct.pack("!HHI", 19, 4, 1) + \
+        struct.pack("!HHI", 20, 4, 0xDEADBEEF) + struct.pack("!HHHH", 2, 4, 500, 2500)
     return [
         proto4(103, _ck(b"\x20\0\0\0" + struct.pack("!HHH", 1, 2, 105)), dst="224.0.0.13"),
-        proto4(89, b"\x02\x01\x00\x2c" + ip4("1.1.1.1") + bytes(4) + b"\0\0\0\0" + bytes(8) +
-               ip4("255.255.255.0") + b"\0\x0a\x02\x01\0\0\0\x28" + bytes(8), dst="224.0.0.5"),
+        proto4(103, _ck(b"\x20\0\0\0" + pim_opts), dst="224.0.0.13"),
+        ospf(1, hello),
+        ospf(1, ip4("255.255.255.252") + struct.pack("!HBBI", 10, 0x12, 0, 40) + bytes(8),
+             area="0.0.0.1"),
+        ospf(2, struct.pack("!HBBI", 1500, 0x02, 0x07, 100)),
     ]
 
 

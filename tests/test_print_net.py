@@ -21,7 +21,7 @@ FAMILIES = {
     "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
     "syslog": COMMON,
     "tunnel": ["", "-v", "-q", "-x", "-e", "-e -v"], "sctp": ["", "-v", "-q", "-x"],
-    "routing": ["", "-q", "-x"], "services": ["", "-q", "-x"],
+    "routing": COMMON, "services": ["", "-q", "-x"],
 }
 CASES = [(fam, flags) for fam, sets in FAMILIES.items() for flags in sets]
 
@@ -40,13 +40,8 @@ def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str
 @pytest.mark.parametrize("flags", ["", "-v"])
 def test_short_snapshot_length(tmp_path: Path, snaplen: int, flags: str) -> None:
     """Cut by the capture, not damaged: tcpdump prints up to the cut, then [|proto]."""
-    families = [f for f in FAMILIES if f not in ("routing", "services")]
+    families = [f for f in FAMILIES if f != "services"]
     assert_same_text(nc.write_snapped(tmp_path / "snap.pcap", families, snaplen), flags)
-
-
-@pytest.mark.xfail(strict=True, reason="PIM and OSPF -v detail lines are not decoded")
-def test_routing_detail_lines(captures: dict[str, Path]) -> None:
-    assert_same_text(captures["routing"], "-v")
 
 
 @pytest.mark.xfail(strict=True, reason="the IP/IP6 prefix is printed by the link layer")

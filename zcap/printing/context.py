@@ -50,3 +50,16 @@ def text_chars(b: bytes) -> str:
             c &= 0x7F
         out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
     return "".join(out)
+
+
+RELTS_UNITS = (("y", 31536000), ("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def relts(secs: int) -> str:
+    """A duration as tcpdump writes one: ``1m45s``, ``2d3h``, ``0s``."""
+    out = []
+    for unit, n in RELTS_UNITS:
+        if secs >= n:
+            out.append(f"{secs // n}{unit}")
+            secs %= n
+    return "".join(out) or "0s"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip4_str, ip6_str, text_chars
+from zcap.printing.context import Ctx, ip4_str, ip6_str, relts, text_chars
 
 TYPE_NAMES = {
     1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG", 9: "MR",
@@ -180,7 +180,7 @@ class Msg:
         if self.mdns and cls_raw & C_CACHE_FLUSH:
             w(" (Cache flush)")
         if typ != T_OPT and verbose > 2:
-            w(f" [{_relts(ttl)}]")
+            w(f" [{relts(ttl)}]")
         off += 10
         end = off + rdlen
         w(" " + _type(typ))
@@ -278,16 +278,6 @@ def _edns_options(rd: bytes) -> str:
     return ",".join(out)
 
 
-def _relts(secs: int) -> str:
-    """tcpdump's relative time: 1d2h3m4s."""
-    if secs == 0:
-        return "0s"
-    out = []
-    for unit, n in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if secs >= n:
-            out.append(f"{secs // n}{unit}")
-            secs %= n
-    return "".join(out)
 
 
 def dns_text(ctx: Ctx, buf: bytes, length: int, mdns: bool = False) -> str:

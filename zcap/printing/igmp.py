@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from zcap.printing.context import Ctx, ip4_str
+from zcap.printing.context import Ctx, ip4_str, relts
 from zcap.printing.iphdr import IpHdr
 from zcap.printing.sums import in_cksum
 
@@ -83,7 +83,7 @@ def _v3_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
     mrt = mrc if mrc < 128 else ((mrc & 0x0F) | 0x10) << (((mrc & 0x70) >> 4) + 3)
     if mrc != 100:
         w(f" [max resp time {mrt * 0.1:.1f}s]" if mrt < 600 else
-          f" [max resp time {_relts(mrt // 10)}]")
+          f" [max resp time {relts(mrt // 10)}]")
     _need(b, 8)
     g = b[4:8]
     if not any(g):
@@ -102,13 +102,6 @@ def _v3_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:
     w("]")
 
 
-def _relts(secs: int) -> str:
-    out = []
-    for unit, n in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if secs >= n:
-            out.append(f"{secs // n}{unit}")
-            secs %= n
-    return "".join(out) or "0s"
 
 
 def _v3_report(b: bytes, length: int, verbose: int, out: list[str]) -> None:
