@@ -35,11 +35,11 @@ class Printer:
     def format_packet(self, pkt: Packet) -> str:
         """The text for one packet, without the final newline."""
         opts = self.opts
+        self.ctx.cut_short = False   # set by a printer where tcpdump abandons the packet
         self.count += 1
         data = bytes(pkt.data)
         prefix = f"{self.count:5d}  " if opts.number else ""
         prefix += self.stamper.format(pkt.ts_ns)
-        self.ctx.cut_short = False
         decode = LINK_PRINTERS.get(pkt.linktype)
         if decode is None:
             text, net_off = f"[|unsupported link type {pkt.linktype}]", 0
