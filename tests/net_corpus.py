@@ -243,7 +243,6 @@ def ip_frames() -> list[bytes]:
     big = bytearray(proto4(17, udp_raw(1, 2, b"x" * 100)))
     f.append(truncate(bytes(big), 14 + 20 + 8 + 51))               # 49 bytes missing
     f.append(truncate(proto4(6, bytes(tcp(1, 2, 3, 4, 0x18, b"d" * 80))), 14 + 20 + 30))
-    f.append(truncate(proto4(17, udp_raw(1, 2, b"x" * 10)), 14 + 12))   # cut IP header
     badlen = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
     badlen[14 + 2:14 + 4] = struct.pack("!H", 12)
     f.append(bytes(badlen))
@@ -414,6 +413,8 @@ def tunnel_frames() -> list[bytes]:
                bytes(ipv6(udp_raw(1, 2, b"x"), 17))),                                # csum
         proto4(47, struct.pack("!HH", 0x3001, 0x880B) + bytes(8)),                  # PPTP GRE v1
         proto4(47, struct.pack("!HH", 0, 0x1234) + b"zzzz"),
+        proto4(47, struct.pack("!HH", 0, 0x0800) + inner4[:12]),                  # cut inner IP
+        proto4(47, struct.pack("!HH", 0, 0x86DD) + bytes(ipv6(b"", 59))[:30]),   # cut inner IPv6
         udp4(50000, 4789, vx),
         udp4(50001, 6081, gen),
         udp4(50002, 6081, gen_opt),
@@ -765,12 +766,14 @@ def icmp6_more_frames() -> list[bytes]:
 # ---- known differences (tested as expected failures, so a fix shows up) ----
 
 def link_prefix_frames() -> list[bytes]:
-    """Where tcpdump prints no "IP "/"IP6 " at all: an IPv4 ethertype carrying
-    version 5, an IPv6 header cut short. The prefix is the link layer's to
-    print (link.py), which prints it before the network layer can object."""
+    """Where tcpdump's prefix depends on the header: an IPv4 ethertype carrying
+    version 5 ("IP5 (invalid)"), an IPv6 header cut short (no "IP6 "), an IPv4
+    header cut short ("IP  [|ip]"). The link layer prints the prefix (link.py);
+    ipv4_text/ipv6_text return a bare "[|ip]"/"[|ip6]" for it to decide on."""
     v5 = bytearray(proto4(17, udp_raw(1, 2, b"x" * 10)))
     v5[14] = 0x55
-    return [bytes(v5), truncate(proto6(17, udp_raw(1, 2, b"x" * 10)), 14 + 30)]
+    return [bytes(v5), truncate(proto6(17, udp_raw(1, 2, b"x" * 10)), 14 + 30),
+            truncate(proto4(17, udp_raw(1, 2, b"x" * 10)), 14 + 12)]
 
 
 def routing_frames() -> list[bytes]:

@@ -53,14 +53,9 @@ def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
             good = in_cksum(bytes(body[:2]) + b"\0\0" + bytes(body[4:length]))
             text += f" (wrong icmp cksum {body[2] << 8 | body[3]:x} (->{good:x})!)"
     if verbose and typ in ERROR_TYPES and len(body) >= 28:
-        from zcap.printing.net import ipv4_text
+        from zcap.printing.net import ip_text
         inner = bytes(body[8:])
-        inner_len = inner[2] << 8 | inner[3]
-        prefix = "" if ctx.opts.link_header else "IP "
-        if inner[0] >> 4 == 4:
-            text += "\n\t" + prefix + ipv4_text(ctx, inner, inner_len)
-        else:
-            text += "\n\t" + ipv4_text(ctx, inner, inner_len)
+        text += "\n\t" + ip_text(ctx, 4, inner, inner[2] << 8 | inner[3])
     return text
 
 

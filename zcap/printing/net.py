@@ -145,9 +145,14 @@ def _ip_ts(body: bytes, ln: int) -> str:
 
 
 def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
-    """An IPv4 packet; ``wire`` is its length on the wire (header included)."""
+    """An IPv4 packet; ``wire`` is its length on the wire (header included).
+
+    A header cut short gives ``[|ip]`` alone: whoever prints the ``IP ``
+    prefix decides on it (tcpdump prints it once it has one byte of the header,
+    see ``ip_text``).
+    """
     if len(buf) < 20:
-        return " [|ip]"
+        return "[|ip]"
     if wire < 20:
         return f"truncated-ip {wire}"
     hlen = (buf[0] & 15) * 4
@@ -205,14 +210,25 @@ def _inner(ctx: Ctx, seg: bytes, length: int) -> str:
     if not seg:
         return ctx.cut("ip")
     ver = seg[0] >> 4
-    pfx = "" if ctx.opts.link_header else None
-    if ver == 4:
-        return ("IP " if pfx is None else pfx) + ipv4_text(ctx, seg, length)
-    if ver == 6:
-        if len(seg) < 40:
-            return " [|ip6]"   # tcpdump checks the whole header before its "IP6 "
-        return ("IP6 " if pfx is None else pfx) + ipv6_text(ctx, seg, length)
+    if ver in (4, 6):
+        return ip_text(ctx, ver, seg, length)
     return f"IP{ver} (invalid)"
+
+
+def ip_text(ctx: Ctx, version: int, buf: bytes, length: int) -> str:
+    """An IP packet inside another protocol, with the prefix as tcpdump prints
+    it: ``IP `` (not under -e) once a byte of the header is there, ``IP6 `` only
+    once the whole IPv6 header is."""
+    if version == 6:
+        body = ipv6_text(ctx, buf, length)
+        if body == "[|ip6]":
+            return " [|ip6]"
+        return ("" if ctx.opts.link_header else "IP6 ") + body
+    if not buf:
+        return ctx.cut("ip")
+    body = ipv4_text(ctx, buf, length)
+    prefix = "" if ctx.opts.link_header else "IP "
+    return prefix + (" " + body if body == "[|ip]" else body)
 
 
 # ---- IPv6 ----
@@ -262,9 +278,10 @@ def _ip6_options_fit(raw: bytes) -> bool:
 
 
 def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
-    """An IPv6 packet; ``wire`` is its length on the wire (header included)."""
+    """An IPv6 packet; ``wire`` is its length on the wire (header included).
+    A header cut short gives ``[|ip6]`` alone (tcpdump then prints no prefix)."""
     if len(buf) < 40:
-        return ctx.cut("ip6")
+        return "[|ip6]"
     if buf[0] >> 4 != 6:
         return f"version error: {buf[0] >> 4} != 6"
     if wire < 40:

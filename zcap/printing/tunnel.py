@@ -24,13 +24,12 @@ def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
     from zcap.printing import link
     if etype == ETH_TEB:
         return _ether(ctx, inner, length)
+    if etype in (0x0800, 0x86DD):
+        from zcap.printing.net import ip_text
+        return ip_text(ctx, 4 if etype == 0x0800 else 6, inner, length)
     entry = link.NETWORK.get(etype)
     if entry is None:
         return None
-    if etype in (0x0800, 0x86DD) and len(inner) < (20 if etype == 0x0800 else 40) \
-            and (etype == 0x86DD or not inner):
-        # tcpdump's IP printers give up before their "IP "/"IP6 " on so little
-        return ctx.cut("ip") if etype == 0x0800 else ctx.cut("ip6")
     prefix, fn = entry
     return ("" if ctx.opts.link_header else prefix) + fn(ctx, inner, length)
 
@@ -42,7 +41,13 @@ def _etype_name(etype: int) -> str:
 
 
 def _ether(ctx: Ctx, frame: bytes, length: int) -> str:
+    """An inner Ethernet frame. Without -e tcpdump shows only its payload; IP
+    goes straight to ``ip_text`` so that a cut header gets tcpdump's prefix."""
     from zcap.printing import link
+    etype = frame[12] << 8 | frame[13] if len(frame) >= 14 else None
+    if not ctx.opts.link_header and etype in (0x0800, 0x86DD):
+        from zcap.printing.net import ip_text
+        return ip_text(ctx, 4 if etype == 0x0800 else 6, frame[14:], length - 14)
     return link.ethernet(ctx, frame, length)[0]
 
 
