@@ -31,6 +31,8 @@ OPTIONS = {
 STATUS = {0: "Success", 1: "UnspecFail", 2: "NoAddrsAvail", 3: "NoBinding", 4: "NotOnLink",
           5: "UseMulticast", 6: "NoPrefixAvail", 7: "UnknownQueryType", 8: "MalformedQuery",
           9: "NotConfigured", 10: "NotAllowed"}
+# identity associations: option -> size of the fixed part before their sub-options
+IA_FIXED = {3: 12, 25: 12, 4: 4}
 ADDRESS_LISTS = frozenset({22, 23, 27, 28, 31, 34, 40, 48})
 NAME_LISTS = frozenset({21, 24})
 
@@ -150,22 +152,19 @@ def _option(ctx: Ctx, code: int, v: bytes, b: bytes, start: int, out: list[str])
             return
         st = v[0] << 8 | v[1]
         w(f" {STATUS.get(st, f'code{st}')})")
-    elif code in (3, 25):
-        if n < 12:
+    elif code in IA_FIXED:
+        fixed = IA_FIXED[code]
+        if n < fixed:
             w(" ?)")
             return
-        iaid, t1, t2 = struct.unpack_from("!III", v)
-        w(f" IAID:{iaid} T1:{t1} T2:{t2}")
-        if n > 12:
-            _options(ctx, b, start + 12, start + n, out)
-        w(")")
-    elif code == 4:
-        if n < 4:
-            w(" ?)")
-            return
-        w(f" IAID:{struct.unpack_from('!I', v)[0]}")
-        if n > 4:
-            _options(ctx, b, start + 4, start + n, out)
+        iaid = struct.unpack_from("!I", v)[0]
+        if fixed == 12:
+            t1, t2 = struct.unpack_from("!II", v, 4)
+            w(f" IAID:{iaid} T1:{t1} T2:{t2}")
+        else:
+            w(f" IAID:{iaid}")
+        if n > fixed:
+            _options(ctx, b, start + fixed, start + n, out)
         w(")")
     elif code == 26:
         if n < 25:

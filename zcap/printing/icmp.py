@@ -541,6 +541,8 @@ def _rrenum(b: bytes, verbose: int, out: list[str]) -> None:
 
 NI_QTYPES = {0: "noop", 1: "supported qtypes", 2: "DNS name", 3: "node addresses",
              4: "IPv4 node addresses"}
+# node information subjects given as an address: code -> (length, text)
+NI_ADDRESS_SUBJECTS = {0: (16, ip6_str), 2: (4, ip4_str)}
 NI_ADDR_FLAGS = ((0x01, "T"), (0x40, "a"), (0x20, "G"), (0x10, "S"), (0x08, "L"),
                  (0x04, "C"), (0x02, "A"))
 
@@ -598,13 +600,14 @@ def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
             return
         code = b[1]
         rest = b[16:]
-        if code == 0:
-            if len(rest) >= 16:
-                if siz != 32:
+        if code in NI_ADDRESS_SUBJECTS:
+            alen, astr = NI_ADDRESS_SUBJECTS[code]
+            if len(rest) >= alen:
+                if siz != 16 + alen:
                     if verbose:
                         w(", invalid subject len")
                 else:
-                    w(", subject=" + ip6_str(rest[:16]))
+                    w(", subject=" + astr(rest[:alen]))
         elif code == 1:
             w(", subject=DNS name")
             if rest and rest[0] == len(rest) - 1:
@@ -613,13 +616,6 @@ def _nodeinfo(b: bytes, length: int, verbose: int, out: list[str]) -> None:
                 w(', "' + text_chars(rest[1:]) + '"')
             else:
                 w(_dnsname(rest))
-        elif code == 2:
-            if len(rest) >= 4:
-                if siz != 20:
-                    if verbose:
-                        w(", invalid subject len")
-                else:
-                    w(", subject=" + ".".join(str(c) for c in rest[:4]))
         else:
             w(", unknown subject")
         w(")")
