@@ -843,7 +843,7 @@ def nd_frames() -> list[bytes]:
 
 
 def services_frames() -> list[bytes]:
-    """TFTP, RADIUS, HSRP, RIP, IPsec NAT traversal and SIP: first lines only."""
+    """TFTP, Kerberos, RADIUS, HSRP, RIP, IPsec NAT traversal and SIP: first lines."""
     return [
         udp4(50000, 69, b"\x00\x01file.txt\x00octet\x00"),
         udp4(50000, 69, b"\x00\x02up.bin\x00octet\x00blksize\x001428\x00"),
@@ -856,6 +856,9 @@ def services_frames() -> list[bytes]:
              dst="224.0.0.2"),
         udp4(520, 520, bytes([2, 2, 0, 0]) + struct.pack("!HH", 2, 0) + ip4("10.1.0.0") +
              ip4("255.255.0.0") + bytes(4) + struct.pack("!I", 1), dst="224.0.0.9"),
+        udp4(50000, 88, b"\x6a\x81\x80" + bytes(40)),                     # AS-REQ
+        udp4(88, 50000, b"\x6b\x81\x80" + bytes(40), src=IP_B, dst=IP_A),  # AS-REP
+        udp4(50000, 88, b"\x6c\x81\x80" + bytes(40)),                     # TGS-REQ
         udp4(50000, 4500, b"\xff"),
         udp4(50000, 4500, struct.pack("!II", 0x1234, 5) + bytes(40)),
         udp4(50000, 5060, b"INVITE sip:bob@example.com SIP/2.0\r\nVia: x\r\n\r\n"),

@@ -1,5 +1,5 @@
-"""Small UDP services tcpdump names on their first line: TFTP, RADIUS, HSRP,
-RIP, and IPsec's NAT traversal on port 4500."""
+"""Small UDP services tcpdump names on their first line: TFTP, Kerberos,
+RADIUS, HSRP, RIP, and IPsec's NAT traversal on port 4500."""
 
 from __future__ import annotations
 
@@ -105,3 +105,10 @@ def natt_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
         return "NONESP-encap: isakmp:" if not ctx.opts.verbose else \
             "NONESP-encap: isakmp"
     return "UDP-encap: " + esp_text(ctx, b, length)
+
+
+def krb_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
+    """Kerberos: tcpdump names v5 AS exchanges only, and prints nothing for the rest."""
+    if not b:
+        return ctx.cut("krb")
+    return " v5" if b[0] in (0x6A, 0x6B) else ""
