@@ -241,6 +241,8 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
                 proto, ports = _upper(b[8:])
             except Cut:
                 return " [|icmp6]"   # tcpdump's own check, not an abandoned packet
+            if proto not in (6, 17):
+                return " [|icmp6]"   # it finds ports only behind TCP and UDP
             dport = ports[2] << 8 | ports[3]
             dst = ip6_str(b[32:48])
             if proto in (6, 17):

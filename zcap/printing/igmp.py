@@ -59,9 +59,8 @@ def _body(ctx: Ctx, b: bytes, length: int, out: list[str]) -> None:
         if length != 8:
             w(f" [len {length}]")
     elif typ in SIMPLE:
-        w(SIMPLE[typ])
         _need(b, 8)
-        w(" " + ip4_str(b[4:8]))
+        w(SIMPLE[typ] + " " + ip4_str(b[4:8]))
         if typ in (0x12, 0x16, 0x17) and length != 8:
             w(f" [len {length}]")
     elif typ == 0x22:

@@ -151,7 +151,7 @@ def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
         return text + ctx.cut("vrrp")
     text += f", vrid {b[1]}, prio {b[2]}"
     if ver == 2:
-        text += f", authtype {VRRP_AUTH.get(b[4], '')}, intvl {b[5]}s, length {length}"
+        text += f", authtype {VRRP_AUTH.get(b[4], f'#{b[4]}')}, intvl {b[5]}s, length {length}"
     else:
         text += f", intvl {(b[4] << 8 | b[5]) & 0xFFF}cs, length {length}"
     if not ctx.opts.verbose:

@@ -29,7 +29,7 @@ def sctp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
         if off + max(clen, 4) > len(b):
             return text + " [|sctp]"   # tcpdump wants a whole chunk before it says a word
         n += 1
-        name = CHUNKS.get(typ, f"Unknown chunk type: {typ}")
+        name = CHUNKS.get(typ, f"Unknown chunk type: 0x{typ:x}")
         text += (" " if n == 1 else ", ") + f"({n}) [{name}] "
         body = b[off + 4:off + clen]
         if clen < 4:

@@ -57,7 +57,7 @@ def tftp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
 def radius_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     """``RADIUS, Access-Request (1), id: 0x07 length: N`` (two lines with -v)."""
     if len(b) < 20:
-        return "RADIUS" + ctx.cut("radius")
+        return ctx.cut("radius")
     code, ident, rlen = b[0], b[1], b[2] << 8 | b[3]
     name = RADIUS_CODES.get(code, "Unknown Command")
     if not ctx.opts.verbose:
@@ -71,6 +71,8 @@ def hsrp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     if len(b) < 20:
         return "HSRP" + ctx.cut("hsrp")
     ver, op, state, hello, hold, prio, group, rsvd = struct.unpack_from("!8B", b)
+    if ver != 0:
+        return f"HSRPv{ver}"
     text = f"HSRPv{ver}-{HSRP_OPS.get(op, f'unknown ({op})')} {length}: "
     text += f"state={HSRP_STATES.get(state, f'Unknown ({state})')} group={group}"
     if rsvd:

@@ -14,6 +14,9 @@ HTTP_METHODS = frozenset(
 RTSP_METHODS = frozenset(
     "DESCRIBE ANNOUNCE GET_PARAMETER OPTIONS PAUSE PLAY RECORD REDIRECT SETUP "
     "SET_PARAMETER TEARDOWN".split())
+SIP_METHODS = frozenset(
+    "ACK BYE CANCEL DO INFO INVITE MESSAGE NOTIFY OPTIONS PRACK QAUTH REFER REGISTER SPRACK "
+    "SUBSCRIBE UPDATE PUBLISH".split())
 MAX_TOKEN = 128
 
 
@@ -50,15 +53,16 @@ def _line(payload: bytes, start: int, prefix: str, proto: str,
     return prefix + payload[start:n].decode("latin-1") + f" [|{proto.lower()}]", 0
 
 
-def _token(payload: bytes, start: int) -> tuple[str, int]:
-    """The next space-delimited token and where the one after it starts."""
+def _token(payload: bytes, start: int, length: int) -> tuple[str, int]:
+    """The next space-delimited token and where the one after it starts; none
+    when it runs past the captured bytes (``length`` is the length on the wire)."""
     i = start
     n = len(payload)
     while i < n and payload[i] not in b" \t\r\n":
         if not (0x20 <= payload[i] < 0x7F):
             return "", 0
         i += 1
-    if i == start:
+    if i == start or (i >= n and n < length):
         return "", 0
     tok = payload[start:i][:MAX_TOKEN].decode("latin-1")
     while i < n and payload[i] in b" \t":
@@ -66,14 +70,14 @@ def _token(payload: bytes, start: int) -> tuple[str, int]:
     return tok, i
 
 
-def _is_request_or_status(payload: bytes, methods: frozenset[str]) -> bool:
-    tok, nxt = _token(payload, 0)
+def _is_request_or_status(payload: bytes, length: int, methods: frozenset[str]) -> bool:
+    tok, nxt = _token(payload, 0, length)
     if not tok:
         return False
     if tok.upper() in methods:
         return True
     # otherwise a status line: the second token is a three-digit code
-    tok, _ = _token(payload, nxt)
+    tok, _ = _token(payload, nxt, length)
     return len(tok) == 3 and tok.isdigit()
 
 
@@ -81,7 +85,7 @@ def txtproto(ctx: Ctx, payload: bytes, length: int, proto: str,
              methods: frozenset[str] | None) -> str:
     """``: PROTO: first line`` (``: PROTO, length: N`` and every line with -v)."""
     text = ": " + proto
-    if methods is not None and not _is_request_or_status(payload, methods):
+    if methods is not None and not _is_request_or_status(payload, length, methods):
         return text
     try:
         if ctx.opts.verbose:
@@ -145,4 +149,4 @@ def bgp_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> 
 
 def sip_print(ctx: Ctx, payload: bytes, length: int, sport: int, dport: int) -> str:
     """SIP over UDP: ``SIP: <first line>`` (every line with -v)."""
-    return txtproto(ctx, payload, length, "SIP", None)[2:]
+    return txtproto(ctx, payload, length, "SIP", SIP_METHODS)[2:]

@@ -111,7 +111,7 @@ def vxlan_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
         return "VXLAN, [|vxlan]"
     flags = b[0]
     vni = b[4] << 16 | b[5] << 8 | b[6]
-    return (f"VXLAN, flags [{'I' if flags & 8 else '.'}] (0x{flags:02x}), vni {vni}\n" +
+    return (f"VXLAN, flags [{'I' if flags == 8 else 'invalid'}] (0x{flags:02x}), vni {vni}\n" +
             _ether(ctx, b[8:], length - 8))
 
 
