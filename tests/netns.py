@@ -146,6 +146,16 @@ class Zcap:
                 raise TimeoutError(f"zcap did not start: {self.stderr!r}")
             self._read(0.1)
 
+    def wait_stderr(self, cond, what: str, timeout: float = 15) -> str:
+        """Read stderr until ``cond(stderr)`` is true (or fail after ``timeout`` s)."""
+        end = time.monotonic() + timeout
+        while not cond(self.stderr):
+            if time.monotonic() > end:
+                raise AssertionError(f"timed out waiting for {what}: {self.stderr!r}")
+            if not self._read(0.1) and self.proc.poll() is not None:
+                raise AssertionError(f"zcap exited before {what}: {self.stderr!r}")
+        return self.stderr
+
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20) -> int:
         """Signal it, wait for the exit, collect stderr; returns the exit code."""
         if self.proc.poll() is None:

@@ -8,6 +8,7 @@ import time
 from . import pcapng_check as chk
 from .frames import seq_of, udp_frame
 from .netns import MAC_B
+from .waiting import wait_packets
 
 
 def test_direction_in_and_out(veth, tmp_path):
@@ -60,21 +61,43 @@ def test_unknown_user_is_refused():
     assert proc.stderr.strip() == "zcap: -Z no-such-user-x: no such user"
 
 
-def test_sigusr1_and_stats_interval_print_counters(veth, tmp_path):
+def _reports(stderr: str, sigusr1: bool) -> list[str]:
+    """The counter lines of --stats-interval (or, with ``sigusr1``, of SIGUSR1)."""
+    prefix = "zcap: SIGUSR1: " if sigusr1 else "zcap: "
+    return [ln for ln in stderr.splitlines() if ln.startswith(prefix)
+            and ln.endswith("dropped by kernel") and (sigusr1 or "SIGUSR1" not in ln)]
+
+
+def test_sigusr1_prints_counters_once_and_goes_on(veth, tmp_path):
     path = str(tmp_path / "u.pcapng")
-    z = veth.zcap("-i", veth.if_b, "-w", path, "--stats-interval", "0.3")
+    z = veth.zcap("-i", veth.if_b, "-w", path)
     veth.send(udp_frame(i, 100) for i in range(9))
-    time.sleep(0.5)
+    wait_packets(path, 9)
     z.proc.send_signal(signal.SIGUSR1)
-    time.sleep(0.5)
+    z.wait_stderr(lambda err: _reports(err, True), "the SIGUSR1 line")
     assert z.proc.poll() is None                      # still capturing
     veth.send(udp_frame(i, 100) for i in range(9, 12))
-    time.sleep(0.4)
+    wait_packets(path, 12)
     assert z.stop() == 0, z.stderr
-    lines = [ln for ln in z.stderr.splitlines() if "received by filter," in ln]
-    assert len(lines) >= 3
-    assert "zcap: 9 packets captured, 9 received by filter, 0 dropped by kernel" in lines
+    assert _reports(z.stderr, True) == [
+        "zcap: SIGUSR1: 9 packets captured, 9 received by filter, 0 dropped by kernel"]
+    assert _reports(z.stderr, False) == []            # no interval asked for
     assert len(chk.parse(path).packets) == 12
+
+
+def test_stats_interval_lines_are_not_the_sigusr1_line(veth, tmp_path):
+    path = str(tmp_path / "i.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", path, "--stats-interval", "0.2")
+    veth.send(udp_frame(i, 100) for i in range(5))
+    wait_packets(path, 5)
+    line = "zcap: 5 packets captured, 5 received by filter, 0 dropped by kernel"
+    z.wait_stderr(lambda err: _reports(err, False).count(line) >= 2, "two interval lines")
+    assert _reports(z.stderr, True) == []             # no signal, no SIGUSR1 line
+    z.proc.send_signal(signal.SIGUSR1)
+    z.wait_stderr(lambda err: _reports(err, True), "the SIGUSR1 line")
+    assert z.stop() == 0, z.stderr
+    assert _reports(z.stderr, True) == [
+        "zcap: SIGUSR1: 5 packets captured, 5 received by filter, 0 dropped by kernel"]
 
 
 def test_list_link_types(veth):

@@ -403,10 +403,12 @@ def _screen_error(screen) -> None:
         err(f"warning: the live summary stopped: {error}")
 
 
-def _report(captured: int, received: int, dropped: int) -> None:
-    """The counters so far, one line, for SIGUSR1 and --stats-interval."""
-    print(f"zcap: {captured} packets captured, {received} received by filter, "
-          f"{dropped} dropped by kernel", file=sys.stderr, flush=True)
+def _report(captured: int, received: int, dropped: int, on_signal: bool) -> None:
+    """The counters so far, one line, for --stats-interval; a SIGUSR1 answer says so,
+    so that it can be told from the periodic line."""
+    print(f"zcap: {'SIGUSR1: ' if on_signal else ''}{captured} packets captured, "
+          f"{received} received by filter, {dropped} dropped by kernel",
+          file=sys.stderr, flush=True)
 
 
 def _summary(captured: int, received: int, dropped: int) -> None:
@@ -458,8 +460,9 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
         try:
             with screen:
                 summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
-                              report=lambda s: _report(writer.packets if writer else s.captured,
-                                                       s.received, s.dropped),
+                              report=lambda s, sig: _report(
+                                  writer.packets if writer else s.captured, s.received,
+                                  s.dropped, sig),
                               report_every=opt.stats_interval)
             _screen_error(screen)
             failure = summary.error
