@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import mmap
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,17 +164,56 @@ def test_editcap_conversions_read_back(tmp_path: Path, fmt: str) -> None:
     assert [f"{t // 10**9}.{t % 10**9:09d}" for t, *_ in got] == stamps
 
 
-def _prefix_check(data: bytes, path: Path, full: list) -> None:
+PACKET_BLOCKS = {2, 3, 6}          # pcapng: obsolete, simple and enhanced packet blocks
+
+
+def _records(data: bytes, kind: str) -> list[tuple[int, int, bool]]:
+    """(start, end, holds a packet) of every record after which a reader may stop
+    cleanly: the pcap file header and each packet record, or every pcapng block."""
+    if kind == "pcap":
+        out, off = [(0, 24, False)], 24
+        while off < len(data):
+            caplen = int.from_bytes(data[off + 8:off + 12], "little")
+            out.append((off, off + 16 + caplen, True))
+            off += 16 + caplen
+        return out
+    out, off, order = [], 0, "little"
+    while off < len(data):
+        btype = int.from_bytes(data[off:off + 4], "little")
+        if btype == 0x0A0D0D0A:           # a new section says its own byte order
+            order = "little" if data[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else "big"
+        else:
+            btype = int.from_bytes(data[off:off + 4], order)
+        total = int.from_bytes(data[off + 4:off + 8], order)
+        out.append((off, off + total, btype in PACKET_BLOCKS))
+        off += total
+    return out
+
+
+def _prefix_check(data: bytes, path: Path, full: list, records: list) -> None:
+    """Read ``data`` (a prefix of a whole file): cut at a record boundary it is a
+    clean end after exactly the packets before it; cut inside a record it is those
+    packets, then an error naming the offset where the cut record starts."""
     path.write_bytes(data)
     got = []
+    error = None
     try:
         with open_offline(str(path)) as r:
             for b in r.batches(3):
                 got.extend((p.ts_ns, bytes(p.data)) for p in b.packets())
     except CorruptFileError as e:
-        assert e.offset is not None and 0 <= e.offset <= len(data)
-        assert re.search(r"at byte offset \d+$", str(e))
-    assert got == full[:len(got)]
+        error = e
+    n = len(data)
+    whole = [rec for rec in records if rec[1] <= n]
+    packets = sum(1 for rec in whole if rec[2])
+    assert got == full[:packets], n
+    if n in {end for _s, end, _p in records}:
+        assert error is None, f"cut at the record boundary {n}: {error}"
+    else:
+        cut = next(start for start, end, _p in records if start <= n < end)
+        assert error is not None, f"cut inside the record at {cut} (length {n}): no error"
+        assert error.offset == cut, (n, str(error))
+        assert str(error).endswith(f" at byte offset {cut}")
 
 
 @pytest.mark.parametrize("kind", ["pcap", "pcapng"])
@@ -188,8 +226,11 @@ def test_every_truncation_yields_a_prefix_then_an_error(tmp_path: Path, kind: st
     data = f.read_bytes()
     with open_offline(str(f)) as r:
         full = [(p.ts_ns, bytes(p.data)) for p in r.packets()]
-    for n in range(1, len(data)):
-        _prefix_check(data[:n], tmp_path / "cut", full)
+    records = _records(data, kind)
+    assert records[-1][1] == len(data)
+    assert sum(1 for rec in records if rec[2]) == len(full)
+    for n in range(1, len(data) + 1):
+        _prefix_check(data[:n], tmp_path / "cut", full, records)
 
 
 def test_truncated_record_reports_its_offset(tmp_path: Path) -> None:
