@@ -161,15 +161,12 @@ def test_corrupt_file_reports_offset_after_good_packets(tmp_path, veth):
     assert last.startswith("zcap: ") and "byte offset" in last and "Traceback" not in proc.stderr
 
 
-def test_dump_formats_agree_with_the_program():
-    for expr in ("tcp port 80", "ip and udp", ""):
-        d = zcap("-d", expr).stdout.splitlines()
-        ddd = zcap("-ddd", expr).stdout.splitlines()
-        dd = zcap("-dd", expr).stdout.splitlines()
-        assert int(ddd[0]) == len(d) == len(dd) == len(ddd) - 1
-        assert d[-1].split()[1] == "ret" and ddd[-1].split()[0] == "6"
+def test_dump_takes_an_expression_after_double_dash():
+    """(The text of -d/-dd/-ddd is compared with libpcap's in tests/filters.)"""
+    import bpf_filters
     proc = zcap("-ddd", "--", "-len", "<", "0")
-    assert proc.returncode == 0 and int(proc.stdout.split()[0]) >= 1
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == bpf_filters.compile("-len < 0").as_decimal() + "\n"
 
 
 def test_filter_from_file(tmp_path):
