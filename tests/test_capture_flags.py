@@ -19,7 +19,7 @@ def test_direction_in_and_out(veth, tmp_path):
         z = veth.zcap("-i", veth.if_b, "-Q", direction, "-w", path)
         veth.send(inbound)
         veth.send(outbound, ns=veth.ns_b, ifname=veth.if_b)
-        time.sleep(0.4)
+        z.settle(len(want))           # and no more: the other direction stayed out
         assert z.stop() == 0, z.stderr
         cap = chk.parse(path)
         assert [p[1] for p in cap.packets] == want, direction
@@ -28,7 +28,7 @@ def test_direction_in_and_out(veth, tmp_path):
     z = veth.zcap("-i", veth.if_b, "-w", both, "udp")
     veth.send(inbound)
     veth.send(outbound, ns=veth.ns_b, ifname=veth.if_b)
-    time.sleep(0.4)
+    z.settle(len(inbound) + len(outbound))
     assert z.stop() == 0
     assert sorted(seq_of(p[1]) for p in chk.parse(both).packets) == list(range(5)) + list(
         range(100, 107))
@@ -48,7 +48,7 @@ def test_relinquish_privileges(veth, tmp_path):
     z = veth.zcap("-i", veth.if_b, "-Z", "nobody", "-w", path)
     assert _uid(z.proc.pid) == 65534
     veth.send(udp_frame(i, 100) for i in range(12))
-    time.sleep(0.4)
+    z.settle(12)
     assert z.stop() == 0, z.stderr
     assert len(chk.parse(path).packets) == 12
     assert (tmp_path / "z.pcapng").stat().st_uid == 65534
@@ -56,7 +56,7 @@ def test_relinquish_privileges(veth, tmp_path):
 
 def test_unknown_user_is_refused():
     proc = subprocess.run([sys.executable, "-m", "zcap", "-i", "lo", "-Z", "no-such-user-x",
-                           "-w", "/tmp/x"], capture_output=True, text=True)
+                           "-w", "/tmp/x"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "zcap: -Z no-such-user-x: no such user"
 
@@ -102,7 +102,8 @@ def test_stats_interval_lines_are_not_the_sigusr1_line(veth, tmp_path):
 
 def test_list_link_types(veth):
     proc = subprocess.run(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
-                           "-L", "-i", veth.if_b], capture_output=True, text=True)
+                           "-L", "-i", veth.if_b], capture_output=True, text=True,
+                          timeout=30)
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == [
         f"Data link types for {veth.if_b} (use option -y to set):", "  EN10MB (Ethernet)"]
@@ -112,7 +113,7 @@ def test_rotation_through_the_cli(veth, tmp_path):
     path = tmp_path / "rot.pcapng"
     z = veth.zcap("-i", veth.if_b, "-w", str(path), "-C", "20k")
     veth.send(udp_frame(i, 300) for i in range(300))
-    time.sleep(0.5)
+    z.settle(300)
     assert z.stop() == 0, z.stderr
     files = sorted(tmp_path.glob("rot.pcapng*"), key=lambda p: (len(p.name), p.name))
     assert len(files) >= 4
@@ -131,7 +132,8 @@ def test_time_rotation_with_file_count_stops_by_itself(veth, tmp_path):
 
 def test_postrotate_as_root_needs_a_user():
     proc = subprocess.run([sys.executable, "-m", "zcap", "-i", "lo", "-w", "/tmp/x.pcapng",
-                           "-C", "1", "-z", "true"], capture_output=True, text=True)
+                           "-C", "1", "-z", "true"], capture_output=True, text=True,
+                          timeout=30)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("zcap: refusing to run a -z command as root: give -Z USER "
                                    "to run it as")
