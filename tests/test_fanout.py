@@ -8,7 +8,6 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 
 import dpkt
 import pytest
@@ -19,6 +18,7 @@ from zcap.fanout import part_name, run_fanout
 from . import pcapng_check as chk
 from .frames import mac, seq_of
 from .netns import MAC_A, MAC_ELSEWHERE, Zcap
+from .waiting import packets_so_far, wait_until
 
 FLOWS = 64
 
@@ -55,6 +55,12 @@ def start_fanout(veth, *args: str) -> Zcap:
     return z
 
 
+def wait_parts(parts: list[str], count: int) -> None:
+    """Wait until the workers' files hold ``count`` packets between them."""
+    wait_until(lambda: sum(packets_so_far(p) for p in parts) >= count,
+               f"{count} packets in {parts}")
+
+
 def worker_lines(stderr: str) -> list[tuple[int, int, int]]:
     """(captured, received, dropped) per worker, from the exit summary."""
     pat = re.compile(r"^worker (\d+): (\d+) packets captured, (\d+) received by filter, "
@@ -69,9 +75,9 @@ def test_hash_mode_keeps_flows_whole(veth, tmp_path):
     frames = [flow_frame(i, i % FLOWS) for i in range(FLOWS * 40)]
     z = start_fanout(veth, "-w", path, "-j", "2")
     veth.send(frames)
-    time.sleep(0.5)                       # the retire timer hands over the last blocks
-    assert z.stop(signal.SIGINT) == 0, z.stderr
     parts = [part_name(path, 0), part_name(path, 1)]
+    wait_parts(parts, len(frames))        # the retire timer has handed over the last blocks
+    assert z.stop(signal.SIGINT) == 0, z.stderr
     assert parts == [str(tmp_path / "out.0.pcapng"), str(tmp_path / "out.1.pcapng")]
     assert sorted(os.listdir(tmp_path)) == ["out.0.pcapng", "out.1.pcapng"]
     per_worker = [[p[1] for p in chk.parse(name).packets] for name in parts]
@@ -113,7 +119,7 @@ def test_merge_is_time_ordered_and_complete(veth, tmp_path):
     # lb: round robin, so the two parts interleave packet by packet.
     z = start_fanout(veth, "-w", path, "-j", "2", "--fanout-mode", "lb", "--merge")
     veth.send(frames)
-    time.sleep(0.5)
+    wait_parts([part_name(path, 0), part_name(path, 1)], len(frames))
     assert z.stop(signal.SIGINT) == 0, z.stderr
     assert os.listdir(tmp_path) == ["m.pcapng"]          # the parts are gone
     lines = worker_lines(z.stderr)
