@@ -78,7 +78,9 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if opts.quiet or opts.hex or opts.hex_ascii:
         return head, off
     # tcpdump's fallback: the link header as with -e, then the payload in hex
-    return head + "\n" + "\n".join(hex_lines(bytes(frame[off:]), True)), off
+    # (nothing after the header when there is no payload, not an empty line)
+    lines = hex_lines(bytes(frame[off:]), True)
+    return (head + "\n" + "\n".join(lines) if lines else head), off
 
 
 def linux_sll2(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
