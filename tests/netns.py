@@ -61,7 +61,7 @@ def in_netns(name: str, fn, *args):
 
 def _sysctl(ns: str, **values: int) -> None:
     args = [f"{k.replace('__', '.')}={v}" for k, v in values.items()]
-    subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", *args], check=True)
+    subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", *args], check=True, timeout=30)
 
 
 @dataclass

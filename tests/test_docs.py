@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def help_flags() -> set[str]:
     out = subprocess.run([sys.executable, "-m", "zcap", "--help"], capture_output=True,
-                         text=True, env={**os.environ, "COLUMNS": "200"}, check=True).stdout
+                         text=True, env={**os.environ, "COLUMNS": "200"}, check=True,
+                         timeout=60).stdout
     flags = set(re.findall(r"(?<![\w-])(--?[A-Za-z#][A-Za-z-]*)", out))
     return {f for f in flags if f not in ("-h", "--help")}
 

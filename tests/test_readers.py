@@ -134,7 +134,7 @@ def test_batches_never_mix_link_types(tmp_path: Path) -> None:
 def _tcpdump_nano_stamps(path: Path) -> list[str]:
     out = subprocess.run(["tcpdump", "-r", str(path), "-n", "-tt",
                           "--time-stamp-precision=nano"], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=60).stdout
     return [line.split()[0] for line in out.splitlines() if not line[:1].isspace()]
 
 
@@ -157,7 +157,7 @@ def test_editcap_conversions_read_back(tmp_path: Path, fmt: str) -> None:
     rc.write_pcap(str(src), FRAMES, nano=True)
     dst = tmp_path / f"conv.{fmt}"
     subprocess.run(["editcap", "-F", fmt, str(src), str(dst)], check=True,
-                   capture_output=True)
+                   capture_output=True, timeout=60)
     got = read_all(dst)
     assert [g[2] for g in got] == FRAMES
     stamps = _tcpdump_nano_stamps(dst)
@@ -308,15 +308,15 @@ def test_stdin_stream(tmp_path: Path, kind: str) -> None:
              " sys.stdout.buffer.flush()\n"
     p1 = subprocess.Popen([sys.executable, "-c", feeder], stdout=subprocess.PIPE)
     out = subprocess.run([sys.executable, "-c", READ_STDIN], stdin=p1.stdout,
-                         capture_output=True, text=True, check=True).stdout
-    p1.wait()
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    p1.wait(60)
     assert out.split() == [str(total), "OK"]
     # truncated on stdin: the same error as for a file
     cut = tmp_path / "cut"
     cut.write_bytes(data[:-7])
     with open(cut, "rb") as fh:
         out = subprocess.run([sys.executable, "-c", READ_STDIN], stdin=fh,
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, timeout=60).stdout
     words = out.split()
     assert words[1] == "ERR" and int(words[2]) < len(data)
 
