@@ -1,14 +1,21 @@
 """Flags for long captures: direction, privilege drop, counters on demand, link types."""
 
+import gzip
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+import pytest
+from pyroute2 import NetNS
 
 from . import pcapng_check as chk
 from .frames import seq_of, udp_frame
 from .netns import MAC_B
-from .waiting import wait_packets
+from .waiting import wait_packets, wait_until
 
 
 def test_direction_in_and_out(veth, tmp_path):
@@ -137,3 +144,83 @@ def test_postrotate_as_root_needs_a_user():
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("zcap: refusing to run a -z command as root: give -Z USER "
                                    "to run it as")
+
+
+def _promiscuity(veth) -> int:
+    """How many times B's end has been put into promiscuous mode (IFLA_PROMISCUITY)."""
+    with NetNS(veth.ns_b) as ipr:
+        link = ipr.get_links(ipr.link_lookup(ifname=veth.if_b)[0])[0]
+        return link.get_attr("IFLA_PROMISCUITY")
+
+
+def test_promiscuous_unless_p_and_snaplen_zero(veth, tmp_path):
+    assert _promiscuity(veth) == 0
+    frames = [udp_frame(i, 1500) for i in range(3)]
+    path = str(tmp_path / "promisc.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", path)
+    assert _promiscuity(veth) == 1                  # set while capturing...
+    veth.send(frames)
+    z.settle(3)
+    assert z.stop() == 0, z.stderr
+    assert _promiscuity(veth) == 0                  # ...and given back
+    # -p leaves the interface alone; -s 0 is the default 262144 bytes
+    path = str(tmp_path / "p.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-p", "-s", "0", "-w", path)
+    assert "snapshot length 262144 bytes" in z.stderr
+    assert _promiscuity(veth) == 0
+    veth.send(frames)
+    z.settle(3)
+    assert z.stop() == 0, z.stderr
+    cap = chk.parse(path)
+    assert [p[1] for p in cap.packets] == frames and cap.interfaces[0]["snaplen"] == 262144
+
+
+def test_linktype_for_a_live_capture(veth, tmp_path):
+    path = str(tmp_path / "y.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-y", "EN10MB", "-w", path, "-c", "2")
+    veth.send(udp_frame(i, 80) for i in range(2))
+    assert z.wait(30) == 0, z.stderr
+    assert chk.parse(path).interfaces[0]["linktype"] == 1
+    proc = subprocess.run(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
+                           "-i", veth.if_b, "-y", "LINUX_SLL2", "-w", path],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"zcap: link type LINUX_SLL2 is not available on "
+                                   f"{veth.if_b} (it has EN10MB (Ethernet))")
+
+
+@pytest.fixture
+def open_dir():
+    """A directory `nobody` can reach and write (pytest's own are root's only)."""
+    path = Path(tempfile.mkdtemp(prefix="zcap-z-", dir="/tmp"))
+    path.chmod(0o777)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path)
+
+
+def test_postrotate_command_runs_as_the_user(veth, open_dir):
+    """-C with -z gzip -Z nobody: every finished file, the last one included, is
+    gzipped by `nobody`, and together they hold every packet once."""
+    path = open_dir / "z.pcapng"
+    z = veth.zcap("-i", veth.if_b, "-w", str(path), "-C", "20k", "-z", "gzip",
+                  "-Z", "nobody")
+    veth.send(udp_frame(i, 300) for i in range(200))
+    z.settle(200)
+    assert z.stop() == 0, z.stderr
+
+    def all_gzipped() -> list[Path]:
+        names = sorted(open_dir.iterdir(), key=lambda p: (len(p.name), p.name))
+        return names if names and all(p.suffix == ".gz" for p in names) else []
+
+    files = wait_until(all_gzipped, "every file gzipped")
+    assert len(files) >= 3
+    seqs = []
+    for gz in files:
+        assert gz.stat().st_uid == 65534                    # gzip ran as nobody
+        plain = gz.with_suffix("")
+        plain.write_bytes(gzip.decompress(gz.read_bytes()))
+        seqs += [seq_of(p[1]) for p in chk.parse(str(plain)).packets]
+        plain.unlink()
+    assert seqs == list(range(200))
