@@ -384,3 +384,39 @@ def test_cli_one_queue_until_sigint(veth, tmp_path):
     assert z.stop(signal.SIGINT) == 0, z.stderr
     assert len(chk.parse(path).packets) == 3
     assert not wait_detached(veth)["attached"]
+
+
+def test_cli_jumbo_mtu_is_refused(veth, tmp_path):
+    """A frame must fit a 4 KiB UMEM chunk after the kernel's 256-byte headroom:
+    MTU 3818 (a 3832-byte frame, room for a tag) is captured whole in skb mode,
+    a jumbo MTU is refused before anything is attached."""
+    path = str(tmp_path / "big.pcapng")
+    veth.set_mtu(3818)
+    z = veth.zcap("-i", veth.if_b, "--xdp", "--xdp-mode", "skb", "-w", path, "-c", "2")
+    frames = [udp_frame(i, 3818 + 14) for i in range(2)]
+    veth.send(frames)
+    assert z.wait(30) == 0, z.stderr
+    assert [p[1] for p in chk.parse(path).packets] == frames
+    veth.set_mtu(9000)
+    proc = subprocess.run(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
+                           "-i", veth.if_b, "--xdp", "-w", path], capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"zcap: {veth.if_b}: MTU 9000 is too large for AF_XDP "
+                                   "frames of 4096 bytes; capture it without --xdp")
+    assert not xdp_state(veth)["attached"]
+
+
+def test_cli_all_queues(veth, tmp_path):
+    for ns, ifname in ((veth.ns_a, veth.if_a), (veth.ns_b, veth.if_b)):
+        set_channels(veth, ns, ifname, 2)
+    path = str(tmp_path / "all.pcapng")
+    frames = [udp_frame(i, 70, dport=1000 + i) for i in range(80)]     # many flows
+    z = veth.zcap("-i", veth.if_b, "--xdp", "--all-queues", "-w", path, "-c", "80")
+    assert "AF_XDP native copy mode, queues 0-1" in z.stderr, z.stderr
+    veth.send(frames)
+    assert z.wait(30) == 0, z.stderr
+    got = chk.parse(path)
+    assert sorted(seq_of(p[1]) for p in got.packets) == list(range(80))
+    assert got.interfaces[0]["options"][3] == b"AF_XDP native copy mode, queues 0-1"
+    assert not wait_detached(veth)["attached"]
