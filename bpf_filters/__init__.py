@@ -14,14 +14,12 @@ from .codegen import CodeGen
 from .errors import FilterError, ParseError, format_error
 from .interp import run as _run
 from .interp import validate
-from .linktypes import linktype_name, linktype_number
+from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
 from .opcodes import Insn
 from .program import Program
 
 __all__ = ["compile", "run", "Program", "Insn", "FilterError", "ParseError", "format_error",
            "linktype_number", "linktype_name", "validate", "DEFAULT_SNAPLEN"]
-
-DEFAULT_SNAPLEN = 262144
 
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001

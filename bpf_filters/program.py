@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import disasm as _disasm
-from .linktypes import linktype_name
+from .linktypes import DEFAULT_SNAPLEN, linktype_name
 from .opcodes import Insn
 
 _SOCK_FILTER = struct.Struct("=HBBI")  # struct sock_filter, native byte order
@@ -20,7 +20,7 @@ class Program:
     instructions: tuple[Insn, ...]
     expression: str = ""
     linktype: int = 1
-    snaplen: int = 262144
+    snaplen: int = DEFAULT_SNAPLEN
     kernel: bool = False
 
     @classmethod

@@ -4,7 +4,6 @@ same text. Both run with TZ=UTC."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import socket
@@ -20,11 +19,11 @@ from hypothesis import strategies as st
 
 from zcap.packet import Packet
 from zcap.printer import Printer, PrintOptions
-from zcap.readers import open_offline
 
 from . import read_corpus as rc
 from .conftest import kernel_test_reason
 from .netns import Zcap, create_pair, destroy_pair, in_netns
+from .print_oracle import options_from_flags, tcpdump_text, zcap_text  # noqa: F401
 from .waiting import wait_until
 
 FLAG_SETS = ["", "-e", "-v", "-vv", "-q", "-q -e", "-e -v", "-t", "-tt", "-ttt", "-tttt",
@@ -35,49 +34,6 @@ FLAG_SETS = ["", "-e", "-v", "-vv", "-q", "-q -e", "-e -v", "-t", "-tt", "-ttt",
 def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-
-
-def options_from_flags(flags: str) -> PrintOptions:
-    """The PrintOptions a tcpdump command line asks for (as the CLI will map them)."""
-    o = PrintOptions(numeric=1)
-    for a in flags.split():
-        letter, count = a[1], len(a) - 1
-        if letter == "e":
-            o.link_header = True
-        elif letter == "x":
-            o.hex = count
-        elif letter == "X":
-            o.hex_ascii = count
-        elif letter == "v":
-            o.verbose = count
-        elif letter == "t":
-            o.tstamp = count
-        elif letter == "q":
-            o.quiet = True
-        elif letter == "#":
-            o.number = True
-        elif a == "--nano":
-            o.nano = True
-    return o
-
-
-def zcap_text(path: Path, flags: str) -> str:
-    out = io.StringIO()
-    opts = options_from_flags(flags)
-    with open_offline(str(path)) as r:
-        p = Printer(out, opts)
-        for b in r.batches(5):
-            p.print_batch(b)
-    return out.getvalue()
-
-
-def tcpdump_text(path: Path, flags: str) -> str:
-    extra = ["--time-stamp-precision=nano"] if "--nano" in flags else []
-    args = [a for a in flags.split() if a != "--nano"]
-    res = subprocess.run(["tcpdump", "-r", str(path), "-n", *args, *extra],
-                         capture_output=True, text=True, env={**os.environ, "TZ": "UTC"},
-                         check=True, timeout=60)
-    return res.stdout
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,12 @@ from typing import Annotated
 
 import typer
 
+from bpf_filters.linktypes import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2
+from bpf_filters.linktypes import describe as linktype_text
+from bpf_filters.linktypes import short_name as linktype_short_name
+
 from . import __version__
 from .errors import UsageError, ZcapError
-from .pcapng import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW
-
-LINKTYPE_NAMES = {
-    LINKTYPE_ETHERNET: ("EN10MB", "Ethernet"),
-    LINKTYPE_RAW: ("RAW", "Raw IP"),
-    LINKTYPE_LINUX_SLL2: ("LINUX_SLL2", "Linux cooked v2"),
-    228: ("IPV4", "Raw IPv4"),
-    229: ("IPV6", "Raw IPv6"),
-}
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,19 +30,13 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def linktype_text(linktype: int) -> str:
-    """tcpdump's 'EN10MB (Ethernet)' form."""
-    name, desc = LINKTYPE_NAMES.get(linktype, (str(linktype), "unknown"))
-    return f"{name} ({desc})"
-
-
 def list_interfaces() -> int:
     """-D: one line per interface, tcpdump style, with the link type."""
     from .iface import list_interfaces as interfaces
 
     n = 0
     for n, itf in enumerate(interfaces(), 1):
-        lt = LINKTYPE_NAMES.get(itf.linktype, ("?",))[0]
+        lt = linktype_short_name(itf.linktype)
         print(f"{n}.{itf.name} [{itf.state}] index {itf.index}, {lt}, "
               f"mtu {itf.mtu}, {itf.operstate.lower()}")
     print(f"{n + 1}.any (Pseudo-device that captures on all interfaces) [Up, Running]")
@@ -112,7 +101,7 @@ def zcap(
         "-c", metavar="N", help="Stop after exactly N packets.")] = None,
     snaplen: Annotated[int, typer.Option(
         "-s", "--snapshot-length", metavar="BYTES",
-        help="Keep at most BYTES of each packet (0 = 262144).")] = 262144,
+        help=f"Keep at most BYTES of each packet (0 = {DEFAULT_SNAPLEN}).")] = DEFAULT_SNAPLEN,
     buffer_kib: Annotated[int, typer.Option(
         "-B", "--buffer-size", metavar="KIB",
         help="Capture ring size in KiB (default 32768).")] = 32768,
@@ -259,7 +248,7 @@ def zcap(
     _positive("queue number", queue, zero_ok=True)
     if precision not in ("micro", "nano"):
         raise UsageError(f"invalid time stamp precision {precision!r}: micro or nano")
-    snaplen = snaplen or 262144
+    snaplen = snaplen or DEFAULT_SNAPLEN
     filter_expr = " ".join(expression or []) or None
     if filter_file is not None:
         try:
@@ -357,7 +346,7 @@ class LiveOptions:
     """The live-capture flags, as given."""
 
     count: int | None = None
-    snaplen: int = 262144
+    snaplen: int = DEFAULT_SNAPLEN
     buffer_kib: int = 32768
     promisc: bool = True
     duration: float | None = None

@@ -39,16 +39,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bpf_filters.linktypes import DEFAULT_SNAPLEN
+from bpf_filters.linktypes import describe as linktype_text
+
 from ._core import lib
 from .capture import LiveCapture, StopFlag, run
 from .errors import UsageError, ZcapError
 from .pcapng import InterfaceDescription
 from .sinks.pcapng import InterfaceStats, PcapngSink
-from .sources.tpacket import (
-    BPF_RET_K,
-    DEFAULT_BUFFER_KIB,
-    DEFAULT_SNAPLEN,
-)
+from .sources.tpacket import BPF_RET_K, DEFAULT_BUFFER_KIB
 
 # PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also
 # reassembles IP fragments first (FLAG_DEFRAG), so a fragmented datagram stays
@@ -226,11 +225,6 @@ def _err(message: str) -> None:
     print(f"zcap: {message}", file=sys.stderr, flush=True)
 
 
-def _linktype_text(linktype: int) -> str:
-    from .cli import linktype_text
-    return linktype_text(linktype)
-
-
 def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
                merge: bool = False, filter_expr: str | None = None,
                snaplen: int = DEFAULT_SNAPLEN, buffer_kib: int = DEFAULT_BUFFER_KIB,
@@ -288,7 +282,7 @@ def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
                 break
             idb, linktype, snap = msg[1], msg[2], msg[3]
         if failure is None and not stop.is_set():
-            _err(f"listening on {interface}, link-type {_linktype_text(linktype)}, "
+            _err(f"listening on {interface}, link-type {linktype_text(linktype)}, "
                  f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
             deadline = time.monotonic() + duration if duration else None
             while not stop.is_set() and not shared_stop.is_set():

@@ -8,16 +8,15 @@ All blocks are in host byte order, padded to 32 bits, length repeated at the end
 import struct
 from dataclasses import dataclass
 
+# Link types zcap writes, re-exported; their one table is bpf_filters.linktypes.
+from bpf_filters.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW  # noqa: F401
+
 SHB = 0x0A0D0D0A
 IDB = 0x00000001
 ISB = 0x00000005
 EPB = 0x00000006
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
-# Link types (tcpdump.org linktypes) zcap writes.
-LINKTYPE_ETHERNET = 1
-LINKTYPE_RAW = 101
-LINKTYPE_LINUX_SLL2 = 276
 
 # option name -> (block, code, encoding). One table for every option we write.
 OPTIONS: dict[str, tuple[int, int, str]] = {

@@ -8,6 +8,16 @@ import socket
 import struct
 from collections.abc import Callable
 
+from bpf_filters.linktypes import (
+    LINKTYPE_ETHERNET,
+    LINKTYPE_IPV4,
+    LINKTYPE_IPV6,
+    LINKTYPE_LINUX_SLL,
+    LINKTYPE_LINUX_SLL2,
+    LINKTYPE_LOOP,
+    LINKTYPE_NULL,
+    LINKTYPE_RAW,
+)
 from zcap.printing.context import Ctx, mac_str
 from zcap.printing.hexdump import hex_lines
 from zcap.printing.net import arp_text, ipv4_text, ipv6_text
@@ -29,8 +39,6 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x0806: ("ARP, ", arp_text),
 }
 
-LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP = 0, 1, 101, 108
-LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2 = 113, 228, 229, 276
 
 
 def _etype_name(t: int) -> str:

@@ -10,6 +10,8 @@ import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bpf_filters.linktypes import DEFAULT_SNAPLEN
+
 from .._core import ffi, lib
 from ..errors import InterfaceError, PermissionDenied, UsageError, ZcapError
 from ..iface import Interface, lookup
@@ -22,7 +24,6 @@ BPF_RET_K = 0x06                     # BPF_RET | BPF_K, <linux/bpf_common.h>
 ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
 
 DEFAULT_BUFFER_KIB = 32 * 1024       # see README: 32 MiB kept 1518-byte bursts loss-free
-DEFAULT_SNAPLEN = 262144
 MAX_BLOCK = 1 << 20                  # 1 MiB: 256 pages, well inside the page allocator's order
 MIN_BLOCK = 1 << 17                  # 128 KiB: room for a 64 KiB GSO frame and its headers
 FRAME_SIZE = 2048                    # only a bookkeeping unit for TPACKET_V3

@@ -20,6 +20,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bpf_filters.linktypes import DEFAULT_SNAPLEN
+
 from .._core import ffi, lib
 from ..ebpf import isa, syscall
 from ..ebpf.cbpf import TranslationError
@@ -35,7 +37,6 @@ XDP_PACKET_HEADROOM = 256            # <linux/bpf.h>: the kernel's headroom in e
 ETH_OVERHEAD = 14 + 4 + 4            # Ethernet header, a VLAN tag, the FCS slack
 CLOCK_TAI = getattr(time, "CLOCK_TAI", 11)
 
-DEFAULT_SNAPLEN = 262144
 FRAME_SIZES = (2048, 4096)           # UMEM chunk sizes the kernel takes (up to a page)
 UMEM_BUDGET = 32 << 20              # all queues together, as TPACKET mode's default ring
 MIN_FRAMES = 2048                    # per queue, whatever the budget
