@@ -152,7 +152,7 @@ def test_interpreter_rejects_faults() -> None:
 def test_bad_programs_are_refused(bad: list[Insn]) -> None:
     with pytest.raises(bf.FilterError):
         validate(bad)
-    with pytest.raises(bf.FilterError):
+    with pytest.raises(bf.FilterError, match="invalid BPF program"):   # not "not built"
         CFilter(bad)
 
 
