@@ -34,13 +34,12 @@ PREFIX = "zcap-"        # Wireshark's interface names: zcap-eth0, zcap-any
 # dumpcap reads a pcapng stream from a pipe one block at a time and refuses a
 # block longer than 256 KiB. zcap writes each packet as one Enhanced Packet
 # Block: a 28-byte header, the packet padded to 4 bytes, epb_flags and the end
-# of options (12), the repeated length (4); a packet can grow by 20 bytes of
-# LINUX_SLL2 header (`any`) or 4 of a VLAN tag put back. The snapshot length
-# given to zcap is capped so that even the largest such block fits.
+# of options (12), the repeated length (4); the packet itself can grow by 20
+# bytes of LINUX_SLL2 header (`any`) or 4 of a VLAN tag put back. The
+# snapshot length given to zcap leaves 1 KiB for all of that and for options
+# the writer may add later.
 PIPE_BLOCK_MAX = 256 * 1024
-EPB_OVERHEAD = 28 + 12 + 4
-PACKET_GROWTH_MAX = 20
-SNAPLEN_MAX = PIPE_BLOCK_MAX - EPB_OVERHEAD - PACKET_GROWTH_MAX - 3
+SNAPLEN_MAX = PIPE_BLOCK_MAX - 1024
 RING_KIB_DEFAULT = 32768
 
 
