@@ -101,6 +101,24 @@ def test_tshark_captures_every_frame_through_zcap(veth, wireshark_home, tmp_path
     # Wireshark passed the snapshot length zcap-extcap offers, which keeps
     # every block within dumpcap's 256 KiB limit for pipes.
     assert reader.idb.snaplen == SNAPLEN_MAX
+    # Stopping the capture in Wireshark stops zcap.
+    end = time.monotonic() + 10
+    while _captures_on(f"zcap-{veth.if_b}"):
+        assert time.monotonic() < end, "zcap-extcap still runs after tshark stopped"
+        time.sleep(0.1)
+
+
+def _captures_on(iface: str) -> list[int]:
+    """Processes running an extcap capture of ``iface``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--capture" in argv and iface.encode() in argv:
+            found.append(int(pid))
+    return found
 
 
 def test_a_bad_capture_filter_is_refused(veth, wireshark_home):

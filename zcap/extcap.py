@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -158,7 +159,7 @@ def capture(fifo: str, argv: list[str]) -> int:
     try:
         zcap_main(argv)
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
+        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
     return 0
 
 
@@ -209,8 +210,9 @@ def install(folder: str | None) -> int:
             target.symlink_to(script.resolve())
         else:
             package_parent = Path(__file__).resolve().parent.parent
-            target.write_text(f"#!/bin/sh\nPYTHONPATH='{package_parent}'${{PYTHONPATH:+:$PYTHONPATH}}"
-                              f" exec '{sys.executable}' -m zcap.extcap \"$@\"\n")
+            target.write_text(f"#!/bin/sh\nPYTHONPATH={shlex.quote(str(package_parent))}"
+                              f"${{PYTHONPATH:+:$PYTHONPATH}} exec {shlex.quote(sys.executable)}"
+                              " -m zcap.extcap \"$@\"\n")
             target.chmod(0o755)
     except OSError as exc:
         raise ZcapError(f"{target_dir}: {os.strerror(exc.errno or 0)}") from None
