@@ -92,19 +92,19 @@ def interface_name(extcap_interface: str | None) -> str:
 
 def linktype(name: str) -> int:
     """The pcapng link type zcap writes for interface ``name``."""
+    from bpf_filters.linktypes import LINKTYPE_LINUX_SLL2
+
     from .iface import lookup
-    from .pcapng import LINKTYPE_LINUX_SLL2
 
     return LINKTYPE_LINUX_SLL2 if name == "any" else lookup(name).linktype
 
 
 def dlts_text(name: str) -> str:
     """The answer to --extcap-dlts: the one link type zcap writes for ``name``."""
-    from .cli import LINKTYPE_NAMES
+    from bpf_filters.linktypes import LINKTYPES
 
-    number = linktype(name)
-    short, display = LINKTYPE_NAMES.get(number, (str(number), "unknown"))
-    return f"dlt {{number={number}}}{{name={short}}}{{display={display}}}\n"
+    lt = LINKTYPES[linktype(name)]
+    return f"dlt {{number={lt.number}}}{{name={lt.name}}}{{display={lt.description}}}\n"
 
 
 def config_text() -> str:
