@@ -204,7 +204,14 @@ def zcap(
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    install_extcap: Annotated[bool, typer.Option(
+        "--install-extcap", help="Link zcap-extcap into Wireshark's personal extcap folder, "
+        "or into the folder given as the argument (zcap --install-extcap [DIR]), and exit.")
+    ] = False,
 ) -> int:
+    if install_extcap:
+        from .extcap import install_command
+        return install_command(expression)
     if list_ifaces:
         return list_interfaces()
     _positive("packet count", count)
