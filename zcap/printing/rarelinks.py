@@ -1,0 +1,91 @@
+"""Link types seen less often, with tcpdump's first words for each: SLIP,
+PPP in HDLC framing, Cisco HDLC, Frame Relay, IEEE 802.15.4. Where tcpdump
+decodes more than the header, what follows is the network layer as usual."""
+
+from __future__ import annotations
+
+from zcap.printing.context import Ctx
+from zcap.printing.l2common import default_print, suppressed, trunc, u16
+
+SLIP_HDRLEN = 16  # direction byte plus 15 bytes of compressed-header history
+SLIP_DIRECTIONS = {0: "I", 1: "O"}
+
+
+def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """SLIP as libpcap writes it: a 16-byte pseudo-header before the IP packet."""
+    if len(frame) < SLIP_HDRLEN:
+        return trunc("slip"), len(frame)
+    from zcap.printing.link import ip_payload
+    body, length = frame[SLIP_HDRLEN:], wire - SLIP_HDRLEN
+    head = ""
+    if ctx.opts.link_header:
+        head = f"{SLIP_DIRECTIONS.get(frame[0], 'I')} "
+    if not body:
+        return head + trunc("slip"), SLIP_HDRLEN
+    ver = body[0] >> 4
+    if ver in (4, 6):
+        return head + ip_payload(ctx, ver, body, length), SLIP_HDRLEN
+    return head + f"ip v{ver}", SLIP_HDRLEN
+
+
+CHDLC_UNICAST, CHDLC_BCAST = 0x0F, 0x8F
+CHDLC_PROTOS = {0x0800: 4, 0x86DD: 6}
+
+
+def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """Cisco HDLC: address, control, then an ethertype."""
+    if len(frame) < 4:
+        return trunc("chdlc"), len(frame)
+    proto = u16(frame, 2)
+    from zcap.printing.link import ETHERTYPES, ethertype_text
+    head = ""
+    if ctx.opts.link_header:
+        kind = "bcast" if frame[0] == CHDLC_BCAST else "unicast" if frame[0] == CHDLC_UNICAST \
+            else f"0x{frame[0]:02x}"
+        head = f"{kind}, ethertype {ETHERTYPES.get(proto, 'Unknown')} (0x{proto:04x}), " \
+               f"length {wire}: "
+    text = ethertype_text(ctx, proto, frame[4:], wire - 4)
+    if text is None:
+        text = f"unknown CHDLC protocol (0x{proto:04x})"
+    return head + text, 4
+
+
+def ppp_serial(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """PPP in HDLC-like framing (RFC 1662); Cisco HDLC frames may appear too."""
+    if len(frame) < 2:
+        return trunc("ppp_hdlc"), len(frame)
+    if frame[0] in (CHDLC_UNICAST, CHDLC_BCAST):
+        return chdlc(ctx, frame, wire)
+    if frame[0] != 0xFF:
+        return f"unknown addr {frame[0]:02x}; ctrl {frame[1]:02x}", 0
+    from zcap.printing.ppp import ppp_text
+    return ppp_text(ctx, frame, wire), 0
+
+
+def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """Frame Relay: the Q.922 address and what follows it."""
+    if len(frame) < 2:
+        return trunc("fr"), len(frame)
+    if frame[0] & 1 or not frame[1] & 1:
+        return "Q.922, invalid address", 0
+    return "Q.922" + ("" if suppressed(ctx.opts) else default_print(frame)), 0
+
+
+def _ieee802154(ctx: Ctx, frame: bytes, wire: int, fcs: bool) -> tuple[str, int]:
+    if len(frame) < 3:
+        return trunc("802.15.4"), len(frame)
+    fc = frame[0] | frame[1] << 8
+    ftype = fc & 7
+    names = {0: "Beacon", 1: "Data", 2: "ACK", 3: "Command", 5: "Multipurpose",
+             6: "Fragment", 7: "Extended"}
+    return f"IEEE 802.15.4 {names.get(ftype, 'Reserved')} packet ", 0
+
+
+def ieee802154_fcs(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """IEEE 802.15.4 with its frame check sequence."""
+    return _ieee802154(ctx, frame, wire, True)
+
+
+def ieee802154_nofcs(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """IEEE 802.15.4 without FCS."""
+    return _ieee802154(ctx, frame, wire, False)
