@@ -10,8 +10,8 @@ from zcap.printing.l2common import default_print, hexaddr, trunc
 
 OPS = {1: "Request", 2: "Reply", 3: "Reverse Request", 4: "Reverse Reply",
        8: "Inverse Request", 9: "Inverse Reply", 10: "NACK Reply"}
-HARDWARE = {1: "Ethernet", 6: "TokenRing", 7: "ArcNet", 15: "FrameRelay", 22: "Strip",
-            23: "IEEE 1394", 31: "InfiniBand"}
+HARDWARE = {1: "Ethernet", 6: "TokenRing", 7: "ArcNet", 15: "FrameRelay", 23: "Strip",
+            24: "IEEE 1394", 32: "InfiniBand"}
 PROTO_IP, PROTO_TRAIL = 0x0800, 0x1000
 
 
@@ -24,7 +24,7 @@ def _proto_addr(b: bytes, pro: int, pln: int) -> str:
 
 
 def arp_text(ctx: Ctx, b: bytes, length: int) -> str:
-    """An ARP packet: the text after tcpdump's ``ARP, `` (which -e leaves out)."""
+    """An ARP packet, with tcpdump's ``ARP, `` in front unless -e named the type."""
     if len(b) < 8:
         return trunc("arp")
     hrd, pro, hln, pln, op = struct.unpack_from("!HHBBH", b, 0)
@@ -38,9 +38,9 @@ def arp_text(ctx: Ctx, b: bytes, length: int) -> str:
     tha, tpa = b[tha_o:tpa_o], b[tpa_o:tpa_o + pln]
     from zcap.printing.link import ETHERTYPES
     verbose = ctx.opts.verbose
-    text = ""
+    text = "" if ctx.opts.link_header else "ARP, "
     if pro not in (PROTO_IP, PROTO_TRAIL) or pln != 4 or hln == 0 or verbose:
-        text = (f"{HARDWARE.get(hrd, f'Unknown Hardware ({hrd})')} (len {hln}), "
+        text += (f"{HARDWARE.get(hrd, f'Unknown Hardware ({hrd})')} (len {hln}), "
                 f"{ETHERTYPES.get(pro, f'Unknown Protocol (0x{pro:04x})')} (len {pln})")
         if not verbose:
             return text + f", length {length}"

@@ -34,9 +34,9 @@ from bpf_filters.linktypes import (
     LINKTYPE_RAW,
     LINKTYPE_SLIP,
 )
-from zcap.printing import arp, lldp, mpls, ppp
+from zcap.printing import arp, eapol, lldp, mpls, ppp
 from zcap.printing.context import Ctx, mac_str
-from zcap.printing.l2common import default_print, hexaddr, suppressed, trunc
+from zcap.printing.l2common import default_print, suppressed, trunc
 from zcap.printing.llc import ipx_text, llc_frame
 from zcap.printing.net import ipv4_text, ipv6_text
 
@@ -65,13 +65,14 @@ NetPrinter = Callable[[Ctx, bytes, int], str]
 NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x0800: ("IP ", ipv4_text),
     0x86DD: ("IP6 ", ipv6_text),
-    0x0806: ("ARP, ", arp.arp_text),
-    0x8035: ("ARP, ", arp.arp_text),
+    0x0806: ("", arp.arp_text),
+    0x8035: ("", arp.arp_text),
     0x8847: ("", mpls.mpls_text),
     0x8848: ("", mpls.mpls_text),
     0x8863: ("", ppp.pppoe_text),
     0x8864: ("", ppp.pppoe_text),
     0x88CC: ("", lldp.lldp_text),
+    0x888E: ("", eapol.eapol_text),
 }
 
 
@@ -83,6 +84,9 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
         return None
     prefix, fn = entry
     body = fn(ctx, buf, length)
+    if body.lstrip(" ").startswith("[|"):
+        # cut short before its first word: tcpdump prints only the marker
+        return " " + body.lstrip(" ")
     return body if ctx.opts.link_header else prefix + body
 
 
@@ -153,8 +157,13 @@ def _sll_type(proto: int) -> str:
     return f"ethertype Unknown (0x{proto:04x})"
 
 
+def _sll_addr(addr: bytes, halen: int) -> str:
+    """tcpdump shows a cooked header's address only when it is a MAC address."""
+    return f"{mac_str(addr[:6])} " if halen == 6 else ""
+
+
 def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
-                    header: Callable[[], str]) -> tuple[str, int]:
+                    header: Callable[[int], str]) -> tuple[str, int]:
     """What a Linux cooked header's protocol field points at; returns the text
     and the bytes of VLAN tags skipped on the way."""
     opts = ctx.opts
@@ -162,14 +171,13 @@ def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
     while True:
         if proto <= MAX_LENGTH_FIELD:
             if proto == SLL_802_2:
-                inner, hdrlen = llc_frame(ctx, buf, length)
-                return text + inner, skipped + hdrlen
+                return text + llc_frame(ctx, buf, length)[0], skipped
             if proto == SLL_802_3:
                 return text + ipx_text(ctx, buf, length), skipped
             return text + ("" if suppressed(opts) else default_print(buf)), skipped
         if proto == 0x8100:
             if len(buf) < 4:
-                return text + trunc("vlan"), skipped
+                return text + trunc("vlan"), skipped + len(buf)
             tci, inner_proto = struct.unpack_from("!HH", buf, 0)
             if opts.link_header:
                 text += f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
@@ -182,24 +190,24 @@ def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
         if body is not None:
             return text + body, skipped
         if not opts.link_header:
-            text = header() + text
+            text += header(length)
         return text + ("" if suppressed(opts) else default_print(buf)), skipped
 
 
 def linux_sll(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """LINUX_SLL (v1): a 16-byte header."""
     if len(frame) < 16:
-        return trunc("sll"), len(frame)
+        return trunc("sll"), 0
     pkttype, _hatype, halen = struct.unpack_from("!HHH", frame, 0)
     proto = struct.unpack_from("!H", frame, 14)[0]
 
-    def header() -> str:
-        h = f"{SLL_PKTTYPES.get(pkttype, '?'):>3} {hexaddr(frame[6:6 + min(halen, 8)])} "
+    def header(length: int) -> str:
+        h = f"{SLL_PKTTYPES.get(pkttype, '?'):>3} {_sll_addr(frame[6:14], halen)}"
         if not ctx.opts.quiet:
-            h += f"{_sll_type(proto)}, length {wire}: "
+            h += f"{_sll_type(proto)}, length {length + 16}: "
         return h
 
-    head = header() if ctx.opts.link_header else ""
+    head = header(wire - 16) if ctx.opts.link_header else ""
     text, skipped = _cooked_payload(ctx, proto, frame[16:], wire - 16, header)
     return head + text, 16 + skipped
 
@@ -207,7 +215,7 @@ def linux_sll(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 def linux_sll2(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """LINUX_SLL2: the 20-byte header of ``-i any`` captures."""
     if len(frame) < 20:
-        return trunc("sll2"), len(frame)
+        return trunc("sll2"), 0
     proto, _, ifindex, _hatype, pkttype, halen = struct.unpack_from("!HHIHBB", frame, 0)
     try:
         ifname = socket.if_indextoname(ifindex)
@@ -215,13 +223,13 @@ def linux_sll2(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         ifname = "?"
     lead = f"{ifname:<5} {SLL_PKTTYPES.get(pkttype, '?'):<3} "
 
-    def header() -> str:
-        h = f"ifindex {ifindex} {hexaddr(frame[12:12 + min(halen, 8)])} "
+    def header(length: int) -> str:
+        h = f"ifindex {ifindex} {_sll_addr(frame[12:20], halen)}"
         if not ctx.opts.quiet:
-            h += f"{_sll_type(proto)}, length {wire}: "
+            h += f"{_sll_type(proto)}, length {length + 20}: "
         return h
 
-    head = lead + (header() if ctx.opts.link_header else "")
+    head = lead + (header(wire - 20) if ctx.opts.link_header else "")
     text, skipped = _cooked_payload(ctx, proto, frame[20:], wire - 20, header)
     return head + text, 20 + skipped
 
@@ -245,7 +253,7 @@ BSD_AF_IPV6 = frozenset({24, 28, 30})
 
 def _bsd_loop(ctx: Ctx, frame: bytes, wire: int, order: str) -> tuple[str, int]:
     if len(frame) < 4:
-        return trunc("null"), len(frame)
+        return trunc("null"), 0
     fam = struct.unpack_from(order + "I", frame, 0)[0]
     if fam & 0xFFFF0000:
         fam = int.from_bytes(fam.to_bytes(4, "little"), "big")
@@ -279,18 +287,21 @@ def bsd_loop(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 def ppp_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP with its address/control bytes (or without, as some systems write it)."""
     if len(frame) < 4:
-        return trunc("ppp_if"), len(frame)
-    return ppp.ppp_text(ctx, frame, wire), 0
+        return trunc("ppp"), len(frame)
+    return ppp.ppp_text(ctx, frame, wire), ppp.header_len(frame)
 
 
 def pppoe_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP_ETHER: a PPPoE header with no Ethernet header before it."""
-    return ppp.pppoe_text(ctx, frame, wire), 0
+    hdrlen = ppp.PPPOE_HDRLEN if len(frame) >= ppp.PPPOE_HDRLEN else 0
+    if hdrlen and frame[1] == 0:
+        hdrlen += ppp.header_len(frame[hdrlen:])
+    return ppp.pppoe_text(ctx, frame, wire), hdrlen
 
 
 def unsupported(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """A link type tcpdump has no printer for: it says so and dumps the frame."""
-    return "UNSUPPORTED" + ("" if suppressed(ctx.opts) else default_print(frame)), 0
+    return "UNSUPPORTED" + default_print(frame), 0
 
 
 LinkPrinter = Callable[[Ctx, bytes, int], tuple[str, int]]
@@ -334,6 +345,23 @@ LINK_PRINTERS: dict[int, LinkPrinter] = {
 }
 
 
+def _checked(decode: LinkPrinter) -> LinkPrinter:
+    """tcpdump refuses to decode a record whose lengths make no sense."""
+    def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+        if not frame:
+            return f"[Invalid header: caplen==0, len=={wire}]", 0
+        if len(frame) > wire:
+            return f"[Invalid header: caplen({len(frame)}) > len({wire})]", 0
+        return decode(ctx, frame, wire)
+    return run
+
+
+_CHECKED: dict[int, LinkPrinter] = {}
+
+
 def link_printer(linktype: int) -> LinkPrinter:
     """The printer for a link type; tcpdump's UNSUPPORTED dump for the rest."""
-    return LINK_PRINTERS.get(linktype, unsupported)
+    found = _CHECKED.get(linktype)
+    if found is None:
+        found = _CHECKED[linktype] = _checked(LINK_PRINTERS.get(linktype, unsupported))
+    return found

@@ -185,9 +185,12 @@ def ipx_text(ctx: Ctx, b: bytes, length: int) -> str:
         return text + trunc("ipx")
     dnet, snet = b[6:10].hex(), b[18:22].hex()
     dsock, ssock = b[16] << 8 | b[17], b[28] << 8 | b[29]
-    plen = (b[2] << 8 | b[3]) - IPX_HDRLEN
-    return (text + f"{snet}.{mac_str(b[22:28])}.{ssock:04x} > "
-            f"{dnet}.{mac_str(b[10:16])}.{dsock:04x}: ipx-#{dsock:x} {plen}")
+    text += (f"{snet}.{mac_str(b[22:28])}.{ssock:04x} > "
+             f"{dnet}.{mac_str(b[10:16])}.{dsock:04x}: ")
+    plen = b[2] << 8 | b[3]
+    if plen < IPX_HDRLEN:
+        return text + f"[length {plen} < {IPX_HDRLEN}] (invalid)"
+    return text + f"ipx-#{dsock:x} {plen - IPX_HDRLEN}"
 
 
 def llc_frame(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,

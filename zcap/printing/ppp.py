@@ -33,7 +33,8 @@ PPPOE_HDRLEN = 6
 MAX_TAG_TEXT = 79  # tcpdump shows at most this many characters of a tag
 
 
-def _protocol(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
+def protocol_text(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
+    """What a PPP protocol number carries (tcpdump's handle_ppp)."""
     if proto in CONTROL_PROTOCOLS:
         text = PROTOCOLS.get(proto, f"unknown ctrl-proto (0x{proto:04x})") + ", "
         if length < 4:
@@ -53,6 +54,14 @@ def _protocol(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
         return "compressed PPP data"
     return (PROTOCOLS.get(proto, f"unknown PPP protocol (0x{proto:04x})") + " "
             + unknown_data(b[:length]))
+
+
+def header_len(b: bytes) -> int:
+    """The bytes of address, control and protocol fields in front of the payload."""
+    off = 2 if len(b) >= 2 and b[0:2] in (b"\x00\x03", b"\x01\x03", b"\xff\x03") else 0
+    if len(b) < off + 2:
+        return 0
+    return off + (1 if b[off] & 1 else 2)
 
 
 def ppp_text(ctx: Ctx, b: bytes, length: int) -> str:
@@ -79,7 +88,7 @@ def ppp_text(ctx: Ctx, b: bytes, length: int) -> str:
         text = text_dir
         if ctx.opts.link_header:
             text += f"{PROTOCOLS.get(proto, 'unknown')} (0x{proto:04x}), length {olen}: "
-        return text + _protocol(ctx, proto, b[off:], length)
+        return text + protocol_text(ctx, proto, b[off:], length)
     except SHORT:
         return trunc("ppp")
 

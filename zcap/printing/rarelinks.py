@@ -14,7 +14,7 @@ SLIP_DIRECTIONS = {0: "I", 1: "O"}
 def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """SLIP as libpcap writes it: a 16-byte pseudo-header before the IP packet."""
     if len(frame) < SLIP_HDRLEN:
-        return trunc("slip"), len(frame)
+        return trunc("slip"), 0
     from zcap.printing.link import ip_payload
     body, length = frame[SLIP_HDRLEN:], wire - SLIP_HDRLEN
     head = ""
@@ -52,14 +52,17 @@ def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 
 def ppp_serial(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP in HDLC-like framing (RFC 1662); Cisco HDLC frames may appear too."""
-    if len(frame) < 2:
-        return trunc("ppp_hdlc"), len(frame)
-    if frame[0] in (CHDLC_UNICAST, CHDLC_BCAST):
+    if frame and frame[0] in (CHDLC_UNICAST, CHDLC_BCAST):
         return chdlc(ctx, frame, wire)
+    if len(frame) < 4:
+        return trunc("ppp_hdlc"), len(frame)
+    head = f"{frame[0]:02x} {frame[1]:02x} {wire} " if ctx.opts.link_header else ""
     if frame[0] != 0xFF:
-        return f"unknown addr {frame[0]:02x}; ctrl {frame[1]:02x}", 0
-    from zcap.printing.ppp import ppp_text
-    return ppp_text(ctx, frame, wire), 0
+        return head + f"unknown addr {frame[2]:02x}; ctrl {frame[3]:02x}", 2
+    from zcap.printing.ppp import PROTOCOLS, protocol_text
+    proto = u16(frame, 2)
+    head += PROTOCOLS.get(proto, f"unknown PPP protocol (0x{proto:04x})") + ": "
+    return head + protocol_text(ctx, proto, frame[4:], wire - 4), 4
 
 
 def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
