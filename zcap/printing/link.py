@@ -104,6 +104,20 @@ def _ethertype(t: int, quiet: bool) -> str:
     return f"ethertype {ETHERTYPES.get(t, 'Unknown')} (0x{t:04x})"
 
 
+# Truncation markers that tcpdump prints and then returns normally from; for any
+# other, it has jumped out of the whole packet and -x dumps the frame from byte 0.
+RETURNING_MARKERS = (" [|llc]", " [|vlan]", " [|ether]")
+
+
+def _dump_from(text: str, off: int) -> int:
+    """Where -x starts dumping a frame whose payload printed ``text``."""
+    if text.endswith("]") and " [|" in text[-24:]:
+        marker = text[text.rindex(" [|"):]
+        if marker not in RETURNING_MARKERS:
+            return 0
+    return off
+
+
 def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """An Ethernet frame: Ethernet II, 802.1Q/QinQ tags, or 802.3 with LLC."""
     if len(frame) < ETHER_HDRLEN or wire < ETHER_HDRLEN:
@@ -135,7 +149,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         head += f"{_ethertype(etype, opts.quiet)}, "
     text = ethertype_text(ctx, etype, frame[off:], wire - off)
     if text is not None:
-        return head + text, off
+        return head + text, _dump_from(text, off)
     if not eflag:
         head = addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     if suppressed(opts):

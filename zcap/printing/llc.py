@@ -37,6 +37,9 @@ BRIDGED_PIDS = {1: "Ethernet + FCS", 2: "802.4 + FCS", 3: "Token Ring + FCS", 4:
                 9: "Token Ring w/o FCS", 10: "FDDI w/o FCS", 11: "802.6 w/o FCS", 14: "BPDU"}
 
 
+BRIDGE_PAD = 2
+
+
 def _pid_name(oui: int, pid: int) -> str:
     from zcap.printing.link import ETHERTYPES
     if oui in (OUI_ETHER, OUI_CISCO_90, OUI_APPLETALK):
@@ -97,8 +100,9 @@ def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int) -> str | 
         return None
     if oui == OUI_BRIDGED:
         if pid in (1, 7):
+            # bridged Ethernet: two bytes of padding before the frame (RFC 2684)
             from zcap.printing.link import ethernet
-            return ethernet(ctx, b, length)[0]
+            return ethernet(ctx, b[BRIDGE_PAD:], length - BRIDGE_PAD)[0]
         if pid == 14:
             from zcap.printing.stp import stp_text
             return stp_text(ctx, b, length)

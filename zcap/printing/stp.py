@@ -82,11 +82,11 @@ def stp_text(ctx: Ctx, b: bytes, length: int) -> str:
     text = "STP"
     try:
         if u16(b, 0) != 0:
-            return text + " (invalid)"
+            return f"unknown STP version, length {length}"
         version, kind = b[2], b[3]
         if version not in VERSIONS:
-            return text + " unknown version"
-        text += f" {VERSIONS[version]}, " + BPDU_TYPES.get(kind, f"Unknown BPDU Type 0x{kind:02x}")
+            return text + f" Unknown STP protocol (0x{version:02x})"
+        text += f" {VERSIONS[version]}, " + BPDU_TYPES.get(kind, f"Unknown BPDU Type (0x{kind:02x})")
         if kind == 0x00:
             if length < CONFIG_LEN:
                 return text + " (invalid)"

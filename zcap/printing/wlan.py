@@ -19,7 +19,7 @@ MGMT_SUBTYPES = {0: "Assoc Request", 1: "Assoc Response", 2: "ReAssoc Request",
 CTRL_SUBTYPES = {7: "Control Wrapper", 8: "BAR", 9: "BA", 10: "Power Save-Poll",
                  11: "Request-To-Send", 12: "Clear-To-Send", 13: "Acknowledgment", 14: "CF-End",
                  15: "CF-End+CF-Ack"}
-CTRL_HDRLEN = {7: 10, 8: 20, 9: 16, 10: 16, 11: 16, 12: 10, 13: 10, 14: 16, 15: 16}
+CTRL_HDRLEN = {7: 10, 8: 20, 9: 10, 10: 16, 11: 16, 12: 10, 13: 10, 14: 16, 15: 16}
 CTRL_BAR, CTRL_BA, CTRL_PS_POLL, CTRL_RTS = 8, 9, 10, 11
 MGMT_HDRLEN = 24
 AUTH_ALGS = ("Open System", "Shared Key", "EAP")

@@ -1,0 +1,194 @@
+"""Frames for the link-layer printing tests, built byte by byte: every L2
+protocol zcap decodes, with truncated and malformed variants, ready to be
+written under any link type with read_corpus.write_pcap."""
+
+from __future__ import annotations
+
+import struct
+
+from . import read_corpus as rc
+
+MA, MB, MC = rc.MAC_A, rc.MAC_B, bytes.fromhex("0266778899aa")
+BCAST = b"\xff" * 6
+STP_DST, LLDP_DST = bytes.fromhex("0180c2000000"), bytes.fromhex("0180c200000e")
+CDP_DST = bytes.fromhex("01000ccccccc")
+A4, B4 = rc.ip4("10.1.1.1"), rc.ip4("10.1.1.2")
+
+IP = bytes(rc.ipv4(rc.udp(1000, 2000, b"link"), 17))
+IP6 = bytes(rc.ipv6(rc.udp(1000, 2000, b"link"), 17))
+
+
+def dot3(payload: bytes, dst: bytes = STP_DST, src: bytes = MA, pad: bool = True) -> bytes:
+    """An 802.3 frame: the length field, then LLC, padded to 60 bytes."""
+    body = payload + (b"\0" * (46 - len(payload)) if pad and len(payload) < 46 else b"")
+    return dst + src + struct.pack("!H", len(payload)) + body
+
+
+def llc(dsap: int, ssap: int, ctrl: int, body: bytes) -> bytes:
+    return bytes([dsap, ssap, ctrl]) + body
+
+
+def snap(oui: int, pid: int, body: bytes) -> bytes:
+    return llc(0xAA, 0xAA, 3, struct.pack("!I", oui)[1:] + struct.pack("!H", pid) + body)
+
+
+BRIDGE_ID = struct.pack("!H", 0x8001) + bytes.fromhex("001906eab880")
+
+
+def stp_config(flags: int = 0, version: int = 0, kind: int = 0, extra: bytes = b"") -> bytes:
+    return (struct.pack("!HBBB", 0, version, kind, flags) + BRIDGE_ID + struct.pack("!I", 4)
+            + BRIDGE_ID + struct.pack("!HHHHH", 0x8005, 256, 20 * 256, 2 * 256, 15 * 256) + extra)
+
+
+def mstp(msti_count: int = 1) -> bytes:
+    v3 = (b"\x00" + b"region1".ljust(32, b"\0") + struct.pack("!H", 7) + bytes(range(16))
+          + struct.pack("!I", 20000) + BRIDGE_ID + bytes([20]))
+    mstis = b"".join(bytes([0x7C]) + struct.pack("!H", 0x8000 | i) + BRIDGE_ID[2:]
+                     + struct.pack("!I", 100 * i) + bytes([0x80, 0x90, 20])
+                     for i in range(1, msti_count + 1))
+    body = v3 + mstis
+    return stp_config(flags=0x7C, version=3, kind=2) + b"\x00" + struct.pack("!H", len(body)) \
+        + body
+
+
+def tlv_lldp(kind: int, value: bytes) -> bytes:
+    return struct.pack("!H", kind << 9 | len(value)) + value
+
+
+LLDP = (tlv_lldp(1, b"\x04" + MA) + tlv_lldp(2, b"\x05eth0") + tlv_lldp(3, b"\x00\x78")
+        + tlv_lldp(5, b"switch1") + tlv_lldp(4, b"port desc") + tlv_lldp(6, b"Linux x")
+        + tlv_lldp(7, b"\x00\x14\x00\x14")
+        + tlv_lldp(8, b"\x05\x01\xc0\xa8\x01\x01\x02\x00\x00\x00\x01\x00") + tlv_lldp(0, b""))
+LLDP_SHORT = (tlv_lldp(1, b"\x07abc") + tlv_lldp(2, b"\x03" + MA) + tlv_lldp(3, b"\x00\x78")
+              + tlv_lldp(0, b""))
+
+
+def tlv_cdp(kind: int, value: bytes) -> bytes:
+    return struct.pack("!HH", kind, len(value) + 4) + value
+
+
+CDP_ADDRS = (struct.pack("!I", 2) + b"\x01\x01\xcc" + struct.pack("!H", 4) + bytes([10, 0, 0, 1])
+             + b"\x02\x08\xaa\xaa\x03\x00\x00\x00\x86\xdd" + struct.pack("!H", 16) + bytes(15)
+             + b"\x01")
+CDP = b"\x02\xb4\x00\x00" + b"".join((
+    tlv_cdp(1, b"switch"), tlv_cdp(2, CDP_ADDRS), tlv_cdp(3, b"Gi0/1"),
+    tlv_cdp(4, struct.pack("!I", 0x29)), tlv_cdp(5, b"Cisco IOS\nVersion 15"),
+    tlv_cdp(6, b"WS-C2960"), tlv_cdp(9, b"dom"), tlv_cdp(10, struct.pack("!H", 10)),
+    tlv_cdp(11, b"\x01"), tlv_cdp(0x10, struct.pack("!H", 1500)),
+    tlv_cdp(0x11, struct.pack("!I", 1500)), tlv_cdp(0x14, b"sysn"), tlv_cdp(0x1A, b"\x01\x02"),
+    tlv_cdp(0x0F, b"\x01\x00\x64")))
+
+
+def arp(hrd: int, pro: int, hln: int, pln: int, op: int, sha: bytes, spa: bytes, tha: bytes,
+        tpa: bytes) -> bytes:
+    return struct.pack("!HHBBH", hrd, pro, hln, pln, op) + sha + spa + tha + tpa
+
+
+ARP_REQUEST = arp(1, 0x800, 6, 4, 1, MA, A4, bytes(6), B4)
+PPPOE_PADI = (struct.pack("!BBHH", 0x11, 0x09, 0, 12) + struct.pack("!HH", 0x0101, 0)
+              + struct.pack("!HH", 0x0103, 4) + b"\x01\x02\x03\x04")
+PPPOE_PADO = (struct.pack("!BBHH", 0x11, 0x07, 0, 30) + struct.pack("!HH", 0x0101, 0)
+              + struct.pack("!HH", 0x0102, 6) + b"bras-1" + struct.pack("!HH", 0x0104, 8)
+              + b"cookie!!" + b"\0\0")
+PPPOE_SESSION = struct.pack("!BBHH", 0x11, 0x00, 0x1234, 2 + len(IP)) + b"\x00\x21" + IP
+PPPOE_LCP = (struct.pack("!BBHH", 0x11, 0x00, 0x1234, 2 + 4) + b"\xc0\x21"
+             + b"\x09\x01\x00\x04")
+
+
+def mpls(*labels: tuple[int, int, int, int]) -> bytes:
+    """Label stack entries (label, tc, bottom, ttl)."""
+    return b"".join(struct.pack("!I", lab << 12 | tc << 9 | s << 8 | ttl)
+                    for lab, tc, s, ttl in labels)
+
+
+def vlan(tci: int, etype: int, body: bytes) -> bytes:
+    return struct.pack("!HH", tci, etype) + body
+
+
+EAPOL_KEY = bytes([2, 3, 0, 95]) + bytes([2]) + struct.pack("!HQ", 0x008A, 1) + bytes(82)
+EAPOL_FRAMES = [EAPOL_KEY, bytes([1, 1, 0, 0]), bytes([1, 0, 0, 5, 1, 1, 0, 5, 1]),
+                bytes([1, 0, 0, 10, 2, 1, 0, 10, 1]) + b"user1", bytes([1, 0, 0, 4, 3, 1, 0, 4]),
+                bytes([1, 0, 0, 6, 1, 2, 0, 6, 13, 0x20]), bytes([2, 2, 0, 0]), b"\x01\x02"]
+
+
+def ethernet_l2_frames() -> list[bytes]:
+    """Ethernet frames of every L2 protocol, the well-formed and the damaged."""
+    eth = rc.eth
+    frames = [
+        # spanning tree: STP, TCN, RSTP, MSTP with MSTIs, a short one, PVST over SNAP
+        dot3(llc(0x42, 0x42, 3, stp_config())),
+        dot3(llc(0x42, 0x42, 3, stp_config(flags=0x81))),
+        dot3(llc(0x42, 0x42, 3, struct.pack("!HBB", 0, 0, 0x80))),
+        dot3(llc(0x42, 0x42, 3, stp_config(flags=0x3C, version=2, kind=2, extra=b"\0"))),
+        dot3(llc(0x42, 0x42, 3, mstp(2))),
+        dot3(llc(0x42, 0x42, 3, stp_config()[:20])),
+        dot3(llc(0x42, 0x42, 3, b"\x00\x01\x00\x00")),
+        dot3(snap(0x00000C, 0x010B, stp_config())),
+        # SNAP: IP, CDP, DTP, unknown OUI, bridged Ethernet
+        dot3(snap(0, 0x0800, IP)),
+        dot3(snap(0x00000C, 0x2000, CDP), dst=CDP_DST),
+        dot3(snap(0x00000C, 0x2000, b"\x02\xb4\x00\x00\x00\x01\x00\x02"), dst=CDP_DST),
+        dot3(snap(0x00000C, 0x2004, b"\x01\x00\x01\x00\x06ab\x00\x02\x00\x05\x03")),
+        dot3(snap(0x123456, 0x9999, b"\x01\x02\x03")),
+        dot3(snap(0x0080C2, 0x0007, rc.eth(IP))),
+        # LLC with SAPs tcpdump names or not, U, I and S frames, XID, IP over LLC
+        dot3(llc(0xF0, 0xF0, 3, b"\x01\x02\x03")),
+        dot3(llc(0x06, 0x06, 3, IP)),
+        dot3(llc(0x12, 0x34, 3, b"xyz")),
+        dot3(llc(0x12, 0x35, 0xBF, b"xyz")),
+        dot3(llc(0x42, 0x42, 0xAF, b"\x81\x01\x02")),
+        dot3(llc(0x04, 0x05, 0x10, b"xyzw")),
+        dot3(llc(0x04, 0x05, 0x11, b"xyzw")),
+        dot3(llc(0x04, 0x04, 0x05, b"xyzw")),
+        # truncated LLC, truncated Ethernet
+        STP_DST + MA + b"\x00\x30" + b"\x42",
+        STP_DST + MA + b"\x00\x30",
+        STP_DST + MA + b"\x00",
+        # ethertypes tcpdump has no decoder for, and the edge of the length range
+        eth(b"\x01\x02\x03\x04" * 12, 0x88B5),
+        eth(b"\x01\x02\x03\x04" * 12, 0x0600),
+        eth(b"\x01\x02\x03\x04" * 12, 0x05FF),
+        eth(b"\x01\x02", 0x88E7),
+        # LLDP, also cut short
+        eth(LLDP, 0x88CC, dst=LLDP_DST),
+        eth(LLDP_SHORT, 0x88CC, dst=LLDP_DST),
+        eth(LLDP[:10], 0x88CC, dst=LLDP_DST),
+        # ARP and RARP: every operation, other hardware lengths and types, damage
+        eth(ARP_REQUEST, 0x806, dst=BCAST),
+        eth(arp(1, 0x800, 6, 4, 1, MA, A4, MB, B4), 0x806),
+        eth(arp(1, 0x800, 6, 4, 2, MA, A4, MB, B4), 0x806),
+        eth(arp(1, 0x800, 6, 4, 3, MA, A4, MB, B4), 0x8035),
+        eth(arp(1, 0x800, 6, 4, 4, MA, A4, MB, B4), 0x8035),
+        eth(arp(1, 0x800, 6, 4, 8, MA, A4, MB, B4), 0x806),
+        eth(arp(1, 0x800, 6, 4, 9, MA, A4, MB, B4), 0x806),
+        eth(arp(1, 0x800, 6, 4, 17, MA, A4, MB, B4), 0x806),
+        eth(arp(6, 0x800, 6, 4, 1, MA, A4, bytes(6), B4), 0x806),
+        eth(arp(1, 0x800, 8, 4, 1, b"00000000", A4, b"00000000", B4), 0x806),
+        eth(arp(1, 0x800, 0, 4, 1, b"", A4, b"", B4), 0x806),
+        eth(arp(1, 0x86DD, 6, 16, 1, MA, bytes(16), bytes(6), bytes(16)), 0x806),
+        eth(arp(32, 0x800, 20, 4, 1, b"A" * 20, A4, b"B" * 20, B4), 0x806),
+        eth(ARP_REQUEST[:20], 0x806),
+        eth(ARP_REQUEST[:6], 0x806),
+        # MPLS: one label, a stack, reserved labels, a payload it can't guess, too short
+        eth(mpls((100, 0, 1, 64)) + IP, 0x8847),
+        eth(mpls((100, 0, 0, 64), (200, 5, 1, 63)) + IP6, 0x8847),
+        eth(mpls((0, 0, 1, 64)) + IP, 0x8847),
+        eth(mpls((2, 0, 1, 64)) + IP6, 0x8848),
+        eth(mpls((300, 0, 1, 64)) + rc.eth(IP), 0x8847),
+        eth(struct.pack("!H", 100 << 4), 0x8847),
+        # PPPoE discovery and session
+        eth(PPPOE_PADI, 0x8863, dst=BCAST),
+        eth(PPPOE_PADO, 0x8863),
+        eth(PPPOE_SESSION, 0x8864),
+        eth(PPPOE_LCP, 0x8864),
+        eth(PPPOE_SESSION[:4], 0x8864),
+        # 802.1Q and QinQ around ARP, an unknown type, LLC, IPv6; a cut tag
+        eth(vlan(100, 0x0806, ARP_REQUEST), 0x8100),
+        eth(vlan(100, 0x88B5, b"abcdefgh" * 4), 0x8100),
+        eth(vlan(100, 0x2A, llc(0x42, 0x42, 3, stp_config()[:39]).ljust(42, b"\0")), 0x8100),
+        eth(struct.pack("!H", 100), 0x8100),
+        eth(vlan(0xE005, 0x86DD, IP6), 0x8100),
+        eth(vlan(0x3064, 0x8100, vlan(200, 0x0800, IP)), 0x88A8),
+    ]
+    frames += [eth(f, 0x888E, dst=bytes.fromhex("0180c2000003")) for f in EAPOL_FRAMES]
+    return frames
