@@ -86,7 +86,8 @@ def stp_text(ctx: Ctx, b: bytes, length: int) -> str:
         version, kind = b[2], b[3]
         if version not in VERSIONS:
             return text + f" Unknown STP protocol (0x{version:02x})"
-        text += f" {VERSIONS[version]}, " + BPDU_TYPES.get(kind, f"Unknown BPDU Type (0x{kind:02x})")
+        text += f" {VERSIONS[version]}, "
+        text += BPDU_TYPES.get(kind, f"Unknown BPDU Type (0x{kind:02x})")
         if kind == 0x00:
             if length < CONFIG_LEN:
                 return text + " (invalid)"
