@@ -88,6 +88,8 @@ def _value(kind: int, v: bytes) -> str:
 def cdp_text(ctx: Ctx, b: bytes, length: int) -> str:
     """A CDP packet (after the SNAP header)."""
     verbose = ctx.opts.verbose
+    if length < TLV_HDRLEN:
+        return f" (packet length {length} < {TLV_HDRLEN}) (invalid)"
     try:
         text = f"CDPv{b[0]}, ttl: {b[1]}s"
         if verbose:
@@ -106,6 +108,8 @@ def cdp_text(ctx: Ctx, b: bytes, length: int) -> str:
                 else:
                     text += f", {name} TLV length {tlen} too short"
                 return text + " (invalid)"
+            if tlen > length - off:
+                return text + f" (TLV length {tlen} > {length - off}) (invalid)"
             v = b[off + TLV_HDRLEN:off + tlen]
             if len(v) < tlen - TLV_HDRLEN:
                 raise Truncated

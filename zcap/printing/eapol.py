@@ -4,7 +4,7 @@ first line and -v's code, id and type."""
 from __future__ import annotations
 
 from zcap.printing.context import Ctx
-from zcap.printing.l2common import SHORT, bits, trunc, u16, u32
+from zcap.printing.l2common import SHORT, Truncated, bits, trunc, u16, u32
 
 FRAME_TYPES = {0: "EAP packet", 1: "EAPOL start", 2: "EAPOL logoff", 3: "EAPOL key",
                4: "Encapsulated ASF alert"}
@@ -27,6 +27,8 @@ def _chars(b: bytes) -> str:
 def _eap(b: bytes, length: int) -> str:
     code, ident, elen = b[0], b[1], u16(b, 2)
     text = f", {CODES.get(code, 'unknown')} ({code}), id {ident}, len {elen}"
+    if len(b) < elen:
+        raise Truncated(text)
     if code not in (1, 2):
         return text
     kind = b[4]
@@ -58,7 +60,11 @@ def eapol_text(ctx: Ctx, b: bytes, length: int) -> str:
         return text
     if plen == 0:
         return text + ", empty PDU"
+    if len(b) < 8:
+        return text + ", " + trunc("eap")
     try:
         return text + _eap(b[4:], plen)
+    except Truncated as cut:
+        return text + str(cut) + trunc("eap")
     except SHORT:
         return text + trunc("eap")

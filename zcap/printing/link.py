@@ -84,9 +84,10 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
         return None
     prefix, fn = entry
     body = fn(ctx, buf, length)
-    if body.lstrip(" ").startswith("[|"):
-        # cut short before its first word: tcpdump prints only the marker
-        return " " + body.lstrip(" ")
+    if body.startswith("[|"):
+        # tcpdump names IPv4 once it has a byte of it, IPv6 only past its header
+        named = buf and etype == 0x0800 and not ctx.opts.link_header
+        return (prefix if named else "") + " " + body
     return body if ctx.opts.link_header else prefix + body
 
 
@@ -104,18 +105,15 @@ def _ethertype(t: int, quiet: bool) -> str:
     return f"ethertype {ETHERTYPES.get(t, 'Unknown')} (0x{t:04x})"
 
 
-# Truncation markers that tcpdump prints and then returns normally from; for any
-# other, it has jumped out of the whole packet and -x dumps the frame from byte 0.
-RETURNING_MARKERS = (" [|llc]", " [|vlan]", " [|ether]")
+# Truncation markers tcpdump prints after jumping out of the whole packet, so
+# that -x then dumps the frame from byte 0 (others return to the link layer).
+JUMPING_MARKERS = (" [|arp]", " [|pppoe]", " [|cdp]", " [|stp]", " [|mpls]", " [|dtp]",
+                   " [|snap]")
 
 
 def _dump_from(text: str, off: int) -> int:
     """Where -x starts dumping a frame whose payload printed ``text``."""
-    if text.endswith("]") and " [|" in text[-24:]:
-        marker = text[text.rindex(" [|"):]
-        if marker not in RETURNING_MARKERS:
-            return 0
-    return off
+    return 0 if text.endswith(JUMPING_MARKERS) else off
 
 
 def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:

@@ -160,7 +160,9 @@ def llc_text(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,
         flag = U_FLAGS.get((ssap_f & 1) | (control & 0x10), "?")
         text += (f"Unnumbered, {U_COMMANDS.get(control & 0xEF, f'{control & 0xEF:02x}')}, "
                  f"Flags [{flag}], length {length}")
-        if control & 0xEF == 0xAF and blen > 0:
+        if control & 0xEF == 0xAF:
+            if blen <= 0:  # an XID without payload (SNA's short form)
+                return text, hdrlen, False
             if not body:
                 return text + trunc("llc"), hdrlen, False
             if body[0] == 0x81:

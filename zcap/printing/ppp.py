@@ -4,7 +4,7 @@ protocols' first line, and PPPoE discovery tags."""
 from __future__ import annotations
 
 from zcap.printing.context import Ctx
-from zcap.printing.l2common import SHORT, trunc, u16, unknown_data
+from zcap.printing.l2common import SHORT, Truncated, trunc, u16, unknown_data
 
 PROTOCOLS = {
     0x0021: "IP", 0x0023: "OSI", 0x0025: "NS", 0x0027: "DECNET", 0x0029: "APPLE",
@@ -38,10 +38,16 @@ def protocol_text(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
     if proto in CONTROL_PROTOCOLS:
         text = PROTOCOLS.get(proto, f"unknown ctrl-proto (0x{proto:04x})") + ", "
         if length < 4:
-            return text + trunc("ppp")
+            return text + f"[|{PROTOCOLS.get(proto, 'ppp')}]"
         code = b[0]
         name = CONTROL_CODES[code] if code < len(CONTROL_CODES) else "Unknown Opcode"
-        return text + f"{name} (0x{code:02x}), id {b[1]}, length {length + 2}"
+        text += f"{name} (0x{code:02x}), id {b[1]}, length {length + 2}"
+        if ctx.opts.verbose:
+            try:
+                text += _control_verbose(proto, code, b, length)
+            except (Truncated, *SHORT):
+                text += trunc("ppp")
+        return text
     from zcap.printing.link import ip_payload
     if proto in IPV4_PROTOS:
         return ip_payload(ctx, 4, b, length)
@@ -54,6 +60,71 @@ def protocol_text(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
         return "compressed PPP data"
     return (PROTOCOLS.get(proto, f"unknown PPP protocol (0x{proto:04x})") + " "
             + unknown_data(b[:length]))
+
+
+# configuration options of the control protocols: number -> name, per protocol
+LCP_OPTIONS = {0: "Vend-Ext", 1: "MRU", 2: "ACCM", 3: "Auth-Prot", 4: "Qual-Prot",
+               5: "Magic-Num", 7: "PFC", 8: "ACFC", 17: "MRRU"}
+IPCP_OPTIONS = {2: "IP-Comp", 3: "IP-Addr", 0x81: "Pri-DNS", 0x82: "Pri-NBNS", 0x83: "Sec-DNS",
+                0x84: "Sec-NBNS"}
+IP6CP_OPTIONS = {1: "Interface-ID"}
+AUTH_PROTOCOLS = {0xC023: "PAP", 0xC223: "CHAP", 0xC227: "EAP"}
+CHAP_ALGORITHMS = {5: "MD5", 0x80: "MS-CHAPv1", 0x81: "MS-CHAPv2"}
+CONF_CODES = frozenset({1, 2, 3, 4})
+ECHO_CODES = frozenset({9, 10, 11})
+
+
+def _option(proto: int, kind: int, v: bytes) -> str:
+    """The value tcpdump shows after an option's length (empty for none)."""
+    if proto == 0xC021:
+        if kind in (1, 17):
+            return f": {u16(v, 0)}"
+        if kind in (2, 5):
+            return f": 0x{int.from_bytes(v[:4], 'big'):08x}"
+        if kind == 3:
+            auth = u16(v, 0)
+            text = f": {AUTH_PROTOCOLS.get(auth, f'unknown (0x{auth:04x})')}"
+            if auth == 0xC223:
+                text += f", {CHAP_ALGORITHMS.get(v[2], 'unknown')}"
+            return text
+        return ""
+    if proto == 0x8021 and kind in (3, 0x81, 0x82, 0x83, 0x84):
+        from zcap.printing.context import ip4_str
+        return f": {ip4_str(bytes(v[:4]))}"
+    if proto == 0x8057 and kind == 1:
+        return ": " + ":".join(f"{u16(v, i):04x}" for i in range(0, 8, 2))
+    return ""
+
+
+def _control_verbose(proto: int, code: int, b: bytes, length: int) -> str:
+    """-v's lines for a control-protocol packet: its options or echo magic."""
+    enc = u16(b, 2)
+    text = f"\n\tencoded length {enc} (=Option(s) length {enc - 4})"
+    names = {0xC021: LCP_OPTIONS, 0x8021: IPCP_OPTIONS, 0x8057: IP6CP_OPTIONS}.get(proto)
+    if code in CONF_CODES and names is not None:
+        off, left = 4, enc - 4
+        while left > 0:
+            kind, olen = b[off], b[off + 1]
+            if olen < 2:
+                raise Truncated
+            v = b[off + 2:off + olen]
+            if len(v) < olen - 2:
+                raise Truncated
+            text += f"\n\t  {names.get(kind, 'Unknown')} Option (0x{kind:02x}), length {olen}"
+            text += _option(proto, kind, v)
+            off, left = off + olen, left - olen
+    elif code in ECHO_CODES and proto == 0xC021:
+        if length >= 8:
+            text += f"\n\t  Magic-Num 0x{int.from_bytes(b[4:8], 'big'):08x}"
+            if enc > 8:
+                text += "\n\t  -----trailing data-----" + \
+                    unknown_data(b[8:enc]).replace("\n\t", "\n\t  ")
+    elif code == 8 and proto == 0xC021:
+        rej = u16(b, 4)
+        text += f"\n\t  Rejected {PROTOCOLS.get(rej, 'unknown')} Protocol (0x{rej:04x})"
+        if enc > 6:
+            text += "\n\t  Rejected Packet" + unknown_data(b[6:enc]).replace("\n\t", "\n\t    ")
+    return text
 
 
 def header_len(b: bytes) -> int:
