@@ -192,3 +192,162 @@ def ethernet_l2_frames() -> list[bytes]:
     ]
     frames += [eth(f, 0x888E, dst=bytes.fromhex("0180c2000003")) for f in EAPOL_FRAMES]
     return frames
+
+
+# ---- link types other than Ethernet ----
+
+ARP_PAYLOADS = [(0x0800, IP), (0x86DD, IP6), (0x0806, ARP_REQUEST), (0x88B5, b"abcd" * 5),
+                (0x8100, vlan(5, 0x0800, IP)), (0x8100, vlan(5, 0x88B5, b"zz")),
+                (0x8100, vlan(5, 0x26, llc(0x42, 0x42, 3, stp_config()))),
+                (4, llc(0x42, 0x42, 3, stp_config())), (4, b"\x12\x34\x03abc"),
+                (3, b"abc"), (0x88CC, LLDP), (0x8864, PPPOE_SESSION),
+                (0x8847, mpls((100, 0, 1, 64)) + IP), (0x8100, b"\x00")]
+
+
+def sll(pkttype: int, proto: int, payload: bytes, halen: int = 6) -> bytes:
+    return struct.pack("!HHH", pkttype, 1, halen) + MA.ljust(8, b"\0") + \
+        struct.pack("!H", proto) + payload
+
+
+def sll2(pkttype: int, proto: int, payload: bytes, ifindex: int = 1, halen: int = 6) -> bytes:
+    return struct.pack("!HHIHBB", proto, 0, ifindex, 1, pkttype, halen) + \
+        MA.ljust(8, b"\0") + payload
+
+
+def link_type_frames() -> dict[int, list[bytes]]:
+    """Frames per link type: cooked v1/v2, BSD loopback, PPP, raw IP, HDLC, SLIP, PPPoE."""
+    ppp = [b"\xff\x03\x00\x21" + IP, b"\xff\x03\x00\x57" + IP6,
+           b"\xff\x03\xc0\x21" + b"\x01\x01\x00\x08\x01\x04\x05\xdc",
+           b"\xff\x03\x80\x21" + b"\x01\x01\x00\x0a\x03\x06\x0a\x00\x00\x01",
+           b"\x00\x21" + IP, b"\x21" + IP, b"\xff\x03\x00\xfd" + b"zz",
+           b"\xff\x03\x02\x81" + mpls((100, 0, 1, 64)) + IP, b"\xff\x03",
+           b"\xff\x03\x00\x21"]
+    return {
+        113: [sll(t, p, b) for t in (0, 4) for p, b in ARP_PAYLOADS]
+        + [sll(1, 0x800, IP, halen=0), sll(2, 0x800, IP, halen=4), b"\0" * 10],
+        276: [sll2(t, p, b) for t in (0, 3) for p, b in ARP_PAYLOADS]
+        + [sll2(0, 0x800, IP, ifindex=9999), b"\0" * 10],
+        0: [struct.pack("<I", 2) + IP, struct.pack("<I", 30) + IP6, struct.pack("<I", 24) + IP6,
+            struct.pack("<I", 28) + IP6, struct.pack("<I", 99) + IP, struct.pack(">I", 2) + IP,
+            b"\x02"],
+        108: [struct.pack(">I", 2) + IP, struct.pack(">I", 24) + IP6, struct.pack(">I", 99) + IP,
+              struct.pack("<I", 2) + IP],
+        9: ppp,
+        101: [IP, IP6, b"\x00abc"],
+        228: [IP, IP6],
+        229: [IP6],
+        147: [IP, b"abc"],
+        8: [bytes(16) + IP, b"\x01" + bytes(15) + IP6, bytes(16) + b"\x00abc", bytes(5)],
+        104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"],
+        50: [b"\xff\x03\x00\x21" + IP, b"\x0f\x00\x08\x00" + IP, b"\x11\x22abc", b"\xff"],
+        51: [PPPOE_SESSION, PPPOE_PADI, b"\x11"],
+        107: [IP, b"\x00"],
+        195: [IP, b"\x0f\x00\x08\x00" + IP, b"\x45"],
+    }
+
+
+# ---- 802.11 and radiotap ----
+
+def _fc(ftype: int, subtype: int, flags: int = 0) -> bytes:
+    return struct.pack("<BB", subtype << 4 | ftype << 2, flags)
+
+
+def _mgmt(subtype: int, da: bytes, sa: bytes, bssid: bytes, body: bytes, flags: int = 0) -> bytes:
+    return _fc(0, subtype, flags) + b"\x00\x00" + da + sa + bssid + b"\x10\x00" + body
+
+
+def _ie(eid: int, value: bytes) -> bytes:
+    return bytes([eid, len(value)]) + value
+
+
+def _data(subtype: int, flags: int, a1: bytes, a2: bytes, a3: bytes, body: bytes,
+          a4: bytes = b"", qos: bytes = b"") -> bytes:
+    return _fc(2, subtype, flags) + b"\x00\x00" + a1 + a2 + a3 + b"\x20\x00" + a4 + qos + body
+
+
+def wlan_frames() -> list[bytes]:
+    """802.11 frames of every kind tcpdump describes, and some cut short."""
+    fixed = struct.pack("<QHH", 0x1234, 100, 0x0411)
+    ies = (_ie(0, b"mynet") + _ie(1, bytes([0x82, 0x84, 0x8B, 0x96, 0x0C, 0x12, 0x18, 0x24]))
+           + _ie(3, b"\x06") + _ie(5, b"\x00\x01\x00\x00") + _ie(50, bytes([0x30, 0x48])))
+    llc_ip = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + IP
+    beacon = _mgmt(8, BCAST, MA, MA, fixed + ies)
+    rts = _fc(1, 11) + b"\x10\x00" + MA + MB
+    frames = [
+        beacon,
+        _mgmt(8, BCAST, MA, MA, struct.pack("<QHH", 1, 100, 0x0002) + _ie(0, b"\x01caf\xe9")),
+        _mgmt(4, BCAST, MB, BCAST, _ie(0, b"") + _ie(1, bytes([2, 4, 11, 22]))),
+        _mgmt(4, BCAST, MB, BCAST, _ie(0, b"othernet") + _ie(1, bytes([2, 4, 11, 22]))),
+        _mgmt(5, MB, MA, MA, fixed + ies),
+        _mgmt(11, MA, MB, MA, struct.pack("<HHH", 0, 1, 0)),
+        _mgmt(11, MB, MA, MA, struct.pack("<HHH", 0, 2, 0)),
+        _mgmt(11, MB, MA, MA, struct.pack("<HHH", 1, 2, 0) + _ie(16, b"chal")),
+        _mgmt(12, MB, MA, MA, struct.pack("<H", 3)),
+        _mgmt(12, MB, MA, MA, struct.pack("<H", 99)),
+        _mgmt(10, MB, MA, MA, struct.pack("<H", 8)),
+        _mgmt(0, MA, MB, MA, struct.pack("<HH", 0x0431, 10) + _ie(0, b"mynet")
+              + _ie(1, bytes([0x82, 0x84]))),
+        _mgmt(1, MB, MA, MA, struct.pack("<HHH", 0x0411, 0, 0xC001) + _ie(1, b"\x82")),
+        _mgmt(3, MB, MA, MA, struct.pack("<HHH", 0x0401, 17, 0xC002)),
+        _mgmt(2, MA, MB, MA, struct.pack("<HH", 0x0431, 10) + MC + _ie(0, b"mynet")),
+        _mgmt(13, MB, MA, MA, b"\x03\x00\x01\x02\x03"),
+        _mgmt(13, MB, MA, MA, b"\x07\x01"),
+        _mgmt(13, MB, MA, MA, b"\x7f\x05"),
+        _mgmt(13, MB, MA, MA, b"\x04\x05"),
+        _mgmt(9, MB, MA, MA, b""),
+        _mgmt(6, MB, MA, MA, b""),
+        _mgmt(8, BCAST, MA, MA, fixed, flags=0x40) + bytes(8),
+        rts,
+        _fc(1, 12) + b"\x00\x00" + MA,
+        _fc(1, 13) + b"\x00\x00" + MA,
+        _fc(1, 10) + b"\x01\xc0" + MA + MB,
+        _fc(1, 9) + b"\x00\x00" + MA + MB + b"\x05\x00" + b"\x00\x00" + bytes(8),
+        _fc(1, 8) + b"\x00\x00" + MA + MB + b"\x05\x00" + b"\x00\x00",
+        _fc(1, 14) + b"\x00\x00" + BCAST + MA,
+        _fc(1, 3) + bytes(14),
+        _fc(3, 0) + bytes(30),
+        _data(0, 1, MA, MB, MC, llc_ip),
+        _data(0, 2, MB, MA, MC, llc_ip),
+        _data(0, 0, MB, MC, MA, llc_ip),
+        _data(0, 3, MA, MB, MC, llc_ip, a4=bytes.fromhex("02dddddddddd")),
+        _data(8, 1, MA, MB, MC, llc_ip, qos=b"\x00\x00"),
+        _data(4, 1, MA, MB, MA, b""),
+        _data(12, 0x11, MA, MB, MA, b"", qos=b"\x00\x00"),
+        _data(8, 0x41, MA, MB, MC, bytes(8) + b"encrypted" * 3, qos=b"\x00\x00"),
+        _data(0, 2, MB, MA, MC, b"\xaa\xaa\x03\x00\x00\x00\x08\x06" + ARP_REQUEST),
+        _data(8, 2, MB, MA, MA, b"\xaa\xaa\x03\x00\x00\x00\x88\x8e" + EAPOL_KEY,
+              qos=b"\x00\x00"),
+        _data(0, 2, MB, MA, MC, b"\x42\x42\x03" + stp_config()),
+        _data(0, 0x1A, MB, MA, MC, llc_ip),
+    ]
+    frames += [beacon[:10], beacon[:30], beacon[:50], rts[:8], frames[31][:26]]
+    return frames
+
+
+def radiotap(present: int, fields: bytes, extra_words: tuple[int, ...] = ()) -> bytes:
+    words = b"".join(struct.pack("<I", w) for w in extra_words)
+    return struct.pack("<BBHI", 0, 0, 8 + len(words) + len(fields), present) + words + fields
+
+
+RADIOTAP_HEADERS = [
+    # TSFT, flags (FCS at end), rate, channel 2.4 GHz CCK, signal, antenna
+    radiotap(0b100000101111, struct.pack("<Q", 123456) + bytes([0x10, 2])
+             + struct.pack("<HH", 2412, 0xA0) + bytes([0xD3, 1])),
+    # flags, rate, 5 GHz OFDM channel, signal, noise
+    radiotap(0b1101110, bytes([0, 0x0C]) + struct.pack("<HH", 5180, 0x140) + bytes([0xC0, 0xA0])),
+    # flags (short preamble), rate, dynamic CCK-OFDM channel, signal, MCS (40 MHz, short GI)
+    radiotap((1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 19),
+             bytes([0x02, 0x10]) + struct.pack("<HH", 2437, 0x480) + bytes([0xD0])
+             + bytes([0x3F, 0x15, 15])),
+    # Linux's multi-antenna layout: radiotap namespace again in a second bitmap
+    radiotap((1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 14) | (1 << 29) | (1 << 31),
+             bytes([0, 0x02]) + struct.pack("<HH", 2462, 0xA0) + bytes([0xC8, 0])
+             + struct.pack("<H", 0) + bytes([0xC9, 0]),
+             extra_words=((1 << 5) | (1 << 11),)),
+    # rx flags, channel, a field tcpdump 4.99 can't size (HE)
+    radiotap((1 << 3) | (1 << 23), struct.pack("<HH", 5200, 0x140) + bytes(12)),
+    # RTS/data retries, tx flags, dB signal and noise, lock quality, tx power, FHSS
+    radiotap((1 << 4) | (1 << 7) | (1 << 10) | (1 << 12) | (1 << 13) | (1 << 15),
+             bytes([3, 7]) + struct.pack("<H", 99) + bytes([0xF6, 40, 10]) + bytes(1)
+             + struct.pack("<H", 0)),
+]

@@ -37,7 +37,7 @@ from bpf_filters.linktypes import (
 from zcap.printing import arp, eapol, lldp, mpls, ppp
 from zcap.printing.context import Ctx, mac_str
 from zcap.printing.l2common import default_print, suppressed, trunc
-from zcap.printing.llc import ipx_text, llc_frame
+from zcap.printing.llc import ipx_text, llc_frame, llc_text
 from zcap.printing.net import ipv4_text, ipv6_text
 
 # tcpdump's names of ethertypes (its -e line and unknown-protocol lines)
@@ -183,7 +183,10 @@ def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
     while True:
         if proto <= MAX_LENGTH_FIELD:
             if proto == SLL_802_2:
-                return text + llc_frame(ctx, buf, length)[0], skipped
+                inner, hdrlen, dump = llc_text(ctx, buf, length)
+                if not dump:
+                    return text + inner, skipped + hdrlen
+                return text + inner + ("" if suppressed(opts) else default_print(buf)), skipped
             if proto == SLL_802_3:
                 return text + ipx_text(ctx, buf, length), skipped
             return text + ("" if suppressed(opts) else default_print(buf)), skipped
@@ -296,11 +299,15 @@ def bsd_loop(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     return _bsd_loop(ctx, frame, wire, ">")
 
 
+PPP_HDRLEN = 4
+
+
 def ppp_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP with its address/control bytes (or without, as some systems write it)."""
     if len(frame) < 4:
         return trunc("ppp"), len(frame)
-    return ppp.ppp_text(ctx, frame, wire), ppp.header_len(frame)
+    # tcpdump's -x skips a fixed 4-byte header, whatever the frame's compression
+    return ppp.ppp_text(ctx, frame, wire), PPP_HDRLEN if len(frame) > PPP_HDRLEN else 0
 
 
 def pppoe_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:

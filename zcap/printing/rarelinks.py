@@ -11,6 +11,20 @@ SLIP_HDRLEN = 16  # direction byte plus 15 bytes of compressed-header history
 SLIP_DIRECTIONS = {0: "I", 1: "O"}
 
 
+SLIP_TYPE_IP, SLIP_TYPE_UNCOMPRESSED_TCP, SLIP_TYPE_COMPRESSED_TCP = 0x40, 0x70, 0x80
+
+
+def _slip_kind(first: int, wire: int) -> str:
+    """-e's word for what the compressed-header history says the packet is."""
+    if first & 0xF0 == SLIP_TYPE_IP:
+        return f"ip {wire}: "
+    if first & 0xF0 == SLIP_TYPE_UNCOMPRESSED_TCP:
+        return f"utcp {wire}: "
+    if first & SLIP_TYPE_COMPRESSED_TCP:
+        return "ctcp "
+    return f"slip-{first}!: "
+
+
 def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """SLIP as libpcap writes it: a 16-byte pseudo-header before the IP packet."""
     if len(frame) < SLIP_HDRLEN:
@@ -19,7 +33,7 @@ def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     body, length = frame[SLIP_HDRLEN:], wire - SLIP_HDRLEN
     head = ""
     if ctx.opts.link_header:
-        head = f"{SLIP_DIRECTIONS.get(frame[0], 'I')} "
+        head = f"{SLIP_DIRECTIONS.get(frame[0], 'I')} " + _slip_kind(frame[1], wire)
     if not body:
         return head + trunc("slip"), SLIP_HDRLEN
     ver = body[0] >> 4

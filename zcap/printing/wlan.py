@@ -325,10 +325,11 @@ def ieee802_11(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 
 
 # radiotap fields by bit: (alignment, size); the printers below say what tcpdump shows
+# (tcpdump 4.99 sizes no other field, and stops at the first it can't)
 RADIOTAP_FIELDS = {0: (8, 8), 1: (1, 1), 2: (1, 1), 3: (2, 4), 4: (1, 2), 5: (1, 1),
                    6: (1, 1), 7: (2, 2), 8: (2, 2), 9: (2, 2), 10: (1, 1), 11: (1, 1),
-                   12: (1, 1), 13: (1, 1), 14: (2, 2), 15: (2, 2), 16: (1, 1), 17: (1, 1),
-                   18: (4, 8), 19: (1, 3), 20: (4, 8), 21: (2, 12), 22: (8, 12)}
+                   12: (1, 1), 13: (1, 1), 14: (2, 2), 18: (4, 8), 19: (1, 3), 20: (4, 8),
+                   21: (2, 12)}
 F_CFP, F_SHORTPRE, F_WEP, F_FRAG, F_FCS, F_DATAPAD, F_BADFCS = (
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40)
 CH_TURBO, CH_CCK, CH_OFDM, CH_2GHZ, CH_5GHZ, CH_DYN, CH_GFSK = (
