@@ -191,7 +191,24 @@ def ethernet_l2_frames() -> list[bytes]:
         eth(vlan(0x3064, 0x8100, vlan(200, 0x0800, IP)), 0x88A8),
     ]
     frames += [eth(f, 0x888E, dst=bytes.fromhex("0180c2000003")) for f in EAPOL_FRAMES]
+    frames += [eth(f, 0x8809, dst=bytes.fromhex("0180c2000002")) for f in SLOW_FRAMES]
+    frames += [eth(f, 0x9000) for f in LOOPBACK_FRAMES]
     return frames
+
+
+def _lacp_info(kind: int, system: bytes, state: int) -> bytes:
+    return bytes([kind, 20]) + struct.pack("!H6sHHHB", 32768, system, 1, 32768, 1, state) + \
+        bytes(3)
+
+
+LACP = (bytes([1, 1]) + _lacp_info(1, MA, 0x3D) + _lacp_info(2, MB, 0x47) + bytes([3, 16])
+        + bytes(14) + bytes([0, 0]) + bytes(50))
+MARKER = bytes([2, 1, 1, 16]) + struct.pack("!H6sI", 1, MA, 5) + bytes(4) + bytes(90)
+SLOW_FRAMES = [LACP, MARKER, LACP[:30], bytes([9, 1, 2]), b""]
+LOOPBACK_FRAMES = [struct.pack("<HHH", 0, 1, 0) + bytes(40),
+                   struct.pack("<HH", 0, 2) + MA + struct.pack("<HH", 1, 0) + bytes(30),
+                   struct.pack("<H", 8) + bytes(8) + struct.pack("<H", 7) + bytes(30),
+                   struct.pack("<H", 3) + bytes(40), b"\x00"]
 
 
 # ---- link types other than Ethernet ----

@@ -34,7 +34,7 @@ from bpf_filters.linktypes import (
     LINKTYPE_RAW,
     LINKTYPE_SLIP,
 )
-from zcap.printing import arp, eapol, lldp, mpls, ppp
+from zcap.printing import arp, eapol, lldp, loopback, mpls, ppp, slow
 from zcap.printing.context import Ctx, mac_str
 from zcap.printing.l2common import default_print, suppressed, trunc
 from zcap.printing.llc import ipx_text, llc_frame, llc_text
@@ -73,6 +73,8 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x8864: ("", ppp.pppoe_text),
     0x88CC: ("", lldp.lldp_text),
     0x888E: ("", eapol.eapol_text),
+    0x8809: ("", slow.slow_text),
+    0x9000: ("", loopback.loopback_text),
 }
 
 
