@@ -361,6 +361,20 @@ RADIOTAP_HEADERS = [
              bytes([0, 0x02]) + struct.pack("<HH", 2462, 0xA0) + bytes([0xC8, 0])
              + struct.pack("<H", 0) + bytes([0xC9, 0]),
              extra_words=((1 << 5) | (1 << 11),)),
+    # VHT: one user at 80 MHz short GI, two users at 40 MHz, 160 MHz, a bad bandwidth
+    radiotap((1 << 2) | (1 << 3) | (1 << 21), bytes([0x0C, 0]) + struct.pack("<HH", 5180, 0x140)
+             + struct.pack("<HBB", 0x44, 0x04, 4) + bytes([0x92, 0, 0, 0, 0, 0, 0, 0])),
+    radiotap(1 << 21, struct.pack("<HBB", 0x44, 0, 1) + bytes([0x71, 0x81, 0, 0, 3, 0, 0, 0])),
+    radiotap(1 << 21, struct.pack("<HBB", 0x1FF, 0x0F, 11) + bytes([0x51, 0, 0, 0, 1, 0, 0, 0])),
+    radiotap(1 << 21, struct.pack("<HBB", 0x40, 0, 30) + bytes([0x12, 0, 0, 0, 0, 0, 0, 0])),
+    # A-MPDU status, an extended channel with HT40+, MCS with and without a rate
+    radiotap((1 << 20) | (1 << 5), bytes([0xC0, 0, 0, 0]) + struct.pack("<IHBB", 5, 0, 0, 0)),
+    radiotap((1 << 1) | (1 << 3) | (1 << 18), bytes([0x02, 0]) + struct.pack("<HH", 2412, 0xA0)
+             + bytes(2) + struct.pack("<IHBB", 0x200A0, 2412, 1, 20)),
+    radiotap(1 << 19, bytes([0x1F, 0x01, 7])),
+    radiotap(1 << 19, bytes([0x07, 0x03, 7])),
+    radiotap(1 << 19, bytes([0x02, 0x00, 9])),
+    radiotap(1 << 2, bytes([0x85])),
     # rx flags, channel, a field tcpdump 4.99 can't size (HE)
     radiotap((1 << 3) | (1 << 23), struct.pack("<HH", 5200, 0x140) + bytes(12)),
     # RTS/data retries, tx flags, dB signal and noise, lock quality, tx power, FHSS

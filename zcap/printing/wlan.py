@@ -335,7 +335,7 @@ F_CFP, F_SHORTPRE, F_WEP, F_FRAG, F_FCS, F_DATAPAD, F_BADFCS = (
 CH_TURBO, CH_CCK, CH_OFDM, CH_2GHZ, CH_5GHZ, CH_DYN, CH_GFSK = (
     0x10, 0x20, 0x40, 0x80, 0x100, 0x400, 0x800)
 CH_HALF, CH_QUARTER, CH_HT20, CH_HT40U, CH_HT40D = 0x4000, 0x8000, 0x10000, 0x20000, 0x40000
-BIT_MCS, BIT_VHT, BIT_XCHANNEL = 19, 21, 18
+BIT_MCS, BIT_XCHANNEL = 19, 18
 NS_RADIOTAP, NS_VENDOR, BIT_EXT = 29, 30, 31
 # 802.11n data rates of MCS 0-7 for one spatial stream at 20 and 40 MHz, long GI
 HT_RATES = ((6.5, 13.0, 19.5, 26.0, 39.0, 52.0, 58.5, 65.0),
@@ -352,8 +352,6 @@ def _chaninfo(freq: int, flags: int, present: int) -> str:
     text = f"{freq} MHz"
     if present & (1 << BIT_MCS):
         text += " 11n"
-    elif present & (1 << BIT_VHT):
-        text += " 11ac"
     else:
         if flags & (CH_2GHZ | CH_GFSK) == CH_2GHZ | CH_GFSK:
             text += " FHSS"
@@ -381,8 +379,8 @@ def _mcs(known: int, flags: int, mcs: int) -> str:
     text = ""
     if known & 0x02:
         rate = 0.0
-        if known & 0x01 and known & 0x04 and mcs < 32 and flags & 3 in (0, 1):
-            rate = HT_RATES[flags & 3][mcs % 8] * (mcs // 8 + 1)
+        if known & 0x01 and known & 0x04 and mcs < 32:
+            rate = HT_RATES[1 if flags & 3 == 1 else 0][mcs % 8] * (mcs // 8 + 1)
             if flags & 0x04:
                 rate = rate * 10 / 9
         text += f"{rate:.1f} Mb/s MCS {mcs} " if rate else f"MCS {mcs} "
@@ -449,13 +447,13 @@ def _field(bit: int, v: bytes, present: int, state: dict[str, int]) -> str:
 def _vht(v: bytes) -> str:
     known, flags, bw = _u16(v, 0), v[2], v[3]
     text = ""
-    if known & 0x0040:
-        text += f"{VHT_BANDWIDTHS.get(bw & 0x1F, 'unknown')} "
     for user in range(4):
         nss, mcs = v[4 + user] & 0x0F, v[4 + user] >> 4
         if nss == 0:
             continue
-        text += f"[{user}] MCS {mcs} NSS {nss} {'LDPC' if v[8] & (1 << user) else 'BCC'} FEC "
+        text += f"User {user} MCS {mcs} {'LDPC' if v[8] & (1 << user) else 'BCC'} FEC "
+    if known & 0x0040:
+        text += VHT_BANDWIDTHS.get(bw & 0x1F, f"unknown ({bw & 0x1F})") + " "
     if known & 0x0004:
         text += f"{'short' if flags & 0x04 else 'long'} GI "
     return text
@@ -510,7 +508,8 @@ def radiotap(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     except StopIteration:
         pass
     except (Truncated, *SHORT):
-        return text + trunc("802.11_radio"), rlen
+        # tcpdump gives up on the radio fields, not on the frame after them
+        text += trunc("802.11_radio")
     flags = state["flags"]
     inner, hdrlen = _frame(ctx, frame[rlen:], wire - rlen, bool(flags & F_DATAPAD),
                            4 if flags & F_FCS else 0)
