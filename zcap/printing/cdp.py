@@ -4,7 +4,16 @@ lines per TLV) and DTP."""
 from __future__ import annotations
 
 from zcap.printing.context import Ctx, ip4_str, ip6_str, mac_str
-from zcap.printing.l2common import SHORT, Truncated, bits, trunc, u16, u32, unknown_data
+from zcap.printing.l2common import (
+    SHORT,
+    Truncated,
+    bits,
+    printable,
+    trunc,
+    u16,
+    u32,
+    unknown_data,
+)
 
 TLVS = {0x01: "Device-ID", 0x02: "Address", 0x03: "Port-ID", 0x04: "Capability",
         0x05: "Version String", 0x06: "Platform", 0x07: "Prefixes",
@@ -27,7 +36,7 @@ def _plural(n: int) -> str:
 
 
 def _text(v: bytes) -> str:
-    return "".join(chr(c) if 0x20 <= c < 0x7F else "." for c in v)
+    return printable(v)
 
 
 def _addresses(v: bytes) -> str:

@@ -13,8 +13,9 @@ from zcap.printing.hexdump import hex_lines
 SHORT = (struct.error, IndexError)
 
 
-class Truncated(Exception):
-    """Raised by a decoder that found fewer captured bytes than it needs."""
+class Truncated(IndexError):
+    """Raised by a decoder that found fewer captured bytes than it needs (an
+    IndexError, so that the printer's last-resort handler knows it too)."""
 
 
 def trunc(proto: str) -> str:
@@ -64,6 +65,20 @@ def bits(table: dict[int, str], value: int, none: str = "none") -> str:
     """tcpdump's bittok2str: the names of the set bits joined by ', '."""
     names = [name for bit, name in table.items() if value & bit == bit and bit]
     return ", ".join(names) if names else none
+
+
+def printable(b: bytes, stop_at_nul: bool = False) -> str:
+    """Bytes as tcpdump's character printer shows them: ``M-`` for the high bit,
+    ``^X`` for control characters."""
+    out = []
+    for c in b:
+        if c == 0 and stop_at_nul:
+            break
+        if c >= 0x80:
+            out.append("M-")
+            c &= 0x7F
+        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
+    return "".join(out)
 
 
 def hexaddr(b: bytes) -> str:

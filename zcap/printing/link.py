@@ -272,7 +272,9 @@ def _bsd_loop(ctx: Ctx, frame: bytes, wire: int, order: str) -> tuple[str, int]:
     if len(frame) < 4:
         return trunc("null"), 0
     fam = struct.unpack_from(order + "I", frame, 0)[0]
-    if fam & 0xFFFF0000:
+    # a family from a host of the other byte order: tcpdump's tests for it
+    # differ between NULL (any high bits) and LOOP (high bits only)
+    if fam & 0xFFFF0000 and (order == "<" or not fam & 0xFFFF):
         fam = int.from_bytes(fam.to_bytes(4, "little"), "big")
     opts = ctx.opts
 

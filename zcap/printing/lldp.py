@@ -4,7 +4,16 @@
 from __future__ import annotations
 
 from zcap.printing.context import Ctx, ip4_str, ip6_str, mac_str
-from zcap.printing.l2common import SHORT, Truncated, bits, trunc, u16, u32, unknown_data
+from zcap.printing.l2common import (
+    SHORT,
+    Truncated,
+    bits,
+    printable,
+    trunc,
+    u16,
+    u32,
+    unknown_data,
+)
 
 TLVS = {0: "End", 1: "Chassis ID", 2: "Port ID", 3: "Time to Live", 4: "Port Description",
         5: "System Name", 6: "System Description", 7: "System Capabilities",
@@ -24,13 +33,8 @@ TEXT_SUBTYPES = {1: {1, 2, 3, 6, 7}, 2: {1, 2, 5, 6, 7}}
 
 
 def safe(b: bytes) -> str:
-    """tcpdump's safeputs: printable ASCII up to a NUL, other bytes as \\0xNN."""
-    out = []
-    for c in b:
-        if c == 0:
-            break
-        out.append(chr(c) if 0x20 <= c < 0x7F else f"\\0x{c:02x}")
-    return "".join(out)
+    """Text fields as tcpdump prints them."""
+    return printable(b)
 
 
 def _network_addr(b: bytes) -> str:

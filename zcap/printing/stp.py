@@ -16,7 +16,7 @@ PORT_ROLES = {0: "Unknown", 1: "Alternate", 2: "Root", 3: "Designated"}
 
 # offsets in a BPDU (802.1D clause 9; 802.1Q clause 14 for the MSTP part)
 CONFIG_LEN, RSTP_LEN, MSTP_MIN_LEN = 35, 36, 102
-V3LEN_OFF, MSTI_OFF, MSTI_LEN, MST_CONFIG_LEN = 36, 102, 16, 64
+V1LEN_OFF, V3LEN_OFF, MSTI_OFF, MSTI_LEN, MST_CONFIG_LEN = 35, 36, 102, 16, 64
 
 
 def _bridge_id(b: bytes, off: int) -> str:
@@ -98,7 +98,8 @@ def stp_text(ctx: Ctx, b: bytes, length: int) -> str:
                     return text + " (invalid)"
                 return text + _config(ctx, b, length, True)
             if version in (3, 4):
-                if length < MSTP_MIN_LEN or length < RSTP_LEN + 2 + u16(b, V3LEN_OFF):
+                if length < MSTP_MIN_LEN or b[V1LEN_OFF] != 0 or \
+                        length < RSTP_LEN + 2 + u16(b, V3LEN_OFF):
                     return text + " (invalid)"
                 return text + _mstp(ctx, b, length)
         return text

@@ -8,7 +8,7 @@ from __future__ import annotations
 import struct
 
 from zcap.printing.context import Ctx, mac_str
-from zcap.printing.l2common import SHORT, Truncated, default_print, suppressed, trunc
+from zcap.printing.l2common import SHORT, Truncated, default_print, printable, suppressed, trunc
 from zcap.printing.wlan_codes import REASONS, STATUSES
 
 T_MGMT, T_CTRL, T_DATA = 0, 1, 2
@@ -73,20 +73,8 @@ def _elements(b: bytes, off: int, length: int) -> tuple[_Body, bool]:
     return body, True
 
 
-def _ssid_text(ssid: bytes) -> str:
-    out = []
-    for c in ssid:
-        if c == 0:
-            break
-        if c >= 0x80:
-            out.append("M-")
-            c &= 0x7F
-        out.append(chr(c) if 0x20 <= c < 0x7F else "^" + chr(c ^ 0x40))
-    return "".join(out)
-
-
 def _ssid(p: _Body) -> str:
-    return "" if p.ssid is None else f" ({_ssid_text(p.ssid)})"
+    return "" if p.ssid is None else f" ({printable(p.ssid, stop_at_nul=True)})"
 
 
 def _rates(p: _Body) -> str:
@@ -327,7 +315,7 @@ def ieee802_11(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 # radiotap fields by bit: (alignment, size); the printers below say what tcpdump shows
 # (tcpdump 4.99 sizes no other field, and stops at the first it can't)
 RADIOTAP_FIELDS = {0: (8, 8), 1: (1, 1), 2: (1, 1), 3: (2, 4), 4: (1, 2), 5: (1, 1),
-                   6: (1, 1), 7: (2, 2), 8: (2, 2), 9: (2, 2), 10: (1, 1), 11: (1, 1),
+                   6: (1, 1), 7: (2, 2), 8: (2, 2), 9: (1, 1), 10: (1, 1), 11: (1, 1),
                    12: (1, 1), 13: (1, 1), 14: (2, 2), 18: (4, 8), 19: (1, 3), 20: (4, 8),
                    21: (2, 12)}
 F_CFP, F_SHORTPRE, F_WEP, F_FRAG, F_FCS, F_DATAPAD, F_BADFCS = (
@@ -340,12 +328,12 @@ NS_RADIOTAP, NS_VENDOR, BIT_EXT = 29, 30, 31
 # 802.11n data rates of MCS 0-7 for one spatial stream at 20 and 40 MHz, long GI
 HT_RATES = ((6.5, 13.0, 19.5, 26.0, 39.0, 52.0, 58.5, 65.0),
             (13.5, 27.0, 40.5, 54.0, 81.0, 108.0, 121.5, 135.0))
-VHT_BANDWIDTHS = {0: "20 MHz", 1: "40 MHz", 2: "40 MHz", 3: "40 MHz", 4: "80 MHz",
-                  5: "80 MHz", 6: "80 MHz", 7: "80 MHz", 8: "80 MHz", 9: "80 MHz",
-                  10: "80 MHz", 11: "160 MHz", 12: "160 MHz", 13: "160 MHz", 14: "160 MHz",
-                  15: "160 MHz", 16: "160 MHz", 17: "160 MHz", 18: "160 MHz", 19: "160 MHz",
-                  20: "160 MHz", 21: "160 MHz", 22: "160 MHz", 23: "160 MHz", 24: "160 MHz",
-                  25: "160 MHz"}
+VHT_BANDWIDTHS = ("20 MHz", "40 MHz", "20 MHz (L)", "20 MHz (U)", "80 MHz", "80 MHz (L)",
+                  "80 MHz (U)", "80 MHz (LL)", "80 MHz (LU)", "80 MHz (UL)", "80 MHz (UU)",
+                  "160 MHz", "160 MHz (L)", "160 MHz (U)", "160 MHz (LL)", "160 MHz (LU)",
+                  "160 MHz (UL)", "160 MHz (UU)", "160 MHz (LLL)", "160 MHz (LLU)",
+                  "160 MHz (LUL)", "160 MHz (UUU)", "160 MHz (ULL)", "160 MHz (ULU)",
+                  "160 MHz (UUL)", "160 MHz (UUU)")
 
 
 def _chaninfo(freq: int, flags: int, present: int) -> str:
@@ -424,8 +412,8 @@ def _field(bit: int, v: bytes, present: int, state: dict[str, int]) -> str:
         return f"{_u16(v, 0)} sq "
     if bit == 8:
         return f"{-_u16(v, 0)} tx power "
-    if bit == 9:
-        return f"{-_u16(v, 0)}dB tx attenuation "
+    if bit == 9:  # tcpdump 4.99 reads one byte of this 16-bit field
+        return f"{-v[0]}dB tx attenuation "
     if bit == 10:
         return f"{struct.unpack_from('<b', v)[0]}dBm tx power "
     if bit == 11:
@@ -453,7 +441,8 @@ def _vht(v: bytes) -> str:
             continue
         text += f"User {user} MCS {mcs} {'LDPC' if v[8] & (1 << user) else 'BCC'} FEC "
     if known & 0x0040:
-        text += VHT_BANDWIDTHS.get(bw & 0x1F, f"unknown ({bw & 0x1F})") + " "
+        bw &= 0x1F
+        text += (VHT_BANDWIDTHS[bw] if bw < len(VHT_BANDWIDTHS) else f"unknown ({bw})") + " "
     if known & 0x0004:
         text += f"{'short' if flags & 0x04 else 'long'} GI "
     return text
