@@ -4,7 +4,7 @@ first line and -v's code, id and type."""
 from __future__ import annotations
 
 from zcap.printing.context import Ctx
-from zcap.printing.l2common import SHORT, Truncated, bits, trunc, u16, u32
+from zcap.printing.l2common import SHORT, Truncated, bits, printable, trunc, u16, u32
 
 FRAME_TYPES = {0: "EAP packet", 1: "EAPOL start", 2: "EAPOL logoff", 3: "EAPOL key",
                4: "Encapsulated ASF alert"}
@@ -16,12 +16,7 @@ TYPE_IDENTITY, TYPE_NOTIFICATION, TYPE_NAK, TYPE_TLS, TYPE_TTLS = 1, 2, 3, 13, 2
 
 
 def _chars(b: bytes) -> str:
-    out = []
-    for c in b:
-        if c == 0:
-            break
-        out.append(chr(c) if 0x20 <= c < 0x7F else f"\\{c:03o}")
-    return "".join(out)
+    return printable(b, stop_at_nul=True)
 
 
 def _eap(b: bytes, length: int) -> str:
@@ -62,6 +57,8 @@ def eapol_text(ctx: Ctx, b: bytes, length: int) -> str:
         return text + ", empty PDU"
     if len(b) < 8:
         return text + ", " + trunc("eap")
+    if u16(b, 6) != plen:
+        return text + ", EAP fragment?"
     try:
         return text + _eap(b[4:], plen)
     except Truncated as cut:

@@ -100,7 +100,7 @@ def _tlv_verbose(kind: int, v: bytes) -> tuple[str, bool]:
         if rest:
             olen = rest[0]
             if len(rest) < 1 + olen:
-                raise Truncated
+                raise Truncated(text)
             if olen:
                 text += f"\n\t  OID length {olen}" + safe(rest[1:1 + olen])
         return text, False
@@ -139,6 +139,9 @@ def lldp_text(ctx: Ctx, b: bytes, length: int) -> str:
             if verbose > 1 or (verbose and dump):
                 text += unknown_data(v).replace("\n\t", "\n\t  ")
             off, left = off + tlen, left - tlen
-    except (Truncated, *SHORT):
+    except Truncated as cut:
+        # what the TLV printed before it ran short, then the marker
+        text += (cut.args[0] if cut.args else "") + trunc("lldp")
+    except SHORT:
         text += trunc("lldp")
     return text

@@ -63,9 +63,14 @@ def protocol_text(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
 
 
 # configuration options of the control protocols: number -> name, per protocol
-LCP_OPTIONS = {0: "Vend-Ext", 1: "MRU", 2: "ACCM", 3: "Auth-Prot", 4: "Qual-Prot",
-               5: "Magic-Num", 7: "PFC", 8: "ACFC", 17: "MRRU"}
-IPCP_OPTIONS = {2: "IP-Comp", 3: "IP-Addr", 0x81: "Pri-DNS", 0x82: "Pri-NBNS", 0x83: "Sec-DNS",
+LCP_OPTIONS = dict(enumerate((
+    "Vend-Ext", "MRU", "ACCM", "Auth-Prot", "Qual-Prot", "Magic-Num", "deprecated(6)", "PFC",
+    "ACFC", "FCS-Alt", "SDP", "Num-Mode", "deprecated(12)", "Call-Back", "deprecated(14)",
+    "deprecated(15)", "deprecated(16)", "MRRU", "12-Bit seq #", "End-Disc", "Proprietary",
+    "DCE-Id", "MP+", "Link-Disc", "LCP-Auth-Opt", "COBS", "Prefix-elision",
+    "Multilink-header-Form", "I18N", "SDL-over-SONET/SDH", "PPP-Muxing")))
+NUM_LCP_OPTIONS = len(LCP_OPTIONS)
+IPCP_OPTIONS = {1: "IP-Addrs", 2: "IP-Comp", 3: "IP-Addr", 4: "MobileIP", 0x81: "Pri-DNS", 0x82: "Pri-NBNS", 0x83: "Sec-DNS",
                 0x84: "Sec-NBNS"}
 IP6CP_OPTIONS = {1: "Interface-ID"}
 AUTH_PROTOCOLS = {0xC023: "PAP", 0xC223: "CHAP", 0xC227: "EAP"}
@@ -99,6 +104,8 @@ def _option(proto: int, kind: int, v: bytes) -> str:
 def _control_verbose(proto: int, code: int, b: bytes, length: int) -> str:
     """-v's lines for a control-protocol packet: its options or echo magic."""
     enc = u16(b, 2)
+    if enc > length:
+        return f"\n\tencoded length {enc} (> packet length {length}))"
     text = f"\n\tencoded length {enc} (=Option(s) length {enc - 4})"
     names = {0xC021: LCP_OPTIONS, 0x8021: IPCP_OPTIONS, 0x8057: IP6CP_OPTIONS}.get(proto)
     if code in CONF_CODES and names is not None:
@@ -106,12 +113,21 @@ def _control_verbose(proto: int, code: int, b: bytes, length: int) -> str:
         while left > 0:
             kind, olen = b[off], b[off + 1]
             if olen < 2:
-                raise Truncated
+                break  # tcpdump stops at a bogus option length without a word
             v = b[off + 2:off + olen]
             if len(v) < olen - 2:
-                raise Truncated
-            text += f"\n\t  {names.get(kind, 'Unknown')} Option (0x{kind:02x}), length {olen}"
-            text += _option(proto, kind, v)
+                break  # tcpdump leaves an option running off the packet unmentioned
+            if proto == 0xC021 and kind >= NUM_LCP_OPTIONS:
+                text += f"\n\tunknown LCP option 0x{kind:02x}"
+                off, left = off + olen, left - olen
+                continue
+            text += f"\n\t  {names.get(kind, 'unknown')} Option (0x{kind:02x}), length {olen}"
+            if kind in names:
+                text += _option(proto, kind, v)
+            else:
+                text += unknown_data(v).replace("\n\t", "\n\t    ")
+            if olen > left:
+                return text + f" [remaining options length {left} < {olen}] (invalid)"
             off, left = off + olen, left - olen
     elif code in ECHO_CODES and proto == 0xC021:
         if length >= 8:
@@ -119,6 +135,9 @@ def _control_verbose(proto: int, code: int, b: bytes, length: int) -> str:
             if enc > 8:
                 text += "\n\t  -----trailing data-----" + \
                     unknown_data(b[8:enc]).replace("\n\t", "\n\t  ")
+    elif code >= len(CONTROL_CODES):
+        text += unknown_data(b"".join((proto.to_bytes(2, "big"), b[:length]))).replace(
+            "\n\t", "\n\t  ")
     elif code == 8 and proto == 0xC021:
         rej = u16(b, 4)
         text += f"\n\t  Rejected {PROTOCOLS.get(rej, 'unknown')} Protocol (0x{rej:04x})"

@@ -74,7 +74,7 @@ def slow_text(ctx: Ctx, b: bytes, length: int) -> str:
             if len(v) < tlen - TLV_HDRLEN:
                 raise IndexError
             text += _tlv_text(subtype, kind, v)
-            if ctx.opts.verbose > 1:
+            if ctx.opts.verbose > 1 or (subtype, kind) not in TLVS:
                 text += unknown_data(v).replace("\n\t", "\n\t  ")
             off += tlen
     except SHORT:
