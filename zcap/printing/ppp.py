@@ -70,8 +70,8 @@ LCP_OPTIONS = dict(enumerate((
     "DCE-Id", "MP+", "Link-Disc", "LCP-Auth-Opt", "COBS", "Prefix-elision",
     "Multilink-header-Form", "I18N", "SDL-over-SONET/SDH", "PPP-Muxing")))
 NUM_LCP_OPTIONS = len(LCP_OPTIONS)
-IPCP_OPTIONS = {1: "IP-Addrs", 2: "IP-Comp", 3: "IP-Addr", 4: "MobileIP", 0x81: "Pri-DNS", 0x82: "Pri-NBNS", 0x83: "Sec-DNS",
-                0x84: "Sec-NBNS"}
+IPCP_OPTIONS = {1: "IP-Addrs", 2: "IP-Comp", 3: "IP-Addr", 4: "MobileIP", 0x81: "Pri-DNS",
+                0x82: "Pri-NBNS", 0x83: "Sec-DNS", 0x84: "Sec-NBNS"}
 IP6CP_OPTIONS = {1: "Interface-ID"}
 AUTH_PROTOCOLS = {0xC023: "PAP", 0xC223: "CHAP", 0xC227: "EAP"}
 CHAP_ALGORITHMS = {5: "MD5", 0x80: "MS-CHAPv1", 0x81: "MS-CHAPv2"}
