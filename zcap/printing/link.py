@@ -149,7 +149,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         head += f"{_ethertype(etype, opts.quiet)}, "
     text = ethertype_text(ctx, etype, frame[off:], wire - off)
     if text is not None:
-        return head + text, _dump_from(text, off)
+        return head + text, off
     if not eflag:
         head = addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     if suppressed(opts):
@@ -310,8 +310,10 @@ def ppp_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP with its address/control bytes (or without, as some systems write it)."""
     if len(frame) < 4:
         return trunc("ppp"), len(frame)
-    # tcpdump's -x skips a fixed 4-byte header, whatever the frame's compression
-    return ppp.ppp_text(ctx, frame, wire), PPP_HDRLEN if len(frame) > PPP_HDRLEN else 0
+    # tcpdump's -x skips a fixed 4-byte header, whatever the frame's compression,
+    # unless the payload jumped out of the packet
+    text = ppp.ppp_text(ctx, frame, wire)
+    return text, 0 if text.endswith(" [|ip]") and len(frame) <= PPP_HDRLEN else PPP_HDRLEN
 
 
 def pppoe_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
@@ -375,7 +377,8 @@ def _checked(decode: LinkPrinter) -> LinkPrinter:
             return f"[Invalid header: caplen==0, len=={wire}]", 0
         if len(frame) > wire:
             return f"[Invalid header: caplen({len(frame)}) > len({wire})]", 0
-        return decode(ctx, frame, wire)
+        text, off = decode(ctx, frame, wire)
+        return text, _dump_from(text, off)
     return run
 
 

@@ -177,7 +177,10 @@ def ppp_text(ctx: Ctx, b: bytes, length: int) -> str:
             proto, off, length = u16(b, off), off + 2, length - 2
         text = text_dir
         if ctx.opts.link_header:
-            text += f"{PROTOCOLS.get(proto, 'unknown')} (0x{proto:04x}), length {olen}: "
+            text += f"{PROTOCOLS.get(proto, 'unknown')} (0x{proto:04x}), length {olen}"
+            if proto not in PROTOCOLS:  # tcpdump says no more of a protocol it can't name
+                return text
+            text += ": "
         return text + protocol_text(ctx, proto, b[off:], length)
     except SHORT:
         return trunc("ppp")
