@@ -109,8 +109,7 @@ def _ethertype(t: int, quiet: bool) -> str:
 
 # Truncation markers tcpdump prints after jumping out of the whole packet, so
 # that -x then dumps the frame from byte 0 (others return to the link layer).
-JUMPING_MARKERS = (" [|arp]", " [|pppoe]", " [|cdp]", " [|stp]", " [|mpls]", " [|dtp]",
-                   " [|snap]")
+JUMPING_MARKERS = (" [|arp]", " [|pppoe]", " [|cdp]", " [|stp]", " [|mpls]", " [|dtp]")
 
 
 def _dump_from(text: str, off: int) -> int:
