@@ -153,10 +153,12 @@ def dtp_text(ctx: Ctx, b: bytes, length: int) -> str:
             kind, tlen = u16(b, off), u16(b, off + 2)
             if tlen < 4:
                 return text + " (invalid)"
+            text += f"\n\t{DTP_TLVS.get(kind, 'Unknown')} (0x{kind:04x}) TLV, length {tlen}"
+            if tlen > length - off:
+                return text + f"[invalid TLV length {tlen}] (invalid)"
             v = b[off + 4:off + tlen]
             if len(v) < tlen - 4:
                 raise Truncated
-            text += f"\n\t{DTP_TLVS.get(kind, 'Unknown')} (0x{kind:04x}) TLV, length {tlen}"
             if kind == 1:
                 text += ", " + _text(v).split("\0")[0]
             elif kind in (2, 3):

@@ -213,7 +213,7 @@ def _header_text(ctx: Ctx, ftype: int, subtype: int, flags: int, h: bytes) -> st
             return text + f"RA:{a1} TA:{a2} "
         if subtype in (14, 15):
             return text + f"RA:{a1} BSSID:{a2} "
-        return text + f"RA:{a1} "
+        return text + (f"RA:{a1} " if subtype in (CTRL_BA, 12, 13) else "")
     if subtype & 0xB:  # CF-Ack, CF-Poll or QoS
         text += "CF "
         if subtype & 1:
@@ -293,7 +293,8 @@ def _frame(ctx: Ctx, b: bytes, length: int, pad: bool, fcslen: int) -> tuple[str
         elif subtype & 4:  # no data
             pass
         elif flags & PROTECTED:
-            text += "Data" + _wep(body)
+            text += "Data"
+            text += _wep(body)
         else:
             from zcap.printing.llc import llc_text
             src, dst = _data_addrs(flags, h)
@@ -367,7 +368,7 @@ def _mcs(known: int, flags: int, mcs: int) -> str:
     text = ""
     if known & 0x02:
         rate = 0.0
-        if known & 0x01 and known & 0x04 and mcs < 32:
+        if known & 0x04 and mcs < 32:  # (the width comes from the flags, known or not)
             rate = HT_RATES[1 if flags & 3 == 1 else 0][mcs % 8] * (mcs // 8 + 1)
             if flags & 0x04:
                 rate = rate * 10 / 9
@@ -411,9 +412,9 @@ def _field(bit: int, v: bytes, present: int, state: dict[str, int]) -> str:
     if bit == 7:
         return f"{_u16(v, 0)} sq "
     if bit == 8:
-        return f"{-_u16(v, 0)} tx power "
-    if bit == 9:  # tcpdump 4.99 reads one byte of this 16-bit field
-        return f"{-v[0]}dB tx attenuation "
+        return f"{-struct.unpack_from('<h', v)[0]} tx power "
+    if bit == 9:  # tcpdump 4.99 reads one signed byte of this 16-bit field
+        return f"{-struct.unpack_from('<b', v)[0]}dB tx attenuation "
     if bit == 10:
         return f"{struct.unpack_from('<b', v)[0]}dBm tx power "
     if bit == 11:
@@ -484,6 +485,8 @@ def radiotap(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
                 text += _field(field, frame[pos:pos + size], present, state)
                 pos += size
             # what the next bitmap means: radiotap fields again, a vendor's, or more bits
+            if not present & (1 << BIT_EXT):
+                break
             if present & (1 << NS_VENDOR):
                 pos = (pos + 1) & ~1
                 if pos + 6 > rlen:
