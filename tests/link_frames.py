@@ -5,8 +5,19 @@ written under any link type with read_corpus.write_pcap."""
 from __future__ import annotations
 
 import struct
+import time
+
+import pytest
 
 from . import read_corpus as rc
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tcpdump and zcap both print times in UTC (use with usefixtures)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
 
 MA, MB, MC = rc.MAC_A, rc.MAC_B, bytes.fromhex("0266778899aa")
 BCAST = b"\xff" * 6

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from . import link_frames as lf
 from . import read_corpus as rc
+from .link_frames import utc  # noqa: F401  (the fixture, used below)
 from .print_oracle import tcpdump_text, zcap_text
+
+pytestmark = pytest.mark.usefixtures("utc")
 
 PACKETS_PER_LINKTYPE = 400
 SEED = 20261130
@@ -43,12 +45,6 @@ def _mutated() -> dict[int, list[bytes]]:
                 frame[rng.randrange(len(frame))] = rng.randrange(256)
             out[linktype].append(bytes(frame))
     return out
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
 
 
 @pytest.fixture(scope="module")

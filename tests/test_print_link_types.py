@@ -5,24 +5,20 @@ decodes them: one line per packet, no traceback."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from . import link_frames as lf
 from . import read_corpus as rc
+from .link_frames import utc  # noqa: F401  (the fixture, used below)
 from .print_oracle import tcpdump_text, zcap_text
+
+pytestmark = pytest.mark.usefixtures("utc")
 
 FLAG_SETS = ["", "-v", "-q", "-e", "-x", "-e -v", "-xx"]
 # decoded only as far as their first words: compared by packet count below
 PARTIAL = (195, 107)
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
 
 
 @pytest.fixture(scope="module")

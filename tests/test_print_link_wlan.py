@@ -3,23 +3,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from . import link_frames as lf
 from . import read_corpus as rc
+from .link_frames import utc  # noqa: F401  (the fixture, used below)
 from .print_oracle import tcpdump_text, zcap_text
+
+pytestmark = pytest.mark.usefixtures("utc")
 
 FLAG_SETS = ["", "-v", "-q", "-e", "-x", "-e -v"]
 FCS = b"\0\0\0\0"
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
 
 
 @pytest.fixture(scope="module")

@@ -12,35 +12,42 @@ FUNCTIONS = {1: "Reply", 2: "Forward Data"}
 REPLY, FORWARD = 1, 2
 
 
+def _short(b: bytes, off: int, left: int, need: int) -> str | None:
+    """tcpdump's complaint when a field of ``need`` bytes is not there."""
+    if left < need:
+        return " (invalid)"
+    if len(b) < off + need:
+        return trunc("loopback")
+    return None
+
+
 def loopback_text(ctx: Ctx, b: bytes, length: int) -> str:
     """A loopback message; the skip count says where the current one starts."""
-    if length < 2 or len(b) < 2:
-        return "Loopback" + (" (invalid)" if length < 2 else trunc("loopback"))
+    cut = _short(b, 0, length, 2)
+    if cut:
+        return "Loopback" + cut
     skip = struct.unpack_from("<H", b, 0)[0]
     text = f"Loopback, skipCount {skip}" + (" (bogus)" if skip % 8 else "")
     if skip > length - 2:
         return text + " (invalid)"
     off = 2 + skip
     left = length - off
-    if left < 2:
-        return text + " (invalid)"
-    if len(b) < off + 2:
-        return text + trunc("loopback")
+    cut = _short(b, off, left, 2)
+    if cut:
+        return text + cut
     function = struct.unpack_from("<H", b, off)[0]
     text += ", " + FUNCTIONS.get(function, f" invalid ({function})")
     off, left = off + 2, left - 2
     if function == REPLY:
-        if left < 2:
-            return text + " (invalid)"
-        if len(b) < off + 2:
-            return text + trunc("loopback")
+        cut = _short(b, off, left, 2)
+        if cut:
+            return text + cut
         text += f", receipt number {struct.unpack_from('<H', b, off)[0]}"
         off, left = off + 2, left - 2
     elif function == FORWARD:
-        if left < 6:
-            return text + " (invalid)"
-        if len(b) < off + 6:
-            return text + trunc("loopback")
+        cut = _short(b, off, left, 6)
+        if cut:
+            return text + cut
         text += f", forwarding address {mac_str(b[off:off + 6])}"
         off, left = off + 6, left - 6
     else:

@@ -313,12 +313,20 @@ def ieee802_11(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     return _frame(ctx, frame, wire, False, 0)
 
 
-# radiotap fields by bit: (alignment, size); the printers below say what tcpdump shows
-# (tcpdump 4.99 sizes no other field, and stops at the first it can't)
-RADIOTAP_FIELDS = {0: (8, 8), 1: (1, 1), 2: (1, 1), 3: (2, 4), 4: (1, 2), 5: (1, 1),
-                   6: (1, 1), 7: (2, 2), 8: (2, 2), 9: (1, 1), 10: (1, 1), 11: (1, 1),
-                   12: (1, 1), 13: (1, 1), 14: (2, 2), 18: (4, 8), 19: (1, 3), 20: (4, 8),
-                   21: (2, 12)}
+# Radiotap fields by bit: (alignment, size, struct format, sign, text) where the
+# value prints as ``text.format(sign * value)``; fields with no text have their
+# own printer in _field. tcpdump 4.99 sizes no other field and stops at the first
+# it can't (bit 9 is 16 bits in the standard, but tcpdump reads one signed byte).
+RADIOTAP_FIELDS: dict[int, tuple[int, int, str, int, str]] = {
+    0: (8, 8, "<Q", 1, "{}us tsft "), 1: (1, 1, "", 1, ""), 2: (1, 1, "", 1, ""),
+    3: (2, 4, "", 1, ""), 4: (1, 2, "<BB", 1, "fhset {} fhpat {} "),
+    5: (1, 1, "<b", 1, "{}dBm signal "), 6: (1, 1, "<b", 1, "{}dBm noise "),
+    7: (2, 2, "<H", 1, "{} sq "), 8: (2, 2, "<h", -1, "{} tx power "),
+    9: (1, 1, "<b", -1, "{}dB tx attenuation "), 10: (1, 1, "<b", 1, "{}dBm tx power "),
+    11: (1, 1, "<B", 1, "antenna {} "), 12: (1, 1, "<B", 1, "{}dB signal "),
+    13: (1, 1, "<B", 1, "{}dB noise "), 14: (2, 2, "", 1, ""), 18: (4, 8, "", 1, ""),
+    19: (1, 3, "", 1, ""), 20: (4, 8, "", 1, ""), 21: (2, 12, "", 1, ""),
+}
 F_CFP, F_SHORTPRE, F_WEP, F_FRAG, F_FCS, F_DATAPAD, F_BADFCS = (
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40)
 CH_TURBO, CH_CCK, CH_OFDM, CH_2GHZ, CH_5GHZ, CH_DYN, CH_GFSK = (
@@ -387,8 +395,10 @@ def _mcs(known: int, flags: int, mcs: int) -> str:
 
 
 def _field(bit: int, v: bytes, present: int, state: dict[str, int]) -> str:
-    if bit == 0:
-        return f"{struct.unpack_from('<Q', v)[0]}us tsft "
+    _, _, fmt, sign, text = RADIOTAP_FIELDS[bit]
+    if text:
+        values = struct.unpack_from(fmt, v)
+        return text.format(*(sign * x for x in values))
     if bit == 1:
         f = v[0]
         state["flags"] = f
@@ -403,26 +413,6 @@ def _field(bit: int, v: bytes, present: int, state: dict[str, int]) -> str:
             return ""
         freq, flags = struct.unpack_from("<HH", v)
         return _chaninfo(freq, flags, present)
-    if bit == 4:
-        return f"fhset {v[0]} fhpat {v[1]} "
-    if bit == 5:
-        return f"{struct.unpack_from('<b', v)[0]}dBm signal "
-    if bit == 6:
-        return f"{struct.unpack_from('<b', v)[0]}dBm noise "
-    if bit == 7:
-        return f"{_u16(v, 0)} sq "
-    if bit == 8:
-        return f"{-struct.unpack_from('<h', v)[0]} tx power "
-    if bit == 9:  # tcpdump 4.99 reads one signed byte of this 16-bit field
-        return f"{-struct.unpack_from('<b', v)[0]}dB tx attenuation "
-    if bit == 10:
-        return f"{struct.unpack_from('<b', v)[0]}dBm tx power "
-    if bit == 11:
-        return f"antenna {v[0]} "
-    if bit == 12:
-        return f"{v[0]}dB signal "
-    if bit == 13:
-        return f"{v[0]}dB noise "
     if bit == 18:
         flags, freq = struct.unpack_from("<IH", v)
         return _chaninfo(freq, flags, present)
@@ -478,7 +468,7 @@ def radiotap(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
                     # a field of unknown size: nothing after it can be located
                     text += f"[bit {field}] "
                     raise StopIteration
-                align, size = RADIOTAP_FIELDS[field]
+                align, size = RADIOTAP_FIELDS[field][:2]
                 pos = (pos + align - 1) & ~(align - 1)
                 if pos + size > rlen:
                     raise Truncated
