@@ -270,8 +270,37 @@ def link_type_frames() -> dict[int, list[bytes]]:
         50: [b"\xff\x03\x00\x21" + IP, b"\x0f\x00\x08\x00" + IP, b"\x11\x22abc", b"\xff"],
         51: [PPPOE_SESSION, PPPOE_PADI, b"\x11"],
         107: [IP, b"\x00"],
-        195: [IP, b"\x0f\x00\x08\x00" + IP, b"\x45"],
+        195: IEEE802154_FRAMES,
+        230: [f[:-2] for f in IEEE802154_FRAMES if len(f) > 5],
     }
+
+
+def _fc154(ftype: int, security: int = 0, ack: int = 0, compress: int = 0, dst: int = 2,
+           version: int = 0, src: int = 2) -> bytes:
+    return struct.pack("<H", ftype | security << 3 | ack << 5 | compress << 6 | dst << 10
+                       | version << 12 | src << 14)
+
+
+IEEE802154_FRAMES = [
+    _fc154(1, ack=1, compress=1) + b"\x3c" + struct.pack("<HHH", 0x1234, 1, 2) + b"payload\0\0",
+    _fc154(1) + b"\x3d" + struct.pack("<HHHH", 0x1234, 0xFFFF, 0x4321, 2) + b"xx\0\0",
+    _fc154(2, dst=0, src=0) + b"\x3c\0\0",
+    _fc154(0, dst=0) + b"\x01" + struct.pack("<HH", 0x1234, 0) + b"\xff\xcf\0\0\0\0",
+    _fc154(3, ack=1, compress=1) + b"\x05" + struct.pack("<HHH", 0x1234, 0, 1) + b"\x04\0\0",
+    _fc154(1, compress=1, dst=3, src=3) + b"\x07" + struct.pack("<H", 0x1234) + bytes(range(16))
+    + b"data\0\0",
+    _fc154(3, src=3) + b"\x09" + struct.pack("<HHH", 0xFFFF, 0xFFFF, 0x1234) + bytes(range(8))
+    + b"\x07\0\0",
+    _fc154(1, version=1, compress=1) + b"\x05" + struct.pack("<HHH", 0x1234, 0, 1) + b"v1",
+    _fc154(1, security=1, compress=1) + b"\x05" + struct.pack("<HHH", 0x1234, 0, 1)
+    + b"\x05\x01\0\0\0secdata!",
+    _fc154(1, compress=1, dst=0) + b"\x05" + struct.pack("<HH", 0x1234, 1) + b"x",
+    _fc154(1, dst=1) + b"\x05abcdefgh",
+    _fc154(1, compress=1) + b"\x05\x34\x12",
+    _fc154(3, compress=1) + b"\x05" + struct.pack("<HHH", 0x1234, 0, 1) + b"\x61bcd",
+    _fc154(0, dst=0) + b"\x01" + struct.pack("<HH", 0x1234, 0) + b"\xf1\x4f\x83\x05"
+    + bytes(9) + b"\x00\0\0",
+]
 
 
 # ---- 802.11 and radiotap ----

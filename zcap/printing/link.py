@@ -10,6 +10,7 @@ loopback live here; PPP, 802.11 and the rarer link types in their own modules.
 
 from __future__ import annotations
 
+import importlib
 import socket
 import struct
 from collections.abc import Callable
@@ -331,18 +332,12 @@ def unsupported(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 LinkPrinter = Callable[[Ctx, bytes, int], tuple[str, int]]
 
 
-def _rare(name: str) -> LinkPrinter:
-    """A printer from zcap.printing.rarelinks, imported on first use."""
+def _lazy(module: str, name: str) -> LinkPrinter:
+    """A printer from zcap.printing.<module>, imported on first use (the rare
+    link types and 802.11 cost nothing to a program that never sees them)."""
     def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        from zcap.printing import rarelinks
-        return getattr(rarelinks, name)(ctx, frame, wire)
-    return run
-
-
-def _wlan(name: str) -> LinkPrinter:
-    def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        from zcap.printing import wlan
-        return getattr(wlan, name)(ctx, frame, wire)
+        mod = importlib.import_module(f"zcap.printing.{module}")
+        return getattr(mod, name)(ctx, frame, wire)
     return run
 
 
@@ -358,14 +353,14 @@ LINK_PRINTERS: dict[int, LinkPrinter] = {
     LINKTYPE_LOOP: bsd_loop,
     LINKTYPE_PPP: ppp_link,
     LINKTYPE_PPP_ETHER: pppoe_link,
-    LINKTYPE_PPP_SERIAL: _rare("ppp_serial"),
-    LINKTYPE_C_HDLC: _rare("chdlc"),
-    LINKTYPE_SLIP: _rare("slip"),
-    LINKTYPE_FRELAY: _rare("frelay"),
-    LINKTYPE_IEEE802_15_4: _rare("ieee802154_fcs"),
-    LINKTYPE_IEEE802_15_4_NOFCS: _rare("ieee802154_nofcs"),
-    LINKTYPE_IEEE802_11: _wlan("ieee802_11"),
-    LINKTYPE_IEEE802_11_RADIO: _wlan("radiotap"),
+    LINKTYPE_PPP_SERIAL: _lazy("rarelinks", "ppp_serial"),
+    LINKTYPE_C_HDLC: _lazy("rarelinks", "chdlc"),
+    LINKTYPE_SLIP: _lazy("rarelinks", "slip"),
+    LINKTYPE_FRELAY: _lazy("rarelinks", "frelay"),
+    LINKTYPE_IEEE802_15_4: _lazy("ieee802154", "ieee802154"),
+    LINKTYPE_IEEE802_15_4_NOFCS: _lazy("ieee802154", "ieee802154"),
+    LINKTYPE_IEEE802_11: _lazy("wlan", "ieee802_11"),
+    LINKTYPE_IEEE802_11_RADIO: _lazy("wlan", "radiotap"),
 }
 
 

@@ -1,5 +1,5 @@
 """Link types seen less often, with tcpdump's first words for each: SLIP,
-PPP in HDLC framing, Cisco HDLC, Frame Relay, IEEE 802.15.4. Where tcpdump
+PPP in HDLC framing, Cisco HDLC, Frame Relay. Where tcpdump
 decodes more than the header, what follows is the network layer as usual."""
 
 from __future__ import annotations
@@ -86,23 +86,3 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if frame[0] & 1 or not frame[1] & 1:
         return "Q.922, invalid address", 0
     return "Q.922" + ("" if suppressed(ctx.opts) else default_print(frame)), 0
-
-
-def _ieee802154(ctx: Ctx, frame: bytes, wire: int, fcs: bool) -> tuple[str, int]:
-    if len(frame) < 3:
-        return trunc("802.15.4"), len(frame)
-    fc = frame[0] | frame[1] << 8
-    ftype = fc & 7
-    names = {0: "Beacon", 1: "Data", 2: "ACK", 3: "Command", 5: "Multipurpose",
-             6: "Fragment", 7: "Extended"}
-    return f"IEEE 802.15.4 {names.get(ftype, 'Reserved')} packet ", 0
-
-
-def ieee802154_fcs(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-    """IEEE 802.15.4 with its frame check sequence."""
-    return _ieee802154(ctx, frame, wire, True)
-
-
-def ieee802154_nofcs(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-    """IEEE 802.15.4 without FCS."""
-    return _ieee802154(ctx, frame, wire, False)
