@@ -39,6 +39,15 @@ def test_link_type(files: dict[int, Path], linktype: int, flags: str) -> None:
     assert ours == theirs
 
 
+def test_invalid_record_headers(tmp_path: Path) -> None:
+    """Records whose lengths make no sense: tcpdump names the problem, dumps nothing."""
+    path = tmp_path / "bad.pcap"
+    frame = rc.eth(lf.ARP_REQUEST, 0x806)
+    rc.write_pcap(str(path), [frame, frame, frame, b""], wirelens=[10, 0, 42, 5])
+    for flags in ("", "-x", "-e"):
+        assert zcap_text(path, flags).splitlines() == tcpdump_text(path, flags).splitlines()
+
+
 @pytest.mark.parametrize("linktype", PARTIAL)
 def test_partly_decoded_link_type(files: dict[int, Path], linktype: int) -> None:
     ours = zcap_text(files[linktype], "-#").splitlines()

@@ -368,9 +368,12 @@ def _checked(decode: LinkPrinter) -> LinkPrinter:
     """tcpdump refuses to decode a record whose lengths make no sense."""
     def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         if not frame:
-            return f"[Invalid header: caplen==0, len=={wire}]", 0
-        if len(frame) > wire:
-            return f"[Invalid header: caplen({len(frame)}) > len({wire})]", 0
+            return "[Invalid header: caplen==0]", 0
+        # (and -x shows nothing of such a record)
+        if wire == 0:
+            return "[Invalid header: len==0]", len(frame)
+        if wire < len(frame):
+            return f"[Invalid header: len({wire}) < caplen({len(frame)})]", len(frame)
         text, off = decode(ctx, frame, wire)
         return text, _dump_from(text, off)
     return run
