@@ -364,16 +364,21 @@ LINK_PRINTERS: dict[int, LinkPrinter] = {
 }
 
 
+def record_problem(caplen: int, wire: int) -> str | None:
+    """tcpdump's complaint about a record whose lengths make no sense (it then
+    prints neither time stamp nor bytes), or None for a sound one."""
+    if caplen == 0:
+        return "[Invalid header: caplen==0]"
+    if wire == 0:
+        return "[Invalid header: len==0]"
+    if wire < caplen:
+        return f"[Invalid header: len({wire}) < caplen({caplen})]"
+    return None
+
+
 def _checked(decode: LinkPrinter) -> LinkPrinter:
-    """tcpdump refuses to decode a record whose lengths make no sense."""
+    """The -x offset after a payload that jumped out of the packet."""
     def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        if not frame:
-            return "[Invalid header: caplen==0]", 0
-        # (and -x shows nothing of such a record)
-        if wire == 0:
-            return "[Invalid header: len==0]", len(frame)
-        if wire < len(frame):
-            return f"[Invalid header: len({wire}) < caplen({len(frame)})]", len(frame)
         text, off = decode(ctx, frame, wire)
         return text, _dump_from(text, off)
     return run

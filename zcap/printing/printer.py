@@ -10,7 +10,7 @@ import dpkt
 from zcap.packet import Packet
 from zcap.printing.context import Ctx
 from zcap.printing.hexdump import hex_lines
-from zcap.printing.link import link_printer
+from zcap.printing.link import link_printer, record_problem
 from zcap.printing.options import PrintOptions
 from zcap.printing.timestamps import Stamper
 
@@ -38,6 +38,9 @@ class Printer:
         self.count += 1
         data = bytes(pkt.data)
         prefix = f"{self.count:5d}  " if opts.number else ""
+        problem = record_problem(len(data), pkt.wirelen)
+        if problem:
+            return prefix + problem
         prefix += self.stamper.format(pkt.ts_ns)
         decode = link_printer(pkt.linktype)
         try:
