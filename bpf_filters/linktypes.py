@@ -52,7 +52,10 @@ _TABLE = (
     (107, "FRELAY", "Frame Relay"),
     (108, "LOOP", "OpenBSD loopback"),
     (113, "LINUX_SLL", "Linux cooked v1"),
+    (119, "PRISM_HEADER", "802.11 plus Prism header"),
     (127, "IEEE802_11_RADIO", "802.11 plus radiotap header"),
+    (163, "IEEE802_11_RADIO_AVS", "802.11 plus AVS radio information header"),
+    (192, "PPI", "Per-Packet Information"),
     (195, "IEEE802_15_4", "IEEE 802.15.4 with FCS"),
     (215, "IEEE802_15_4_NONASK_PHY", "IEEE 802.15.4 with non-ASK PHY data"),
     (228, "IPV4", "Raw IPv4"),
@@ -75,7 +78,10 @@ LINKTYPE_IEEE802_11 = 105
 LINKTYPE_FRELAY = 107
 LINKTYPE_LOOP = 108
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_PRISM_HEADER = 119
 LINKTYPE_IEEE802_11_RADIO = 127
+LINKTYPE_IEEE802_11_RADIO_AVS = 163
+LINKTYPE_PPI = 192
 LINKTYPE_IEEE802_15_4 = 195
 LINKTYPE_IPV4 = 228
 LINKTYPE_IPV6 = 229

@@ -422,3 +422,17 @@ RADIOTAP_HEADERS = [
              bytes([3, 7]) + struct.pack("<H", 99) + bytes([0xF6, 40, 10]) + bytes(1)
              + struct.pack("<H", 0)),
 ]
+
+
+def wrapped_wlan_frames() -> dict[int, list[bytes]]:
+    """802.11 behind the older monitor headers: PPI (wrapping other link types
+    too), Prism and AVS."""
+    w = wlan_frames()
+    ppi = [struct.pack("<BBHI", 0, 0, 8, 105) + f for f in w[:6]]
+    ppi += [struct.pack("<BBHI", 0, 0, 8, 1) + rc.eth(ARP_REQUEST, 0x806),
+            struct.pack("<BBHI", 0, 0, 20, 105) + struct.pack("<HH", 2, 8) + bytes(8) + w[0],
+            b"\0\0", struct.pack("<BBHI", 0, 0, 8, 147) + b"abc"]
+    prism = [struct.pack("<II", 0x44, 144) + b"wlan0".ljust(16, b"\0") + bytes(120) + f
+             for f in w[:6]]
+    avs = [struct.pack(">II", 0x80211001, 64) + bytes(56) + f for f in w[:6]]
+    return {192: ppi, 119: prism + avs, 163: avs}

@@ -1,5 +1,5 @@
-"""802.11 frames, bare (IEEE802_11) and behind radiotap headers
-(IEEE802_11_RADIO), against tcpdump line by line."""
+"""802.11 frames, bare (IEEE802_11) and behind radiotap (IEEE802_11_RADIO),
+PPI, Prism and AVS headers, against tcpdump line by line."""
 
 from __future__ import annotations
 
@@ -30,11 +30,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths = {"bare": d / "wlan.pcap", "radio": d / "radiotap.pcap"}
     rc.write_pcap(str(paths["bare"]), frames, linktype=105)
     rc.write_pcap(str(paths["radio"]), radio, linktype=127)
+    for linktype, wrapped in lf.wrapped_wlan_frames().items():
+        paths[str(linktype)] = d / f"wlan{linktype}.pcap"
+        rc.write_pcap(str(paths[str(linktype)]), wrapped, linktype=linktype)
     return paths
 
 
 @pytest.mark.parametrize("flags", FLAG_SETS)
-@pytest.mark.parametrize("name", ["bare", "radio"])
+@pytest.mark.parametrize("name", ["bare", "radio", "192", "119", "163"])
 def test_wlan(files: dict[str, Path], name: str, flags: str) -> None:
     ours = zcap_text(files[name], flags).splitlines()
     theirs = tcpdump_text(files[name], flags).splitlines()

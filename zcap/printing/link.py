@@ -21,6 +21,7 @@ from bpf_filters.linktypes import (
     LINKTYPE_FRELAY,
     LINKTYPE_IEEE802_11,
     LINKTYPE_IEEE802_11_RADIO,
+    LINKTYPE_IEEE802_11_RADIO_AVS,
     LINKTYPE_IEEE802_15_4,
     LINKTYPE_IEEE802_15_4_NOFCS,
     LINKTYPE_IPV4,
@@ -29,9 +30,11 @@ from bpf_filters.linktypes import (
     LINKTYPE_LINUX_SLL2,
     LINKTYPE_LOOP,
     LINKTYPE_NULL,
+    LINKTYPE_PPI,
     LINKTYPE_PPP,
     LINKTYPE_PPP_ETHER,
     LINKTYPE_PPP_SERIAL,
+    LINKTYPE_PRISM_HEADER,
     LINKTYPE_RAW,
     LINKTYPE_SLIP,
 )
@@ -361,6 +364,9 @@ LINK_PRINTERS: dict[int, LinkPrinter] = {
     LINKTYPE_IEEE802_15_4_NOFCS: _lazy("ieee802154", "ieee802154"),
     LINKTYPE_IEEE802_11: _lazy("wlan", "ieee802_11"),
     LINKTYPE_IEEE802_11_RADIO: _lazy("wlan", "radiotap"),
+    LINKTYPE_PRISM_HEADER: _lazy("wlan", "prism"),
+    LINKTYPE_IEEE802_11_RADIO_AVS: _lazy("wlan", "avs"),
+    LINKTYPE_PPI: _lazy("rarelinks", "ppi"),
 }
 
 

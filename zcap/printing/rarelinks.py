@@ -1,8 +1,11 @@
 """Link types seen less often, with tcpdump's first words for each: SLIP,
-PPP in HDLC framing, Cisco HDLC, Frame Relay. Where tcpdump
+PPP in HDLC framing, Cisco HDLC, Frame Relay, and the PPI header that wraps
+another link type. Where tcpdump
 decodes more than the header, what follows is the network layer as usual."""
 
 from __future__ import annotations
+
+import struct
 
 from zcap.printing.context import Ctx
 from zcap.printing.l2common import default_print, suppressed, trunc, u16
@@ -86,3 +89,27 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if frame[0] & 1 or not frame[1] & 1:
         return "Q.922, invalid address", 0
     return "Q.922" + ("" if suppressed(ctx.opts) else default_print(frame)), 0
+
+
+PPI_HDRLEN, PPI_MAX = 8, 65532
+
+
+def ppi(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """PPI: a per-packet information header naming the link type inside."""
+    if len(frame) < PPI_HDRLEN:
+        return trunc("ppi"), len(frame)
+    version, _flags, hdrlen, dlt = struct.unpack_from("<BBHI", frame, 0)
+    if hdrlen < PPI_HDRLEN or hdrlen > PPI_MAX or len(frame) < hdrlen:
+        return trunc("ppi"), len(frame)
+    from bpf_filters.linktypes import lookup
+    from zcap.printing.link import LINK_PRINTERS, link_printer
+    known = lookup(dlt)
+    head = (f"V.{version} DLT {known.name if known else 'UNKNOWN'} ({dlt}) len {hdrlen}, "
+            f"length {wire}: ")
+    inner = LINK_PRINTERS.get(dlt)
+    if inner is None:
+        body = frame[hdrlen:]
+        return head + ("" if suppressed(ctx.opts) else default_print(body)), hdrlen
+    text, off = link_printer(dlt)(ctx, frame[hdrlen:], wire - hdrlen)
+    # tcpdump counts the inner link header twice when it computes where -x starts
+    return (head if ctx.opts.link_header else "") + text, hdrlen + 2 * off

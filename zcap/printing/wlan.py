@@ -496,3 +496,30 @@ def radiotap(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     inner, hdrlen = _frame(ctx, frame[rlen:], wire - rlen, bool(flags & F_DATAPAD),
                            4 if flags & F_FCS else 0)
     return text + inner, rlen + hdrlen
+
+
+PRISM_HDRLEN = 144
+AVS_COOKIES = frozenset({0x80211000, 0x80211001})
+
+
+def avs(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """IEEE802_11_RADIO_AVS: an AVS capture header, then the 802.11 frame."""
+    if len(frame) < 8:
+        return trunc("802.11_radio_avs"), len(frame)
+    hdrlen = struct.unpack_from(">I", frame, 4)[0]
+    if hdrlen < 8 or len(frame) < hdrlen:
+        return trunc("802.11_radio_avs"), len(frame)
+    text, off = _frame(ctx, frame[hdrlen:], wire - hdrlen, False, 0)
+    return text, hdrlen + off
+
+
+def prism(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+    """PRISM_HEADER: a Prism monitor header (or an AVS one), then the 802.11 frame."""
+    if len(frame) < 4:
+        return trunc("prism"), len(frame)
+    if struct.unpack_from(">I", frame, 0)[0] in AVS_COOKIES:
+        return avs(ctx, frame, wire)
+    if len(frame) < PRISM_HDRLEN:
+        return trunc("prism"), len(frame)
+    text, off = _frame(ctx, frame[PRISM_HDRLEN:], wire - PRISM_HDRLEN, False, 0)
+    return text, PRISM_HDRLEN + off
