@@ -104,8 +104,11 @@ def ppi(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     from bpf_filters.linktypes import lookup
     from zcap.printing.link import LINK_PRINTERS, link_printer
     known = lookup(dlt)
-    head = (f"V.{version} DLT {known.name if known else 'UNKNOWN'} ({dlt}) len {hdrlen}, "
-            f"length {wire}: ")
+    name = known.name if known else "UNKNOWN"
+    if ctx.opts.quiet:
+        head = f"{name}, length {wire}: "
+    else:
+        head = f"V.{version} DLT {name} ({dlt}) len {hdrlen}, length {wire}: "
     inner = LINK_PRINTERS.get(dlt)
     if inner is None:
         body = frame[hdrlen:]
