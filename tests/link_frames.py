@@ -70,6 +70,27 @@ LLDP = (tlv_lldp(1, b"\x04" + MA) + tlv_lldp(2, b"\x05eth0") + tlv_lldp(3, b"\x0
         + tlv_lldp(5, b"switch1") + tlv_lldp(4, b"port desc") + tlv_lldp(6, b"Linux x")
         + tlv_lldp(7, b"\x00\x14\x00\x14")
         + tlv_lldp(8, b"\x05\x01\xc0\xa8\x01\x01\x02\x00\x00\x00\x01\x00") + tlv_lldp(0, b""))
+
+
+def _org(oui: int, subtype: int, value: bytes) -> bytes:
+    return tlv_lldp(127, struct.pack("!I", oui)[1:] + bytes([subtype]) + value)
+
+
+# organisation-specific TLVs: IEEE 802.1, IEEE 802.3, LLDP-MED, an unknown OUI,
+# unknown and too-short subtypes
+LLDP_ORG = b"".join((
+    _org(0x0080C2, 1, b"\x00\x01"), _org(0x0080C2, 2, b"\x06\x00\x05"),
+    _org(0x0080C2, 3, b"\x00\x0a\x04vl10"), _org(0x0080C2, 4, b"\x02\x88\xcc"),
+    _org(0x0080C2, 7, b"\x03\x00\x00\x00\x05"), _org(0x0080C2, 9, b"ab"),
+    _org(0x00120F, 1, b"\x03\x6c\x03\x00\x1e"), _org(0x00120F, 2, b"\x0f\x01\x02"),
+    _org(0x00120F, 3, b"\x03\x00\x00\x00\x05"), _org(0x00120F, 4, b"\x05\xee"),
+    _org(0x0012BB, 1, b"\x00\x33\x03"), _org(0x0012BB, 2, b"\x01\x00\x00\x0a\x00\xb8"),
+    _org(0x0012BB, 2, b"\x01\xe0\x12\x3a"), _org(0x0012BB, 3, b"\x02xx"),
+    _org(0x0012BB, 4, b"\x52\x00\x3c"), _org(0x0012BB, 5, b"hw1.0"), _org(0x0012BB, 7, b"sw2"),
+    _org(0x0012BB, 9, b"Acme"), _org(0x123456, 1, b"xyz"), tlv_lldp(9, b"reserved"),
+    _org(0x0080C2, 5, b"x"), _org(0x0080C2, 3, b"\x00\x0a\x09vl10"), _org(0x0080C2, 1, b"\x00"),
+    _org(0x00120F, 1, b"\x03\x6c"), _org(0x00120F, 1, b"\x03\x00\x00\x00\x63"),
+    _org(0x0012BB, 5, b""), tlv_lldp(0, b"")))
 LLDP_SHORT = (tlv_lldp(1, b"\x07abc") + tlv_lldp(2, b"\x03" + MA) + tlv_lldp(3, b"\x00\x78")
               + tlv_lldp(0, b""))
 
@@ -164,6 +185,7 @@ def ethernet_l2_frames() -> list[bytes]:
         eth(LLDP, 0x88CC, dst=LLDP_DST),
         eth(LLDP_SHORT, 0x88CC, dst=LLDP_DST),
         eth(LLDP[:10], 0x88CC, dst=LLDP_DST),
+        eth(LLDP[:-2] + LLDP_ORG, 0x88CC, dst=LLDP_DST),
         # ARP and RARP: every operation, other hardware lengths and types, damage
         eth(ARP_REQUEST, 0x806, dst=BCAST),
         eth(arp(1, 0x800, 6, 4, 1, MA, A4, MB, B4), 0x806),

@@ -108,8 +108,10 @@ def _tlv_verbose(kind: int, v: bytes) -> tuple[str, bool]:
         if len(v) < 3:
             raise Truncated
         from zcap.printing.llc import OUIS
+        from zcap.printing.lldp_org import org_text
         oui = v[0] << 16 | v[1] << 8 | v[2]
-        return f": OUI {OUIS.get(oui, 'Unknown')} (0x{oui:06x})", True
+        more, dump = org_text(oui, v)
+        return f": OUI {OUIS.get(oui, 'Unknown')} (0x{oui:06x})" + more, dump
     return "", True
 
 
