@@ -53,6 +53,22 @@ def _pan(b: bytes, off: int) -> tuple[str, int]:
     return f"{struct.unpack_from('<H', b, off)[0]:04x}", off + 2
 
 
+def _endpoint(b: bytes, off: int, mode: int, with_pan: bool) -> tuple[str, int]:
+    """``pan:address`` (``-:`` for a PAN left out, ``-:none`` for no address);
+    _Stop carries what was printed before a cut."""
+    if mode == MODE_NONE:
+        return "-:none", off
+    text = "-:"
+    if with_pan:
+        pan, off = _pan(b, off)
+        text = pan + ":"
+    try:
+        addr, off = _address(b, off, mode)
+    except _Stop as stop:
+        raise _Stop(text + str(stop)) from None
+    return text + addr, off
+
+
 def _frame(ctx: Ctx, b: bytes) -> str:
     fc = struct.unpack_from("<H", b, 0)[0]
     ftype, version = fc & 7, (fc >> 12) & 3
@@ -72,28 +88,13 @@ def _frame(ctx: Ctx, b: bytes) -> str:
         if src_mode == 1:
             raise _Stop("[ERROR: Invalid src address mode]")
         compressed = bool(fc & PAN_COMPRESSION)
-        if dst_mode == MODE_NONE:
-            if compressed and version < 2:
-                text += ("[ERROR: PAN ID Compression != 0, and only one address with "
-                         "frame version < 2]")
-            text += "-:none"
-        else:
-            pan, off = _pan(b, off)
-            text += pan + ":"
-            addr, off = _address(b, off, dst_mode)
-            text += addr
-        text += " < "
-        if src_mode == MODE_NONE:
-            text += "-:none"
-        else:
-            if compressed:
-                text += "-:"
-            else:
-                pan, off = _pan(b, off)
-                text += pan + ":"
-            addr, off = _address(b, off, src_mode)
-            text += addr
-        text += " "
+        if dst_mode == MODE_NONE and compressed and version < 2:
+            text += ("[ERROR: PAN ID Compression != 0, and only one address with "
+                     "frame version < 2]")
+        dst, off = _endpoint(b, off, dst_mode, True)
+        text += dst + " < "
+        src, off = _endpoint(b, off, src_mode, not compressed)
+        text += src + " "
     except _Stop as stop:
         return text + str(stop)
     end = len(b)
