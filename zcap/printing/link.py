@@ -38,10 +38,8 @@ from bpf_filters.linktypes import (
     LINKTYPE_RAW,
     LINKTYPE_SLIP,
 )
-from zcap.printing import arp, eapol, lldp, loopback, mpls, ppp, slow
 from zcap.printing.context import Ctx, mac_str
 from zcap.printing.l2common import default_print, suppressed, trunc
-from zcap.printing.llc import ipx_text, llc_frame, llc_text
 from zcap.printing.net import ipv4_text, ipv6_text
 
 # tcpdump's names of ethertypes (its -e line and unknown-protocol lines)
@@ -66,19 +64,33 @@ ETHER_HDRLEN = 14
 
 # network-layer printers: ethertype -> (prefix without -e, printer)
 NetPrinter = Callable[[Ctx, bytes, int], str]
+
+
+def _on_demand(module: str, name: str) -> NetPrinter:
+    """A printer from zcap.printing.<module>, imported when a packet first needs
+    it, so that start-up pays only for the protocols a capture contains."""
+    found: list[NetPrinter] = []
+
+    def run(ctx: Ctx, buf: bytes, length: int) -> str:
+        if not found:
+            found.append(getattr(importlib.import_module(f"zcap.printing.{module}"), name))
+        return found[0](ctx, buf, length)
+    return run
+
+
 NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x0800: ("IP ", ipv4_text),
     0x86DD: ("IP6 ", ipv6_text),
-    0x0806: ("", arp.arp_text),
-    0x8035: ("", arp.arp_text),
-    0x8847: ("", mpls.mpls_text),
-    0x8848: ("", mpls.mpls_text),
-    0x8863: ("", ppp.pppoe_text),
-    0x8864: ("", ppp.pppoe_text),
-    0x88CC: ("", lldp.lldp_text),
-    0x888E: ("", eapol.eapol_text),
-    0x8809: ("", slow.slow_text),
-    0x9000: ("", loopback.loopback_text),
+    0x0806: ("", _on_demand("arp", "arp_text")),
+    0x8035: ("", _on_demand("arp", "arp_text")),
+    0x8847: ("", _on_demand("mpls", "mpls_text")),
+    0x8848: ("", _on_demand("mpls", "mpls_text")),
+    0x8863: ("", _on_demand("ppp", "pppoe_text")),
+    0x8864: ("", _on_demand("ppp", "pppoe_text")),
+    0x88CC: ("", _on_demand("lldp", "lldp_text")),
+    0x888E: ("", _on_demand("eapol", "eapol_text")),
+    0x8809: ("", _on_demand("slow", "slow_text")),
+    0x9000: ("", _on_demand("loopback", "loopback_text")),
 }
 
 
@@ -143,6 +155,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if etype <= MAX_LENGTH_FIELD:
         if eflag:
             head += f"802.3, length {min(etype, wire - off)}: " if first else "802.3"
+        from zcap.printing.llc import llc_frame
         length = min(etype, wire - off)
         text, hdrlen = llc_frame(ctx, frame[off:off + length], length, src, dst)
         return head + text, off + hdrlen
@@ -188,11 +201,13 @@ def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
     while True:
         if proto <= MAX_LENGTH_FIELD:
             if proto == SLL_802_2:
+                from zcap.printing.llc import llc_text
                 inner, hdrlen, dump = llc_text(ctx, buf, length)
                 if not dump:
                     return text + inner, skipped + hdrlen
                 return text + inner + ("" if suppressed(opts) else default_print(buf)), skipped
             if proto == SLL_802_3:
+                from zcap.printing.llc import ipx_text
                 return text + ipx_text(ctx, buf, length), skipped
             return text + ("" if suppressed(opts) else default_print(buf)), skipped
         if proto == 0x8100:
@@ -315,12 +330,14 @@ def ppp_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         return trunc("ppp"), len(frame)
     # tcpdump's -x skips a fixed 4-byte header, whatever the frame's compression,
     # unless the payload jumped out of the packet
-    text = ppp.ppp_text(ctx, frame, wire)
+    from zcap.printing.ppp import ppp_text
+    text = ppp_text(ctx, frame, wire)
     return text, 0 if text.endswith(" [|ip]") and len(frame) <= PPP_HDRLEN else PPP_HDRLEN
 
 
 def pppoe_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """PPP_ETHER: a PPPoE header with no Ethernet header before it."""
+    from zcap.printing import ppp
     hdrlen = ppp.PPPOE_HDRLEN if len(frame) >= ppp.PPPOE_HDRLEN else 0
     if hdrlen and frame[1] == 0:
         hdrlen += ppp.header_len(frame[hdrlen:])
@@ -338,9 +355,12 @@ LinkPrinter = Callable[[Ctx, bytes, int], tuple[str, int]]
 def _lazy(module: str, name: str) -> LinkPrinter:
     """A printer from zcap.printing.<module>, imported on first use (the rare
     link types and 802.11 cost nothing to a program that never sees them)."""
+    found: list[LinkPrinter] = []
+
     def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        mod = importlib.import_module(f"zcap.printing.{module}")
-        return getattr(mod, name)(ctx, frame, wire)
+        if not found:
+            found.append(getattr(importlib.import_module(f"zcap.printing.{module}"), name))
+        return found[0](ctx, frame, wire)
     return run
 
 
