@@ -291,10 +291,26 @@ def link_type_frames() -> dict[int, list[bytes]]:
         104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"],
         50: [b"\xff\x03\x00\x21" + IP, b"\x0f\x00\x08\x00" + IP, b"\x11\x22abc", b"\xff"],
         51: [PPPOE_SESSION, PPPOE_PADI, b"\x11"],
-        107: [IP, b"\x00"],
+        107: FRAME_RELAY_FRAMES,
         195: IEEE802154_FRAMES,
         230: [f[:-2] for f in IEEE802154_FRAMES if len(f) > 5],
     }
+
+
+def _q922(dlci: int, fecn: int = 0, becn: int = 0, de: int = 0, cr: int = 0) -> bytes:
+    return bytes([(dlci >> 4) << 2 | cr << 1,
+                  (dlci & 15) << 4 | fecn << 3 | becn << 2 | de << 1 | 1])
+
+
+FRAME_RELAY_FRAMES = [
+    _q922(100) + b"\x03\xcc" + IP, _q922(100, fecn=1, becn=1, de=1) + b"\x03\x8e" + IP6,
+    _q922(16) + b"\x03\x00\x80\x00\x00\x00\x08\x00" + IP, _q922(100) + b"\x03\x99",
+    _q922(100) + b"\x02\xcc" + IP, _q922(100) + b"\x03", _q922(100),
+    bytes([0x19, 0x41, 0x20, 0x01]) + b"\x03\xcc" + IP, _q922(100) + b"\x03\xb0abc",
+    _q922(100) + b"\x03\x80\x00\x80\xc2\x00\x07" + rc.eth(ARP_REQUEST, 0x806),
+    _q922(100, cr=1) + b"\x08\x00" + IP, _q922(100) + b"\x03\x80\x12\x34\x56\x99\x99abc",
+    bytes([0x18, 0x40, 0x21]) + b"\x03\x00\xcc" + IP, bytes([0x18, 0x40, 0x21]) + b"\x03\xcc" + IP,
+    _q922(100) + b"\x03\xcf\xff\x03\x00\x21" + IP, IP, b"\x00"]
 
 
 def _fc154(ftype: int, security: int = 0, ack: int = 0, compress: int = 0, dst: int = 2,

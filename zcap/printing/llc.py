@@ -37,9 +37,6 @@ BRIDGED_PIDS = {1: "Ethernet + FCS", 2: "802.4 + FCS", 3: "Token Ring + FCS", 4:
                 9: "Token Ring w/o FCS", 10: "FDDI w/o FCS", 11: "802.6 w/o FCS", 14: "BPDU"}
 
 
-BRIDGE_PAD = 2
-
-
 def _pid_name(oui: int, pid: int) -> str:
     from zcap.printing.link import ETHERTYPES
     if oui in (OUI_ETHER, OUI_CISCO_90, OUI_APPLETALK):
@@ -51,14 +48,18 @@ def _pid_name(oui: int, pid: int) -> str:
     return "Unknown"
 
 
+BRIDGE_PAD = 2  # RFC 2684 padding before a bridged Ethernet frame inside LLC
+
+
 def _addrs(src: bytes | None, dst: bytes | None) -> str:
     return f"{mac_str(src)} > {mac_str(dst)} " if src is not None and dst is not None else ""
 
 
 def snap_text(ctx: Ctx, b: bytes, length: int, src: bytes | None,
-              dst: bytes | None) -> tuple[str, bool]:
+              dst: bytes | None, bridge_pad: int = BRIDGE_PAD) -> tuple[str, bool]:
     """A SNAP header and what follows; (text, decoded). Undecoded payloads get
-    tcpdump's header line and the caller's hex dump."""
+    tcpdump's header line and the caller's hex dump. ``bridge_pad``: the bytes
+    before a bridged Ethernet frame (two after LLC, none after Frame Relay)."""
     if len(b) < 5 or length < 5:
         return trunc("snap"), True
     oui = b[0] << 16 | b[1] << 8 | b[2]
@@ -69,7 +70,7 @@ def snap_text(ctx: Ctx, b: bytes, length: int, src: bytes | None,
         text = (f"oui {OUIS.get(oui, 'Unknown')} (0x{oui:06x}), {kind} {_pid_name(oui, pid)} "
                 f"(0x{pid:04x}), length {length - 5}: ")
     body, blen = b[5:], length - 5
-    inner = _snap_payload(ctx, oui, pid, body, blen)
+    inner = _snap_payload(ctx, oui, pid, body, blen, bridge_pad)
     if inner is not None:
         return text + inner, True
     if not ctx.opts.link_header:
@@ -84,7 +85,8 @@ def snap_text(ctx: Ctx, b: bytes, length: int, src: bytes | None,
     return text, False
 
 
-def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int) -> str | None:
+def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int,
+                  bridge_pad: int) -> str | None:
     if oui in (OUI_ETHER, OUI_CISCO_90):
         from zcap.printing.link import ethertype_text
         return ethertype_text(ctx, pid, b, length)
@@ -102,7 +104,7 @@ def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int) -> str | 
         if pid in (1, 7):
             # bridged Ethernet: two bytes of padding before the frame (RFC 2684)
             from zcap.printing.link import ethernet
-            return ethernet(ctx, b[BRIDGE_PAD:], length - BRIDGE_PAD)[0]
+            return ethernet(ctx, b[bridge_pad:], length - bridge_pad)[0]
         if pid == 14:
             from zcap.printing.stp import stp_text
             return stp_text(ctx, b, length)

@@ -82,13 +82,98 @@ def ppp_serial(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     return head + protocol_text(ctx, proto, frame[4:], wire - 4), 4
 
 
+FR_EA, FR_CR, FR_FECN, FR_BECN, FR_DE, FR_SDLC = 0x01, 0x02, 0x08, 0x04, 0x02, 0x02
+FR_FLAGS = {0x02000000: "C!", 0x00020000: "DE", 0x00040000: "BECN", 0x00080000: "FECN",
+            0x00000002: "sdlcore"}
+NLPIDS = {0x00: "NULL", 0x08: "Q.933", 0x80: "SNAP", 0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS",
+          0x8E: "IPv6", 0xB1: "FRF.15", 0xCC: "IPv4", 0xCF: "PPP"}
+NLPID_IP, NLPID_IP6, NLPID_SNAP, NLPID_PPP = 0xCC, 0x8E, 0x80, 0xCF
+LLC_UI = 0x03
+
+
+def _q922(b: bytes, length: int) -> tuple[int, int, int] | None:
+    """A Q.922 address: (length, DLCI, flags as tcpdump packs them); None when
+    invalid; IndexError when cut short."""
+    if b[0] & FR_EA:
+        return None
+    dlci = (b[0] & 0xFC) << 2 | (b[1] & 0xF0) >> 4
+    flags = (b[0] & ~FR_EA & 0xFF) << 24 | (b[1] & (FR_FECN | FR_BECN | FR_DE | FR_EA)) << 16
+    if length < 2:
+        raise IndexError
+    if b[1] & FR_EA:
+        return 2, dlci, flags
+    alen, off = 3, 2
+    if not b[off] & FR_EA:
+        dlci = dlci << 7 | b[off] >> 1
+        alen, off = 4, 3
+    if not b[off] & FR_EA:
+        return None
+    return alen, dlci << 6 | b[off] >> 2, flags | (b[off] & FR_SDLC)
+
+
+def _fr_header(ctx: Ctx, length: int, alen: int, dlci: int, flags: int, kind: int) -> str:
+    if ctx.opts.quiet:
+        return f"Q.922, DLCI {dlci}, length {length}: "
+    from zcap.printing.l2common import bits
+    head = f"Q.922, hdr-len {alen}, DLCI {dlci}, Flags [{bits(FR_FLAGS, flags)}], "
+    if kind <= 0xFF:
+        return head + f"NLPID {NLPIDS.get(kind, 'unknown')} (0x{kind:02x}), length {length}: "
+    from zcap.printing.link import ETHERTYPES
+    return head + f"cisco-ethertype {ETHERTYPES.get(kind, 'unknown')} (0x{kind:04x}), " \
+        f"length {length}: "
+
+
 def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-    """Frame Relay: the Q.922 address and what follows it."""
-    if len(frame) < 2:
+    """Frame Relay: the Q.922 address, then an NLPID (RFC 2427) or Cisco's ethertype.
+    (Q.933 link management and the OSI protocols print as unknown NLPIDs.)"""
+    try:
+        addr = _q922(frame, wire)
+        if addr is None:
+            return "Q.922, invalid address", 0
+        alen, dlci, flags = addr
+        eflag = ctx.opts.link_header
+        from zcap.printing.link import ethertype_text, ip_payload
+        text = ""
+        control = frame[alen]
+        if control != LLC_UI and dlci != 0:
+            if len(frame) >= alen + 2 and wire >= alen + 2:
+                etype = u16(frame, alen)
+                head = _fr_header(ctx, wire, alen, dlci, flags, etype) if eflag else ""
+                inner = ethertype_text(ctx, etype, frame[alen + 2:], wire - alen - 2)
+                if inner is not None:
+                    return head + inner, alen + 2
+                text = head
+            text += f"UI {control:02x}! "
+        if frame[alen + 1] == 0:
+            text += "Pad! " if alen != 3 else ""
+            hdrlen = alen + 3
+        else:
+            text += "No pad! " if alen == 3 else ""
+            hdrlen = alen + 2
+        nlpid = frame[hdrlen - 1]
+        head = _fr_header(ctx, wire, alen, dlci, flags, nlpid)
+        if eflag:
+            text += head
+        body, blen = frame[hdrlen:], wire - hdrlen
+        if nlpid in (NLPID_IP, NLPID_IP6):
+            return text + ip_payload(ctx, 4 if nlpid == NLPID_IP else 6, body, blen), hdrlen
+        if nlpid == NLPID_SNAP:
+            from zcap.printing.llc import snap_text
+            inner, known = snap_text(ctx, body, blen, None, None, bridge_pad=0)
+            if known:
+                return text + inner, hdrlen
+            text += inner
+            if not eflag:
+                text += _fr_header(ctx, wire, hdrlen, dlci, flags, nlpid)
+            return text + ("" if suppressed(ctx.opts) else default_print(frame)), hdrlen
+        if nlpid == NLPID_PPP:
+            from zcap.printing.ppp import ppp_text
+            return text + ppp_text(ctx, body, blen), hdrlen
+        if not eflag:
+            text += head
+        return text + ("" if ctx.opts.hex else default_print(body)), hdrlen
+    except IndexError:
         return trunc("fr"), len(frame)
-    if frame[0] & 1 or not frame[1] & 1:
-        return "Q.922, invalid address", 0
-    return "Q.922" + ("" if suppressed(ctx.opts) else default_print(frame)), 0
 
 
 PPI_HDRLEN, PPI_MAX = 8, 65532
