@@ -1,15 +1,18 @@
 """Link layers and the ethertype dispatch.
 
 ``LINK_PRINTERS`` maps a file's link type to a printer that returns the line's
-text and where the network layer starts (what -x dumps from). ``NETWORK`` maps
-an ethertype to tcpdump's prefix (left out under -e) and the printer of what it
-carries; the L2 protocols (ARP, MPLS, PPPoE, LLDP) sit in it next to the network
-layer's, each in its own module. Ethernet, Linux cooked v1/v2, raw IP and BSD
-loopback live here; PPP, 802.11 and the rarer link types in their own modules.
+text and where the network layer starts (what -x dumps from); ``link_printer``
+adds tcpdump's fallback for the rest. ``NETWORK`` maps an ethertype to tcpdump's
+prefix (left out under -e) and the printer of what it carries: the network
+layer's (zcap.printing.net) and the L2 protocols', each in its own module (arp,
+mpls, ppp for PPPoE, lldp, eapol, slow, loopback), imported on first use. LLC
+and SNAP (llc) lead on to stp and cdp. Ethernet, Linux cooked v1/v2, raw IP and
+BSD loopback live here; PPP, 802.11 and the rarer link types in their modules.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import socket
 import struct
@@ -112,8 +115,7 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
 def ip_payload(ctx: Ctx, version: int, buf: bytes, length: int) -> str:
     """IPv4 or IPv6 reached from a link layer that names the version itself."""
     text = ethertype_text(ctx, 0x0800 if version == 4 else 0x86DD, buf, length)
-    assert text is not None
-    return text
+    return text if text is not None else ""
 
 
 def _ethertype(t: int, quiet: bool) -> str:
@@ -121,6 +123,11 @@ def _ethertype(t: int, quiet: bool) -> str:
     if quiet:
         return ETHERTYPES.get(t, f"Unknown Ethertype (0x{t:04x})")
     return f"ethertype {ETHERTYPES.get(t, 'Unknown')} (0x{t:04x})"
+
+
+def _tci(tci: int) -> str:
+    """An 802.1Q tag as -e shows it."""
+    return f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
 
 
 # Truncation markers tcpdump prints after jumping out of the whole packet, so
@@ -150,7 +157,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         tci, inner = struct.unpack_from("!HH", frame, off)
         if eflag:
             head += f"{_ethertype(etype, opts.quiet)}" + (f", length {wire}: " if first else ", ")
-            head += f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
+            head += _tci(tci)
         etype, off, first = inner, off + 4, False
     if etype <= MAX_LENGTH_FIELD:
         if eflag:
@@ -215,7 +222,7 @@ def _cooked_payload(ctx: Ctx, proto: int, buf: bytes, length: int,
                 return text + trunc("vlan"), skipped + len(buf)
             tci, inner_proto = struct.unpack_from("!HH", buf, 0)
             if opts.link_header:
-                text += f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
+                text += _tci(tci)
             proto = SLL_802_2 if inner_proto <= MAX_LENGTH_FIELD else inner_proto
             if not opts.quiet:
                 text += f"ethertype {ETHERTYPES.get(proto, 'Unknown')}, "
@@ -247,16 +254,21 @@ def linux_sll(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     return head + text, 16 + skipped
 
 
+@functools.lru_cache(maxsize=256)
+def _ifname(ifindex: int) -> str:
+    """The name of an interface of this host, as tcpdump looks it up ('?' if none)."""
+    try:
+        return socket.if_indextoname(ifindex)
+    except OSError:
+        return "?"
+
+
 def linux_sll2(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """LINUX_SLL2: the 20-byte header of ``-i any`` captures."""
     if len(frame) < 20:
         return trunc("sll2"), 0
     proto, _, ifindex, _hatype, pkttype, halen = struct.unpack_from("!HHIHBB", frame, 0)
-    try:
-        ifname = socket.if_indextoname(ifindex)
-    except OSError:
-        ifname = "?"
-    lead = f"{ifname:<5} {SLL_PKTTYPES.get(pkttype, '?'):<3} "
+    lead = f"{_ifname(ifindex):<5} {SLL_PKTTYPES.get(pkttype, '?'):<3} "
 
     def header(length: int) -> str:
         h = f"ifindex {ifindex} {_sll_addr(frame[12:20], halen)}"
