@@ -8,7 +8,7 @@ from __future__ import annotations
 import struct
 
 from zcap.printing.context import Ctx
-from zcap.printing.l2common import default_print, suppressed, trunc, u16
+from zcap.printing.l2common import default_print, suppressed, trunc, u16, unknown_data
 
 SLIP_HDRLEN = 16  # direction byte plus 15 bytes of compressed-header history
 SLIP_DIRECTIONS = {0: "I", 1: "O"}
@@ -87,8 +87,91 @@ FR_FLAGS = {0x02000000: "C!", 0x00020000: "DE", 0x00040000: "BECN", 0x00080000: 
             0x00000002: "sdlcore"}
 NLPIDS = {0x00: "NULL", 0x08: "Q.933", 0x80: "SNAP", 0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS",
           0x8E: "IPv6", 0xB1: "FRF.15", 0xCC: "IPv4", 0xCF: "PPP"}
-NLPID_IP, NLPID_IP6, NLPID_SNAP, NLPID_PPP = 0xCC, 0x8E, 0x80, 0xCF
+NLPID_IP, NLPID_IP6, NLPID_SNAP, NLPID_PPP, NLPID_Q933 = 0xCC, 0x8E, 0x80, 0xCF, 0x08
 LLC_UI = 0x03
+
+
+Q933_MESSAGES = {0x75: "Status Enquiry", 0x7D: "Status Reply"}
+Q933_IES = {0: {0x51: "CCITT Report Type", 0x53: "CCITT Link Verify", 0x57: "CCITT PVC Status"},
+            5: {0x01: "ANSI Report Type", 0x03: "ANSI Link Verify", 0x07: "ANSI PVC Status"}}
+Q933_REPORT_TYPES = {0: "Full Status", 1: "Link verify", 2: "Async PVC Status"}
+
+
+def _pvc_status(v: bytes) -> str:
+    """A PVC status IE: the DLCI in Q.922 style octets, then the status octet."""
+    last = len(v) - 1
+    valid = len(v) >= 3 and not v[0] & 0x80 and v[last] & 0x80 and v[last - 1] & 0x80 \
+        and not any(v[i] & 0x80 for i in range(1, last - 1))
+    if not valid:
+        return "Invalid DLCI in PVC STATUS IE"
+    dlci = (v[0] & 0x3F) << 4 | (v[1] & 0x78) >> 3
+    if len(v) == 4:
+        dlci = dlci << 6 | (v[2] & 0x7E) >> 1
+    elif len(v) == 5:
+        dlci = dlci << 13 | v[2] & 0x7F | (v[3] & 0x7E) >> 1
+    status = v[last]
+    return f"DLCI {dlci}: status {'New, ' if status & 0x08 else ''}" \
+        f"{'Active' if status & 0x02 else 'Inactive'}"
+
+
+def _q933_ie(kind: int, v: bytes, verbose: int) -> str | None:
+    """A known IE's text (None for one tcpdump does not decode)."""
+    if kind in (0x01, 0x51):
+        return f"{Q933_REPORT_TYPES.get(v[0], 'unknown')} ({v[0]})" if verbose else ""
+    if kind in (0x03, 0x53):
+        return ("" if verbose else ", ") + f"TX Seq: {v[0]:3d}, RX Seq: {v[1]:3d}"
+    if kind in (0x07, 0x57):
+        return ("" if verbose else ", ") + _pvc_status(v)
+    return None
+
+
+def q933_text(ctx: Ctx, b: bytes, length: int) -> str:
+    """Q.933 (Annex A and ANSI T1.617 Annex D) link management messages."""
+    verbose = ctx.opts.verbose
+    text = "" if ctx.opts.link_header else "Q.933, "
+    if length == 0 or not b:
+        return text + f"length {length}" + trunc("q.933")
+    try:
+        ref_len = b[0] & 0x0F
+        off = 1 + ref_len
+        call_ref = b[1:off]
+        message = b[off]
+        off += 1
+        codeset, ansi = 0, False
+        if off < length and b[off] & 0xF0 == 0x90:  # a locking shift to another codeset
+            codeset, ansi = b[off] & 0x07, True
+            off += 1
+        text += f"{'ANSI' if ansi else 'CCITT'}, codeset {codeset}"
+        if ref_len:
+            text += ", Call Ref: 0x" + call_ref.hex()
+        if verbose:
+            text += f", {Q933_MESSAGES.get(message, 'unknown message')} (0x{message:02x}), " \
+                f"length {length}"
+        else:
+            text += ", " + Q933_MESSAGES.get(message, f"unknown message 0x{message:02x}")
+        while off < length:
+            kind, ielen = b[off], b[off + 1]
+            off += 2
+            name = Q933_IES.get(codeset, {}).get(kind)
+            if verbose:
+                text += f"\n\t{name or 'unknown'} IE (0x{kind:02x}), length {ielen}: "
+            if kind == 0 or ielen == 0:
+                return text
+            v = b[off:off + ielen]
+            if len(v) < ielen or length - off < ielen:
+                return text + ("" if verbose else f", length {length}") + trunc("q.933")
+            shown = _q933_ie(kind, v, verbose) if name else None
+            if shown is None:
+                if verbose:
+                    text += unknown_data(v)
+            else:
+                text += shown
+                if verbose > 1:
+                    text += unknown_data(v).replace("\n\t", "\n\t  ")
+            off += ielen
+    except IndexError:
+        return text + trunc("q.933")
+    return text if verbose else text + f", length {length}"
 
 
 def _q922(b: bytes, length: int) -> tuple[int, int, int] | None:
@@ -125,7 +208,7 @@ def _fr_header(ctx: Ctx, length: int, alen: int, dlci: int, flags: int, kind: in
 
 def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """Frame Relay: the Q.922 address, then an NLPID (RFC 2427) or Cisco's ethertype.
-    (Q.933 link management and the OSI protocols print as unknown NLPIDs.)"""
+    (The OSI protocols print as unknown NLPIDs.)"""
     try:
         addr = _q922(frame, wire)
         if addr is None:
@@ -166,6 +249,8 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             if not eflag:
                 text += _fr_header(ctx, wire, hdrlen, dlci, flags, nlpid)
             return text + ("" if suppressed(ctx.opts) else default_print(frame)), hdrlen
+        if nlpid == NLPID_Q933:
+            return text + q933_text(ctx, body, blen), hdrlen
         if nlpid == NLPID_PPP:
             from zcap.printing.ppp import ppp_text
             return text + ppp_text(ctx, body, blen), hdrlen
