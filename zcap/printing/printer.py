@@ -10,7 +10,7 @@ import dpkt
 from zcap.packet import Packet
 from zcap.printing.context import Ctx
 from zcap.printing.hexdump import hex_lines
-from zcap.printing.link import LINK_PRINTERS
+from zcap.printing.link import link_printer, record_problem
 from zcap.printing.options import PrintOptions
 from zcap.printing.timestamps import Stamper
 
@@ -39,15 +39,15 @@ class Printer:
         self.count += 1
         data = bytes(pkt.data)
         prefix = f"{self.count:5d}  " if opts.number else ""
+        problem = record_problem(len(data), pkt.wirelen)
+        if problem:
+            return prefix + problem
         prefix += self.stamper.format(pkt.ts_ns)
-        decode = LINK_PRINTERS.get(pkt.linktype)
-        if decode is None:
-            text, net_off = f"[|unsupported link type {pkt.linktype}]", 0
-        else:
-            try:
-                text, net_off = decode(self.ctx, data, pkt.wirelen)
-            except DECODE_ERRORS as e:
-                text, net_off = f"[|malformed: {type(e).__name__}]", 0
+        decode = link_printer(pkt.linktype)
+        try:
+            text, net_off = decode(self.ctx, data, pkt.wirelen)
+        except DECODE_ERRORS as e:
+            text, net_off = f"[|malformed: {type(e).__name__}]", 0
         line = prefix + text
         full = opts.hex_ascii >= 2 or (opts.hex >= 2 and not opts.hex_ascii)
         if opts.hex_ascii or opts.hex:
