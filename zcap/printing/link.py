@@ -104,12 +104,30 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
     if entry is None:
         return None
     prefix, fn = entry
+    wrong = _wrong_ip_version(etype, buf)
+    if wrong is not None:
+        return wrong if ctx.opts.link_header or wrong.startswith("IP") else prefix + wrong
     body = fn(ctx, buf, length)
     if body.startswith("[|"):
         # tcpdump names IPv4 once it has a byte of it, IPv6 only past its header
         named = buf and etype == 0x0800 and not ctx.opts.link_header
         return (prefix if named else "") + " " + body
     return body if ctx.opts.link_header else prefix + body
+
+
+def _wrong_ip_version(etype: int, buf: bytes) -> str | None:
+    """tcpdump's words for an IP header whose version field disagrees with
+    the ethertype, said before anything else of the packet."""
+    if not buf or etype not in (0x0800, 0x86DD):
+        return None
+    version = buf[0] >> 4
+    if etype == 0x0800 and version != 4:
+        if version == 6:
+            return "IP6, wrong link-layer encapsulation (invalid)"
+        return f"IP{version} (invalid)"
+    if etype == 0x86DD and version != 6 and len(buf) >= 40:
+        return f"version error: {version} != 6"
+    return None
 
 
 def ip_payload(ctx: Ctx, version: int, buf: bytes, length: int) -> str:
