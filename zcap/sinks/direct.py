@@ -87,6 +87,7 @@ class DirectSink:
         self.snaplen = 0
         self.packets = 0                  # EPBs handed to the file (all in it after close)
         self.bytes = 0                    # bytes of pcapng handed to the file
+        self.moved = 0                    # packets whose bytes the rewrite had to move
         self.err = 0
         self._own_fd = path != "-"
         try:
@@ -101,6 +102,7 @@ class DirectSink:
         self._last_pkt = 0                # end of the last EPB known to be on the file
         self._ends: list[int] = []        # packet ends (stream offsets) staged, not yet on file
         self._staged = 0
+        self._stage_map: mmap.mmap | None = None
         if self.align:
             self._stage_map = mmap.mmap(-1, STAGE_BYTES)
             self._stage_view = ffi.from_buffer(self._stage_map)
@@ -154,6 +156,7 @@ class DirectSink:
                                     source.frame_mode, ifid, self.snaplen, self.align or 4,
                                     self.compact_max, out)
         base = ffi.cast("uint8_t *", batch.block)
+        self.moved += out.moved if rc == 0 else n
         if rc < 0:      # a layout the rewrite cannot place: the block is untouched
             data = b"".join(_epb(p, ifid, self.snaplen) for p in batch.packets(n))
             self._raw(data, packet_end=True)
@@ -290,7 +293,7 @@ class DirectSink:
             if self._own_fd and self.fd >= 0:
                 os.close(self.fd)
             self.fd = -1
-            if self.align:
+            if self._stage_map is not None:
                 ffi.release(self._stage_view)
                 self._stage_map.close()
-                self.align = 0
+                self._stage_map = None

@@ -1,0 +1,368 @@
+"""Ring to disk: TPACKET_V3 blocks rewritten in place into pcapng and written
+from the ring (sinks/direct.py, csrc/inplace.c), captured on a veth pair from
+Python (TpacketSource + DirectSink), read back by real readers.
+
+Direct mode is checked on the machine's disk (a directory that is not tmpfs,
+checked), plain mode on tmpfs and into a pipe."""
+
+import contextlib
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+from zcap._core import ffi, lib
+
+from zcap.errors import OutputError
+from zcap.pcapng import InterfaceDescription
+from zcap.sinks.direct import SPARSE_BYTES, DirectSink, ring_reserve
+from zcap.sinks.pcapng import PcapngSink
+from zcap.sources.tpacket import TpacketSource
+
+from . import pcapng_check as chk
+from .frames import udp_frame
+from .netns import in_netns
+
+DISK_DIR = "/var/tmp"
+SHM_DIR = "/dev/shm"
+EPB_IN_PROMISC = 1 | (4 << 2)
+
+pytestmark = pytest.mark.skipif(not all(chk.have(t) for t in ("tshark", "capinfos", "tcpdump",
+                                                                "editcap")),
+                                reason="needs tshark, capinfos, editcap and tcpdump")
+
+
+@pytest.fixture
+def disk_dir():
+    """A directory on the real disk (direct I/O), removed afterwards."""
+    d = tempfile.mkdtemp(prefix="zcap-direct-", dir=DISK_DIR)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def shm_dir():
+    d = tempfile.mkdtemp(prefix="zcap-direct-", dir=SHM_DIR)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def open_source(veth, interface=None, reserve=True, **kw) -> TpacketSource:
+    """A TPACKET_V3 source in namespace B (its sockets keep that namespace)."""
+    name = interface or veth.if_b
+    mode = lib.ZC_FRAME_SLL2 if name == "any" else lib.ZC_FRAME_ETHER
+    kw.setdefault("buffer_kib", 8192)
+    kw.setdefault("retire_ms", 10)
+    return in_netns(veth.ns_b, lambda: TpacketSource(
+        name, reserve=ring_reserve(mode) if reserve else 0, **kw))
+
+
+def idb(source) -> list[InterfaceDescription]:
+    return [InterfaceDescription(source.linktype, source.snaplen, name=source.name)]
+
+
+def drain(source, sink, want: int, limit: int | None = None, timeout: float = 10.0) -> int:
+    """Feed ready blocks to the sink until ``want`` packets were written."""
+    got, end = 0, time.monotonic() + timeout
+    while got < want and time.monotonic() < end:
+        batch = source.next_batch(50)
+        if batch is None:
+            continue
+        try:
+            got += sink.consume(batch, (limit if limit is not None else want) - got)
+        finally:
+            source.release(batch)
+    return got
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, **kw)
+
+
+def quiet(stderr: str) -> list[str]:
+    """Lines a reader printed that are not its usual chatter."""
+    return [line for line in stderr.splitlines() if line.strip()
+            and "Running as user" not in line and not line.startswith("reading from file")]
+
+
+def check_readers(path: str, frames: list[bytes]) -> None:
+    """dpkt byte for byte; tshark, capinfos, tcpdump -r and editcap count them,
+    and none of them prints a warning."""
+    assert chk.dpkt_frames(path) == frames
+    assert [p[1] for p in chk.parse(path).packets] == frames
+    assert chk.tshark_count(path) == len(frames)          # fails on any tshark warning
+    cap = run(["capinfos", "-M", "-c", path])
+    assert cap.returncode == 0 and not quiet(cap.stderr), cap.stderr
+    assert f"Number of packets:   {len(frames)}" in cap.stdout.replace("\t", " "), cap.stdout
+    tcpd = run(["tcpdump", "-n", "-r", path])
+    assert tcpd.returncode == 0 and not quiet(tcpd.stderr), tcpd.stderr
+    assert len(tcpd.stdout.splitlines()) == len(frames)
+    copy = path + ".editcap.pcapng"
+    ed = run(["editcap", "-F", "pcapng", path, copy])
+    assert ed.returncode == 0 and not quiet(ed.stderr), ed.stderr
+    assert chk.dpkt_frames(copy) == frames
+    os.unlink(copy)
+
+
+def capture(veth, frames, path, *, direct=True, source=None, limit=None, sink=None):
+    """Send ``frames`` from A, capture them in B into ``path``; returns the sink."""
+    src = source or open_source(veth)
+    sink = sink or DirectSink(path, idb(src), direct=direct)
+    try:
+        veth.send(frames)
+        want = len(frames) if limit is None else limit
+        assert drain(src, sink, want, limit) == want
+    finally:
+        sink.close([])
+        if source is None:
+            src.close()
+    return sink
+
+
+def mixed_frames() -> list[bytes]:
+    sizes = [60, 1514, 60, 200, 1514, 64, 1000]
+    frames = [udp_frame(i, sizes[i % len(sizes)]) for i in range(70)]
+    frames += [udp_frame(100 + i, 60 + 40 * i, vlan=10 + i) for i in range(6)]
+    return frames
+
+
+@pytest.mark.parametrize("where", ["disk", "tmpfs"])
+def test_frames_byte_exact_in_every_reader(veth, where, disk_dir, shm_dir):
+    veth.set_mtu(9000)
+    frames = mixed_frames() + [udp_frame(200 + i, 9000) for i in range(4)]
+    frames += [udp_frame(300, 1514, vlan=99), udp_frame(301, 9000, vlan=4094)]
+    path = os.path.join(disk_dir if where == "disk" else shm_dir, "f.pcapng")
+    sink = capture(veth, frames, path)
+    if where == "disk":
+        assert sink.align >= 512 and sink.mode.startswith("direct I/O")
+    else:
+        assert sink.align == 0 and sink.mode == "plain writes"
+    check_readers(path, frames)
+    cap = chk.parse(path)
+    assert {p[3] for p in cap.packets} == {EPB_IN_PROMISC}
+    assert [p[2] for p in cap.packets] == [len(f) for f in frames]
+    # Only the small frames were moved (compaction); the others got their EPB
+    # header in the headroom the reserve made.
+    # (a tagged frame's caplen in the ring is 4 bytes less: the kernel took the tag out)
+    small = sum(1 for f in frames
+                if len(f) - 4 * (f[12:14] == b"\x81\x00") <= lib.ZC_COMPACT_MAX_DEFAULT)
+    assert sink.moved <= small
+
+
+def test_any_gets_sll2_in_the_headroom(veth, disk_dir):
+    src = open_source(veth, "any")
+    frames = [udp_frame(i, 120 + 690 * (i % 3)) for i in range(12)]
+    path = os.path.join(disk_dir, "any.pcapng")
+    try:
+        capture(veth, frames, path, source=src)
+    finally:
+        src.close()
+    cap = chk.parse(path)
+    assert cap.interfaces[0]["linktype"] == 276
+    ifindex = veth.ifindex(veth.ns_b, veth.if_b)
+    for (_ts, data, wirelen, _flags), sent in zip(cap.packets, frames, strict=True):
+        proto, _res, idx, hatype, pkttype, halen = struct.unpack_from("!HHiHBB", data)
+        assert (proto, idx, hatype, pkttype, halen) == (0x0800, ifindex, 1, 3, 6)
+        assert data[12:18] == sent[6:12] and data[20:] == sent[14:]
+        assert wirelen == len(sent) - 14 + 20
+    assert chk.tshark_count(path) == len(frames)
+
+
+def test_without_reserve_every_frame_is_moved_and_still_exact(veth, shm_dir):
+    """The fallback: a ring whose frames sit at 2 mod 4 still gives a valid file."""
+    src = open_source(veth, reserve=False)
+    frames = [udp_frame(i, 1514, vlan=5 if i % 4 == 0 else None) for i in range(20)]
+    path = os.path.join(shm_dir, "moved.pcapng")
+    try:
+        sink = capture(veth, frames, path, source=src)
+    finally:
+        src.close()
+    assert sink.moved == len(frames)
+    check_readers(path, frames)
+
+
+def one_block(veth, src, frames):
+    """Send ``frames`` and return the block holding all of them (the retire
+    timer is periodic: should it cut them in two, try again)."""
+    while True:
+        veth.send(frames)
+        batch = None
+        while batch is None:
+            batch = src.next_batch(1000)
+        if batch.count == len(frames):
+            return batch
+        src.release(batch)
+        while (rest := src.next_batch(300)) is not None:
+            src.release(rest)
+
+
+@pytest.mark.parametrize("where", ["disk", "tmpfs"])
+def test_limit_at_every_position_inside_a_block(veth, where, disk_dir, shm_dir):
+    frames = [udp_frame(i, [60, 1514, 300, 64][i % 4], vlan=7 if i % 5 == 2 else None)
+              for i in range(9)]
+    src = open_source(veth, retire_ms=100)
+    try:
+        for k in range(1, len(frames) + 1):
+            path = os.path.join(disk_dir if where == "disk" else shm_dir, f"c{k}.pcapng")
+            batch = one_block(veth, src, frames)
+            sink = DirectSink(path, idb(src))
+            try:
+                assert sink.consume(batch, k) == k
+            finally:
+                src.release(batch)
+                sink.close([])
+            assert chk.dpkt_frames(path) == frames[:k]
+            assert [p[1] for p in chk.parse(path).packets] == frames[:k]
+            if k in (1, len(frames) // 2, len(frames)):      # tshark is slow to start
+                assert chk.tshark_count(path) == k
+    finally:
+        src.close()
+
+
+def test_limit_inside_a_dense_block_on_disk(veth, disk_dir):
+    """A block full enough to go out by one direct write, cut by the limit."""
+    frames = [udp_frame(i, 1514) for i in range(400)]
+    assert sum(map(len, frames[:397])) > SPARSE_BYTES
+    path = os.path.join(disk_dir, "dense.pcapng")
+    src = open_source(veth, retire_ms=300)
+    try:
+        batch = one_block(veth, src, frames)
+        sink = DirectSink(path, idb(src))
+        try:
+            assert sink.align and sink.consume(batch, 397) == 397
+        finally:
+            src.release(batch)
+            sink.close([])
+    finally:
+        src.close()
+    check_readers(path, frames[:397])
+
+
+def sizes_today_and_direct(veth, frames, disk_dir, pace: float = 0.0) -> tuple[int, int]:
+    """File sizes of the same traffic written by PcapngSink (today's writer) and
+    by DirectSink on the disk, both capturing at once from two sockets."""
+    today_src, direct_src = open_source(veth, reserve=False), open_source(veth)
+    today = PcapngSink(os.path.join(disk_dir, "today.pcapng"), idb(today_src))
+    direct = DirectSink(os.path.join(disk_dir, "direct.pcapng"), idb(direct_src))
+    counts = {}
+
+    def pump(src, sink, key):
+        counts[key] = drain(src, sink, len(frames), timeout=30)
+
+    threads = [threading.Thread(target=pump, args=a) for a in
+               ((today_src, today, "today"), (direct_src, direct, "direct"))]
+    try:
+        for t in threads:
+            t.start()
+        if pace:
+            for f in frames:
+                veth.send([f])
+                time.sleep(pace)
+        else:
+            veth.send(frames)
+    finally:
+        for t in threads:
+            t.join()
+        for s in (today, direct):
+            s.close([])
+        today_src.close()
+        direct_src.close()
+    assert counts == {"today": len(frames), "direct": len(frames)}
+    assert chk.dpkt_frames(direct.path) == chk.dpkt_frames(today.path) == frames
+    return os.path.getsize(today.path), os.path.getsize(direct.path)
+
+
+def test_small_frames_file_at_most_ten_percent_larger(veth, disk_dir):
+    today, direct = sizes_today_and_direct(veth, [udp_frame(i, 60) for i in range(6000)],
+                                           disk_dir)
+    assert direct <= 1.10 * today, (today, direct)
+
+
+def test_a_trickle_does_not_bloat_the_file(veth, disk_dir):
+    """One packet per retired block (the timer retires each within 10 ms)."""
+    today, direct = sizes_today_and_direct(veth, [udp_frame(i, 1514) for i in range(15)],
+                                           disk_dir, pace=0.05)
+    assert direct <= 1.10 * today, (today, direct)
+
+
+def test_pipe_gets_plain_writes(veth):
+    rd, wr = os.pipe()
+    tshark = subprocess.Popen(["tshark", "-r", "-", "-T", "fields", "-e", "frame.len"],
+                              stdin=rd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    os.close(rd)
+    frames = [udp_frame(i, 300 + i) for i in range(30)]
+    try:
+        sink = capture(veth, frames, f"/proc/self/fd/{wr}")
+    finally:
+        os.close(wr)
+    out, err = tshark.communicate(timeout=60)
+    assert sink.mode == "plain writes"
+    assert out.split() == [str(len(f)) for f in frames]
+    assert tshark.returncode == 0 and not quiet(err), err
+
+
+@contextlib.contextmanager
+def tiny_ext4(size_mib: int):
+    """A small ext4 file system on a loop device, always unmounted."""
+    d = tempfile.mkdtemp(prefix="zcap-enospc-", dir=DISK_DIR)
+    image, mnt = os.path.join(d, "fs.img"), os.path.join(d, "mnt")
+    os.mkdir(mnt)
+    try:
+        with open(image, "wb") as f:
+            f.truncate(size_mib << 20)
+        subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True, capture_output=True)
+        subprocess.run(["mount", "-o", "loop", image, mnt], check=True)
+        try:
+            yield mnt
+        finally:
+            subprocess.run(["umount", mnt], check=True)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="needs mkfs.ext4")
+def test_disk_full_in_direct_mode_cuts_back_to_the_last_packet(veth):
+    frames = [udp_frame(i, 1514) for i in range(12000)]       # ~18 MB into an 8 MiB disk
+    with tiny_ext4(8) as mnt:
+        path = os.path.join(mnt, "full.pcapng")
+        src = open_source(veth, buffer_kib=16384)
+        sink = DirectSink(path, idb(src))
+        assert sink.align, "the loop-mounted ext4 should take direct I/O"
+        sent = 0
+        try:
+            with pytest.raises(OutputError, match="disk full"):
+                while sent < len(frames):
+                    veth.send(frames[sent:sent + 2000])
+                    sent += 2000
+                    drain(src, sink, 2000, limit=10**9, timeout=2)
+        finally:
+            sink.close([])
+            src.close()
+        back = chk.dpkt_frames(path)
+        assert 0 < len(back) < sent and back == frames[:len(back)]
+        buf = open(path, "rb").read()
+        last_len = struct.unpack_from("=I", buf, len(buf) - 4)[0]
+        assert struct.unpack_from("=I", buf, len(buf) - last_len)[0] == 6   # ends on an EPB
+        assert chk.tshark_count(path) == len(back)
+
+
+def test_padding_blocks_split_at_256_kib():
+    buf = bytearray(600 * 1024)
+    lib.zc_pad_blocks(ffi.from_buffer(buf), len(buf))
+    off, sizes = 0, []
+    while off < len(buf):
+        btype, total = struct.unpack_from("=II", buf, off)
+        assert btype == lib.ZC_PAD_BLOCK_TYPE and btype & 0x80000000
+        assert struct.unpack_from("=I", buf, off + total - 4)[0] == total
+        sizes.append(total)
+        off += total
+    assert off == len(buf) and max(sizes) <= 256 * 1024 and min(sizes) >= 12
