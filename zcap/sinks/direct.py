@@ -88,6 +88,7 @@ class DirectSink:
         self.packets = 0                  # EPBs handed to the file (all in it after close)
         self.bytes = 0                    # bytes of pcapng handed to the file
         self.moved = 0                    # packets whose bytes the rewrite had to move
+        self.ring_writes = 0              # blocks written straight from the ring's memory
         self.err = 0
         self._own_fd = path != "-"
         try:
@@ -163,12 +164,14 @@ class DirectSink:
         elif self.align and out.end - out.first >= SPARSE_BYTES:
             self._unstage(pad=True)
             self._write(base, out.direct_end)
+            self.ring_writes += 1
             self._last_pkt = self._file_off - out.direct_end + out.end
             self.bytes += out.direct_end
         elif self.align:
             self._stage_bytes(base + out.first, out.end - out.first, packet_end=True)
         else:
             self._write(base + out.first, out.end - out.first)
+            self.ring_writes += 1
             self._last_pkt = self._file_off
             self.bytes += out.end - out.first
         self.packets += n
