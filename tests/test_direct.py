@@ -394,3 +394,19 @@ def test_a_block_the_rewrite_cannot_lay_out_is_written_untouched(shm_dir):
     assert sink.moved == 1 and sink.ring_writes == 0
     assert chk.parse(path).packets[0][0] == 1_700_000_000 * 10**9 + 5
     check_readers(path, [frame])
+
+
+def test_outgoing_tagged_frames_share_the_reserve(veth, disk_dir):
+    """Frames we send, tag still in the payload (maclen 14, 18 with the tag),
+    sit at the same residue as received ones: none needs moving."""
+    src = in_netns(veth.ns_a, lambda: TpacketSource(
+        veth.if_a, reserve=ring_reserve(lib.ZC_FRAME_ETHER), buffer_kib=8192, retire_ms=10))
+    frames = [udp_frame(i, 1000, vlan=20 + i if i % 2 else None) for i in range(10)]
+    path = os.path.join(disk_dir, "out.pcapng")
+    try:
+        sink = capture(veth, frames, path, source=src)
+    finally:
+        src.close()
+    assert sink.moved == 0
+    assert {p[3] for p in chk.parse(path).packets} == {2}      # epb_flags: outbound
+    check_readers(path, frames)
