@@ -81,11 +81,15 @@ def drive(ifname: str, out: str) -> int:
     sink = DirectSink(out, [InterfaceDescription(src.linktype, src.snaplen, name=ifname)])
     print(f"listening on {ifname}, {sink.mode}", file=sys.stderr, flush=True)
     start = time.time_ns()
-    while not stop:
-        batch = src.next_batch(100)
-        if batch is not None:
-            sink.consume(batch, 1 << 62)
-            src.release(batch)
+    while True:
+        # After the signal, take what the kernel already handed over, then stop.
+        batch = src.next_batch(0 if stop else 100)
+        if batch is None:
+            if stop:
+                break
+            continue
+        sink.consume(batch, 1 << 62)
+        src.release(batch)
     st = src.read_stats()
     sink.close([InterfaceStats(start, time.time_ns(), st.received, st.dropped, sink.packets)])
     src.close()

@@ -38,23 +38,24 @@ pytestmark = pytest.mark.skipif(not all(chk.have(t) for t in ("tshark", "capinfo
                                 reason="needs tshark, capinfos, editcap and tcpdump")
 
 
-@pytest.fixture
-def disk_dir():
-    """A directory on the real disk (direct I/O), removed afterwards."""
-    d = tempfile.mkdtemp(prefix="zcap-direct-", dir=DISK_DIR)
+def _tempdir(parent: str):
+    d = tempfile.mkdtemp(prefix="zcap-direct-", dir=parent)
     try:
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def disk_dir():
+    """A directory on the real disk (direct I/O), removed afterwards."""
+    yield from _tempdir(DISK_DIR)
 
 
 @pytest.fixture
 def shm_dir():
-    d = tempfile.mkdtemp(prefix="zcap-direct-", dir=SHM_DIR)
-    try:
-        yield d
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    """A directory on tmpfs (plain writes), removed afterwards."""
+    yield from _tempdir(SHM_DIR)
 
 
 def open_source(veth, interface=None, reserve=True, **kw) -> TpacketSource:

@@ -37,30 +37,10 @@
 #define VLAN_TAG_BYTES 4u
 #define MAC_PAIR_BYTES 12u
 
-/* pcapng epb_flags: bits 0-1 direction, bits 2-4 reception type. */
-#define EPB_IN 1u
-#define EPB_OUT 2u
-#define EPB_UNICAST (1u << 2)
-#define EPB_MULTICAST (2u << 2)
-#define EPB_BROADCAST (3u << 2)
-#define EPB_PROMISC (4u << 2)
-
 static inline uint32_t align4(uint32_t n) { return (n + 3u) & ~3u; }
 
 static inline void put16(uint8_t *b, uint32_t at, uint16_t v) { memcpy(b + at, &v, 2); }
 static inline void put32(uint8_t *b, uint32_t at, uint32_t v) { memcpy(b + at, &v, 4); }
-
-static uint32_t flags_of(uint8_t pkttype)
-{
-    switch (pkttype) {
-    case PACKET_HOST: return EPB_IN | EPB_UNICAST;
-    case PACKET_BROADCAST: return EPB_IN | EPB_BROADCAST;
-    case PACKET_MULTICAST: return EPB_IN | EPB_MULTICAST;
-    case PACKET_OTHERHOST: return EPB_IN | EPB_PROMISC;
-    case PACKET_OUTGOING: return EPB_OUT;
-    default: return 0;
-    }
-}
 
 uint32_t zc_inplace_scan(const void *block, int mode, struct zc_meta *t, uint32_t max)
 {
@@ -275,12 +255,12 @@ int zc_inplace_rewrite(void *block, uint32_t block_size, struct zc_meta *t, uint
             memset(b + DESC_BYTES, 0, epb - 4 - DESC_BYTES);
             put32(b, epb - 4, epb);
         } else {
-            close_epb(b, t[i - 1].epb_off, prev_data_end, epb, flags_of(t[i - 1].pkttype));
+            close_epb(b, t[i - 1].epb_off, prev_data_end, epb, zc_epb_flags(t[i - 1].pkttype));
         }
         prev_data_end = epb + EPB_HEADER_BYTES + flen;
         out->wire_bytes += m->wirelen + extra_of(m, mode);
     }
-    close_epb(b, t[n - 1].epb_off, prev_data_end, end, flags_of(t[n - 1].pkttype));
+    close_epb(b, t[n - 1].epb_off, prev_data_end, end, zc_epb_flags(t[n - 1].pkttype));
     if (direct_end > end)
         zc_pad_blocks(b + end, direct_end - end);
     out->first = t[0].epb_off;

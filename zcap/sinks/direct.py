@@ -96,7 +96,9 @@ class DirectSink:
                 if self._own_fd else 1
         except OSError as err:
             raise OutputError(f"{path}: {os.strerror(err.errno or 0)}") from None
-        self.align = self._direct_alignment() if direct else 0
+        # Standard output is the caller's file description (its offset, its
+        # flags): never switch it to O_DIRECT.
+        self.align = self._direct_alignment() if direct and self._own_fd else 0
         self._table = ffi.new("struct zc_meta[]", TABLE_ROWS)
         self._out = ffi.new("struct zc_inplace_out *")
         self._file_off = 0                # bytes on the file (staged ones not included)
