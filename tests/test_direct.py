@@ -415,3 +415,17 @@ def test_outgoing_tagged_frames_share_the_reserve(veth, disk_dir):
     assert sink.moved == 0
     assert {p[3] for p in chk.parse(path).packets} == {2}      # epb_flags: outbound
     check_readers(path, frames)
+
+
+def test_staging_takes_more_than_its_size_in_one_piece(disk_dir):
+    """IDBs (or a fallback block) larger than the staging buffer go through it
+    in pieces, in order."""
+    path = os.path.join(disk_dir, "big.pcapng")
+    sink = DirectSink(path, [InterfaceDescription(fmt.LINKTYPE_ETHERNET, 262144)])
+    assert sink.align
+    many = [InterfaceDescription(fmt.LINKTYPE_ETHERNET, 262144, name=f"if{i:06d}" + "x" * 200)
+            for i in range(9000)]                          # ~2.3 MB of IDBs
+    sink.add_interfaces(many)
+    sink.close([])
+    names = [i["options"].get(2) for i in chk.parse(path).interfaces]
+    assert names[1:] == [i.name.encode() for i in many]

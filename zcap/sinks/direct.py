@@ -196,15 +196,17 @@ class DirectSink:
             self.bytes += len(data)
 
     def _stage_bytes(self, src, n: int, packet_end: bool) -> None:
-        if self._staged + n > STAGE_BYTES:
-            self._flush_aligned()
-        ffi.memmove(self._stage + self._staged, src, n)
-        self._staged += n
+        done = 0
+        while done < n:     # in pieces: after a flush, less than one unit is left staged
+            take = min(n - done, STAGE_BYTES - self._staged)
+            ffi.memmove(self._stage + self._staged, src + done, take)
+            self._staged += take
+            done += take
+            if packet_end and done == n:
+                self._ends.append(self._file_off + self._staged)
+            if self._staged >= STAGE_FLUSH:
+                self._flush_aligned()
         self.bytes += n
-        if packet_end:
-            self._ends.append(self._file_off + self._staged)
-        if self._staged >= STAGE_FLUSH:
-            self._flush_aligned()
 
     def _flush_aligned(self) -> None:
         """Write the aligned part of what is staged; keep the rest."""
