@@ -115,10 +115,29 @@ def drive(ifname: str, out: str) -> int:
     return 0
 
 
+def wait_bound(pid: int, ifindex: int, timeout: float = 60.0) -> None:
+    """Wait until the process has a packet socket bound to ``ifindex``. A fixed
+    delay is not enough on a loaded machine: a Python tool may take seconds to
+    start, and what is sent before its socket exists never counts against it."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/net/packet") as f:
+                rows = [line.split() for line in f.readlines()[1:]]
+        except OSError:
+            rows = []
+        if any(len(r) > 4 and r[4] == str(ifindex) for r in rows):
+            time.sleep(0.5)                  # ring and filter come before bind; let it poll
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"capturer {pid} did not bind to interface {ifindex}")
+
+
 class DiskBench(Bench):
     def __init__(self, pace: str, cfgdir: str, outdir: str) -> None:
         super().__init__(pace, cfgdir)
         self.outdir = outdir
+        self.ifindex = self.pair.ifindex(self.pair.ns_b, self.pair.if_b)
 
     def trial(self, tool: str | None, rate: int, seconds: float) -> dict:
         """One paced trial; ``tool`` None is the baseline with no capturer."""
@@ -129,7 +148,7 @@ class DiskBench(Bench):
             cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
                    *DISK_TOOLS[tool](self.pair.if_b, out)]
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(2.0)                              # every tool is listening by then
+            wait_bound(proc.pid, self.ifindex)
         busy0, t0, backlog0 = busy_seconds(), time.monotonic(), backlog_drops()
         own0 = cpu_seconds(proc.pid) if proc else (0.0, 0.0)
         sent, secs = self.send(FRAME, count, rate)
