@@ -126,3 +126,22 @@ def service(name: str) -> tuple[int, str | None] | None:
 def host_addresses(name: str) -> list[str]:
     """Addresses of a host name from /etc/hosts (no DNS); empty when unknown."""
     return list(_hosts().get(name.lower(), []))
+
+
+# 802.11 frame control: type values (already shifted into place, mask 0x0c)...
+WLAN_TYPES = {"mgt": 0x00, "management": 0x00, "ctl": 0x04, "control": 0x04, "data": 0x08}
+# ...and the subtype names of each type (mask 0xf0)
+WLAN_SUBTYPES = {
+    0x00: {"assoc-req": 0x00, "assoc-resp": 0x10, "reassoc-req": 0x20, "reassoc-resp": 0x30,
+           "probe-req": 0x40, "probe-resp": 0x50, "beacon": 0x80, "atim": 0x90,
+           "disassoc": 0xA0, "auth": 0xB0, "deauth": 0xC0},
+    0x04: {"ps-poll": 0xA0, "rts": 0xB0, "cts": 0xC0, "ack": 0xD0, "cf-end": 0xE0,
+           "cf-end-ack": 0xF0},
+    0x08: {"data": 0x00, "data-cf-ack": 0x10, "data-cf-poll": 0x20, "data-cf-ack-poll": 0x30,
+           "null": 0x40, "cf-ack": 0x50, "cf-poll": 0x60, "cf-ack-poll": 0x70,
+           "qos-data": 0x80, "qos-data-cf-ack": 0x90, "qos-data-cf-poll": 0xA0,
+           "qos-data-cf-ack-poll": 0xB0, "qos": 0xC0, "qos-cf-poll": 0xE0,
+           "qos-cf-ack-poll": 0xF0},
+}
+# the To DS / From DS bits of the second frame control byte
+WLAN_DIRS = {"nods": 0, "tods": 1, "fromds": 2, "dstods": 3}

@@ -23,6 +23,7 @@ from .ir import Block, Stmt, topo_order
 M32 = 0xFFFFFFFF
 NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
 RA, RX = 0, 1
+_STORES = (op.BPF_ST, op.BPF_STX)
 
 
 class Values:
@@ -445,9 +446,11 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf:
+                if b.jt is b.jf and not any(s.code in _STORES for s in b.stmts):
                     # libpcap drops such a test too, even when its load could
-                    # have rejected a short packet: keep its verdicts.
+                    # have rejected a short packet: keep its verdicts. (A block
+                    # that stores is a step of a computation, e.g. the 802.11
+                    # prologue's, and stays.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
