@@ -17,7 +17,10 @@ from . import opcodes as op
 from .codegen_base import Frag, and_, not_, or_, test
 from .codegen_base import ld as _ld
 from .codegen_base import patch as _patch
+from .codegen_decnet import DecnetGen, parse_dnaddr
 from .codegen_link import LinkGen
+from .codegen_llc import ISO_NLPID, ISO_PROTOS, LlcGen
+from .codegen_tunnel import TunnelGen
 from .codegen_wlan import WlanGen
 from .errors import FilterError
 from .ir import Block, Stmt, ret_block
@@ -61,7 +64,7 @@ _NETWORK = ("ip", "arp", "rarp", "atalk", "aarp", "decnet", "lat", "sca", "moprc
             "ip6")
 
 
-class CodeGen(LinkGen, WlanGen):
+class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
 
     def __init__(self, linktype: int, netmask: int | None, kernel: bool) -> None:
@@ -83,13 +86,16 @@ class CodeGen(LinkGen, WlanGen):
         self.var_lt: int | None = None
         self.var_nl: int | None = None
         self.vlan_offsets = False  # var_lt/var_nl are the kernel-VLAN ones
+        self.geneve_inner = False  # after `geneve`: the link layer is the inner frame's
         # Where the link header starts at run time (radiotap: after the radiotap
         # header), or None when it starts the frame.
         self.var_link: int | None = None
+        self.off_link = 0  # and its constant part (not 0 after `pppoes`)
         self.var_pl: int | None = None  # 802.11: where the link payload starts
+        self.var_rt: int | None = None  # radiotap: the radiotap header's length
         if self.link == "wlan":
             if linktype == lt.IEEE802_11_RADIO:
-                self.var_link = self.reserve(0)
+                self.var_rt = self.var_link = self.reserve(0)
             self.var_pl = self.var_lt = self.var_nl = self.reserve(0)
 
     # ---- entry
@@ -105,7 +111,7 @@ class CodeGen(LinkGen, WlanGen):
             # both run-time offsets start at 0, before anything can add to them
             frag.head.stmts[:0] = [Stmt(op.BPF_LD | op.BPF_IMM, 0), Stmt(op.BPF_ST, self.var_nl),
                                    Stmt(op.BPF_ST, self.var_lt)]
-        if self.link == "wlan":
+        if self.linktype in (lt.IEEE802_11, lt.IEEE802_11_RADIO):
             return self.wlan_prologue(frag.head)
         return frag.head
 
@@ -135,7 +141,7 @@ class CodeGen(LinkGen, WlanGen):
         if rel == "pkt":
             return [_ld(sz, op.BPF_ABS, off)]
         if rel == "link":
-            return self.at(self.var_link, sz, off)
+            return self.at(self.var_link, sz, self.off_link + off)
         if rel == "pl":
             return self.at(self.var_pl, sz, off)
         if rel == "lt":
@@ -170,6 +176,11 @@ class CodeGen(LinkGen, WlanGen):
     def cmp(self, rel: str, off: int, size: int, v: int, jop: int = JEQ,
             mask: int | None = None, reverse: bool = False) -> Frag:
         stmts = self.load(rel, off, size)
+        if mask == 0 and jop == JEQ and v == 0 and stmts[-1].code & 0xE0 == op.BPF_IND:
+            # `x & 0 == 0` is always true, but the load can still fail: libpcap's
+            # optimiser drops such a test only when the load is at a fixed offset
+            f = test(stmts, JGE, 0)
+            return not_(f) if reverse else f
         if mask is not None and mask != 0xFFFFFFFF:
             stmts.append(Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, mask))
         f = test(stmts, jop, v)
@@ -203,6 +214,8 @@ class CodeGen(LinkGen, WlanGen):
             raise FilterError("link layer applied in wrong context", col)
         if proto in names.LLC_SAPS:
             return self.linktype_test(names.LLC_SAPS[proto], col)
+        if proto in ISO_PROTOS:
+            return self.iso_abbrev(proto, col)
         raise FilterError(f"'{proto}' is not supported by zcap", col)
 
     def ip_proto(self, v: int, family: str, col: int) -> Frag:
@@ -258,6 +271,8 @@ class CodeGen(LinkGen, WlanGen):
         if q.addr in (None, "host", "net"):
             if q.proto == "link":
                 raise FilterError("illegal link layer address", p.col)
+            if q.proto == "decnet":
+                return self.decnet_host(v & 0xFFFF, q, p.col)
             mask = 0xFFFFFFFF
             if q.addr == "net":
                 while v and (v & 0xFF000000) == 0:
@@ -291,6 +306,8 @@ class CodeGen(LinkGen, WlanGen):
         q, text = p.quals, str(p.value)
         if q.proto == "link":
             raise FilterError("illegal link layer address", p.col)
+        if q.proto == "decnet":
+            return self.decnet_host(parse_dnaddr(text, p.col), q, p.col)
         parts = text.split(".")
         v = 0
         for part in parts:
@@ -395,7 +412,11 @@ class CodeGen(LinkGen, WlanGen):
     def ether_host(self, mac: bytes, d: str) -> Frag:
         if self.link == "wlan":
             return self.wlan_host(mac, d)
+        if self.geneve_inner:
+            return and_(self.inner_ether_check(), self._ether_host(mac, d))
+        return self._ether_host(mac, d)
 
+    def _ether_host(self, mac: bytes, d: str) -> Frag:
         def at(off: int) -> Frag:
             f = and_(self.cmp("link", off + 2, 4, int.from_bytes(mac[2:], "big")),
                      self.cmp("link", off, 2, int.from_bytes(mac[:2], "big")))
@@ -489,6 +510,10 @@ class CodeGen(LinkGen, WlanGen):
             if v is None:
                 raise FilterError(f"unknown ether proto '{name}'", col)
             return v
+        if proto == "iso" or proto in ISO_PROTOS:
+            if name not in ISO_NLPID:
+                raise FilterError(f"unknown protocol: {name}", col)
+            return ISO_NLPID[name]
         v = names.ip_proto(name)
         if v is None:
             label = {None: "ip", "ip6": "ip6"}.get(proto, proto)
@@ -540,6 +565,8 @@ class CodeGen(LinkGen, WlanGen):
             return self.ip_proto(v, "ip6", col)
         if proto == "link":
             return self.linktype_test(v, col)
+        if proto == "iso" or proto in ISO_PROTOS:
+            return self.iso_proto_num(v, proto, col)
         raise FilterError(f"'{proto} proto' is not supported by zcap", col)
 
     def protochain(self, v: int, proto: str | None, col: int) -> Frag:
@@ -624,11 +651,11 @@ class CodeGen(LinkGen, WlanGen):
         if w == "byte":
             idx, o, val = args
             if o == "=":
-                return self.cmp("pkt", idx, 1, val)
+                return self.cmp("link", idx, 1, val)
             if o == "<":
-                return self.cmp("pkt", idx, 1, val, jop=JGE, reverse=True)
+                return self.cmp("link", idx, 1, val, jop=JGE, reverse=True)
             if o == ">":
-                return self.cmp("pkt", idx, 1, val, jop=JGT)
+                return self.cmp("link", idx, 1, val, jop=JGT)
             # libpcap 1.10 drops the load here: the operator applies to
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
@@ -642,6 +669,14 @@ class CodeGen(LinkGen, WlanGen):
                         args[0])
         if w == "vlan":
             return self.vlan(args[0] if args else None, col)
+        if w == "llc":
+            return self.llc(args[0] if args else None, col)
+        if w == "pppoed":
+            return self.pppoed(col)
+        if w == "pppoes":
+            return self.pppoes(args[0] if args else None, col)
+        if w == "geneve":
+            return self.geneve(args[0] if args else None, col)
         if w == "wlan_type":
             return self.wlan_type(args[0], args[1], col)
         if w == "wlan_subtype":
@@ -850,7 +885,7 @@ class CodeGen(LinkGen, WlanGen):
         ck, sk = self.arith(e.index)
         kidx = _const_value(e.index)
         if proto == "link":
-            base, rel = 0, "link"
+            base, rel = self.off_link, "link"
             checks = ck
         elif proto == "radio":
             if self.var_link is None:

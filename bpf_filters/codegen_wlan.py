@@ -57,34 +57,43 @@ class WlanGen:
 
     # ---- the prologue
     def wlan_prologue(self, head: Block) -> Block:
-        """head, preceded by the code that fills the run-time offset registers it reads."""
-        need_pl = self.var_pl is not None and _uses_reg(head, self.var_pl)
-        need_link = self.var_link is not None and (need_pl or _uses_reg(head, self.var_link))
-        if need_pl:
-            head = self._payload_offset(head)
-        if need_link:
+        """head, preceded by the code that fills the run-time offset registers.
+
+        As libpcap, the registers filled are those in use at the end of code
+        generation: after `pppoes` or `geneve` the link header and payload
+        have moved to other registers, and what the tests before them read is
+        never written (libpcap's programs then read 0 there; so do zcap's).
+        """
+        pl, link = self.var_pl, self.var_link
+        need_pl = pl is not None and (self.geneve_inner or _uses_reg(head, pl))
+        need_rt = self.var_rt is not None and link is not None and (
+            need_pl or _uses_reg(head, link) or _uses_reg(head, self.var_rt))
+        rt_len: list[Stmt] = []
+        if need_rt:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),
                       Stmt(op.BPF_MISC | op.BPF_TAX), ld(op.BPF_B, op.BPF_ABS, RT_LEN_LO),
-                      Stmt(op.BPF_ALU | op.BPF_OR | op.BPF_X), Stmt(op.BPF_ST, self.var_link)]
+                      Stmt(op.BPF_ALU | op.BPF_OR | op.BPF_X), Stmt(op.BPF_ST, link)]
+        if not need_pl:
             head.stmts[:0] = rt_len
-        return head
+            return head
+        return self._payload_offset(head, rt_len)
 
-    def _payload_offset(self, done: Block) -> Block:
+    def _payload_offset(self, done: Block, rt_len: list[Stmt]) -> Block:
         """M[var_pl] = where the LLC header starts; then `done`."""
         pl = self.var_pl
         after_qos = done
-        if self.var_link is not None:
+        if rt_len and self.link == "wlan":  # libpcap: only while the link type is radiotap
             after_qos = self._datapad(done)
         add_qos = _goto([Stmt(op.BPF_LD | op.BPF_MEM, pl),
                          Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, QOS_LEN), Stmt(op.BPF_ST, pl)],
                         after_qos)
         qos = Block([], op.BPF_JMP | JSET | op.BPF_K, FC0_QOS, add_qos, after_qos)
         ctl = Block([], op.BPF_JMP | JSET | op.BPF_K, FC0_CTL, done, qos)
-        if self.var_link is None:
-            start = [Stmt(op.BPF_LDX | op.BPF_IMM, 0)]
+        if rt_len:
+            start = rt_len + [Stmt(op.BPF_MISC | op.BPF_TAX)]
         else:
-            start = [Stmt(op.BPF_LDX | op.BPF_MEM, self.var_link)]
+            start = [Stmt(op.BPF_LDX | op.BPF_IMM, 0)]
         start += [Stmt(op.BPF_MISC | op.BPF_TXA), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K,
                                                         WLAN_HDR_LEN),
                   Stmt(op.BPF_ST, pl), ld(op.BPF_B, op.BPF_IND, 0)]

@@ -145,3 +145,9 @@ WLAN_SUBTYPES = {
 }
 # the To DS / From DS bits of the second frame control byte
 WLAN_DIRS = {"nods": 0, "tods": 1, "fromds": 2, "dstods": 3}
+
+# 802.2 LLC control-field values: supervisory frames (mask 0x0f) and
+# unnumbered frames (mask 0xef, the poll/final bit left out)
+LLC_S_FRAMES = {"rr": 0x01, "rnr": 0x05, "rej": 0x09}
+LLC_U_FRAMES = {"ui": 0x03, "ua": 0x63, "disc": 0x43, "dm": 0x0F, "sabme": 0x6F, "test": 0xE3,
+                "xid": 0xAF, "frmr": 0x87}

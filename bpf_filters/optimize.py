@@ -23,7 +23,11 @@ from .ir import Block, Stmt, topo_order
 M32 = 0xFFFFFFFF
 NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
 RA, RX = 0, 1
-_STORES = (op.BPF_ST, op.BPF_STX)
+_PACKET_MODES = (op.BPF_ABS, op.BPF_IND, op.BPF_MSH, op.BPF_LEN)
+
+
+def _is_packet_load(s: Stmt) -> bool:
+    return op.bpf_class(s.code) in (op.BPF_LD, op.BPF_LDX) and op.bpf_mode(s.code) in _PACKET_MODES
 
 
 class Values:
@@ -446,11 +450,11 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and not any(s.code in _STORES for s in b.stmts):
+                if b.jt is b.jf and all(_is_packet_load(s) for s in b.stmts):
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
-                    # that stores is a step of a computation, e.g. the 802.11
-                    # prologue's, and stays.)
+                    # that computes or stores is a step of a computation, e.g.
+                    # the 802.11 prologue's or geneve's offsets, and stays.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
