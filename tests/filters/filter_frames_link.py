@@ -229,7 +229,7 @@ class LinkGen(Gen):
         return hdr + inner
 
 
-def _corpus(make, n: int, seed: int, every_length: int = 12) -> list[bytes]:
+def _corpus(make, n: int, seed: int, every_length: int = 4) -> list[bytes]:
     g = LinkGen(seed)
     out = []
     for i in range(n):
@@ -242,7 +242,7 @@ def _corpus(make, n: int, seed: int, every_length: int = 12) -> list[bytes]:
     return out
 
 
-def frames_for(linktype: str, n: int = 600) -> list[bytes]:
+def frames_for(linktype: str, n: int = 300) -> list[bytes]:
     """A corpus for one of the link types above (by tcpdump's name)."""
     makers = {
         "EN10MB": (LinkGen.ethernet_plus, 11), "LINUX_SLL": (LinkGen.sll, 12),

@@ -57,21 +57,30 @@ def check(linktype: str, expr: str) -> str:
     mine = bf.compile(expr, linktype)
     mine_raw = bf.compile(expr, linktype, optimize=False)
     r_opt, r_raw = ref.RefFilter(ref_opt), ref.RefFilter(ref_raw)
-    got = []
-    for f in frames:
+    # zcap's verdicts from the C interpreter where it is built (fast), checked
+    # against the Python one on part of the corpus; else from Python alone
+    if HAVE_C:
+        c_opt, c_raw = CFilter(mine), CFilter(mine_raw)
+        got = [c_opt.run(f) for f in frames]
+        got_raw = [c_raw.run(f) for f in frames]
+        sample = range(0, len(frames), 7)
+    else:
+        got = [run(mine.instructions, f) for f in frames]
+        got_raw = [run(mine_raw.instructions, f) for f in frames]
+        sample = range(0)
+    for i in sample:
+        assert run(mine.instructions, frames[i]) == got[i], frames[i].hex()
+        assert run(mine_raw.instructions, frames[i]) == got_raw[i], frames[i].hex()
+    for f, g, gr in zip(frames, got, got_raw, strict=True):
         wo, wr = r_opt.run(f), r_raw.run(f)
-        g, gr = run(mine.instructions, f), run(mine_raw.instructions, f)
         assert g == wo or (wo != wr and g == wr), f"{linktype} {expr!r} optimised: {f.hex()}"
         assert gr == wr, f"{linktype} {expr!r} unoptimised: {f.hex()}"
-        got.append(g)
-    if HAVE_C:
-        c = CFilter(mine)
-        assert [c.run(f) for f in frames] == got
     return "ok"
 
 
-CASES = [(lt, e) for lt in DLT for e in LINK_ANY + LINK_ONLY.get(lt, [])] + \
-    [(lt, e) for lt in ("EN10MB", "LINUX_SLL", "PPP", "IEEE802_11_RADIO") for e in LINK_PRIMS]
+CASES = list(dict.fromkeys(
+    [(lt, e) for lt in DLT for e in LINK_ANY + LINK_ONLY.get(lt, [])]
+    + [(lt, e) for lt in ("EN10MB", "LINUX_SLL", "PPP", "IEEE802_11_RADIO") for e in LINK_PRIMS]))
 
 
 @pytest.mark.parametrize(("linktype", "expr"), CASES, ids=[f"{lt}:{e}" for lt, e in CASES])
@@ -90,7 +99,7 @@ def test_corpora_have_what_the_expressions_look_for() -> None:
     assert any(len(f) > 8 and f[4] & 2 and f[8] & 0x20 for f in rt)  # DATAPAD
     for lt in DLT:
         frames = corpus(lt)
-        assert len(frames) > 600 and any(len(f) == 0 for f in frames)
+        assert len(frames) > 400 and any(len(f) == 0 for f in frames)
 
 
 def test_most_expressions_compile() -> None:
