@@ -60,8 +60,8 @@ _LINK_KIND = {lt.EN10MB: "ether", lt.LINUX_SLL2: "sll2", lt.LINUX_DGRAM: "sll2",
 _LAYOUT = {"ether": (12, 14), "sll2": (0, 20), "sll": (14, 16), "ppp": (2, 4), "null": (0, 4),
            "loop": (0, 4), "raw": (None, 0), "ipv4": (None, 0), "ipv6": (None, 0),
            "wlan": (6, 8)}
-_NETWORK = ("ip", "arp", "rarp", "atalk", "aarp", "decnet", "lat", "sca", "moprc", "mopdl",
-            "ip6")
+# what `proto[...]` accepts below the transport layer (not aarp, as libpcap)
+_NETWORK = ("ip", "arp", "rarp", "atalk", "decnet", "lat", "sca", "moprc", "mopdl", "ip6")
 
 
 class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
@@ -486,8 +486,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         if not sep:
             raise FilterError(f"unknown port in range '{text}'", col)
         ports = []
-        pproto = proto
+        protos: list[str | None] = []  # a number is for any protocol
         for s in (lo_s, hi_s):
+            sp = None
             if s.isdigit():
                 n = int(s)
             else:
@@ -495,12 +496,13 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                 if got is None:
                     raise FilterError(f"unknown port in range '{text}'", col)
                 n, sp = got
-                if pproto is None:
-                    pproto = sp
             if n > 65535:
                 raise FilterError(f"illegal port number {n} > 65535", col)
             ports.append(n)
-        return ports[0], ports[1], pproto
+            protos.append(sp)
+        # libpcap keeps the names' protocol only when both ends agree on it
+        named = protos[0] if protos[0] == protos[1] else None
+        return ports[0], ports[1], proto if proto is not None else named
 
     def _proto_name(self, name: str, proto: str | None, col: int) -> int:
         if proto == "link":

@@ -47,6 +47,7 @@ class LlcGen:
             raise FilterError(f"'llc' not supported for {self.link_desc}", col)
         if kind is None:
             return is_llc
+        kind = kind.lower()
         if kind == "i":  # information frames: low bit clear
             ctrl = not_(test(self.load(ctrl_rel, ctrl_off, 1), JSET, 0x01))
         elif kind in ("s", "u"):

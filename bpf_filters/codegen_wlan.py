@@ -139,9 +139,9 @@ class WlanGen:
                 raise FilterError(f"invalid 802.11 type value 0x{tval:02x}", col)
             t = tval
         else:
-            if tval not in names.WLAN_TYPES:
+            if tval.lower() not in names.WLAN_TYPES:
                 raise FilterError(f'unknown 802.11 type name "{tval}"', col)
-            t = names.WLAN_TYPES[tval]
+            t = names.WLAN_TYPES[tval.lower()]
         if sval is None:
             return self.fc_eq(0, FC0_TYPE, t)
         if isinstance(sval, int):
@@ -149,7 +149,7 @@ class WlanGen:
                 raise FilterError(f"invalid 802.11 subtype value 0x{sval:02x}", col)
             st = sval
         else:
-            st_found = names.WLAN_SUBTYPES.get(t, {}).get(sval)
+            st_found = names.WLAN_SUBTYPES.get(t, {}).get(sval.lower())
             if st_found is None:
                 raise FilterError(f'unknown 802.11 subtype name "{sval}"', col)
             st = st_found
@@ -159,8 +159,8 @@ class WlanGen:
         """`subtype NAME`: the name says the type too."""
         self.need_wlan("802.11 link-layer types", col)
         for t, table in names.WLAN_SUBTYPES.items():
-            if sval in table:
-                return self.fc_eq(0, FC0_TYPE_SUBTYPE, t | table[sval])
+            if sval.lower() in table:
+                return self.fc_eq(0, FC0_TYPE_SUBTYPE, t | table[sval.lower()])
         raise FilterError("unknown 802.11 type name", col)
 
     def wlan_dir(self, dval: int | str, col: int) -> Frag:
@@ -168,9 +168,9 @@ class WlanGen:
         if self.link != "wlan":
             raise FilterError("frame direction supported only with 802.11 headers", col)
         if isinstance(dval, str):
-            if dval not in names.WLAN_DIRS:
+            if dval.lower() not in names.WLAN_DIRS:
                 raise FilterError("unknown 802.11 direction", col)
-            dval = names.WLAN_DIRS[dval]
+            dval = names.WLAN_DIRS[dval.lower()]
         return self.fc_eq(1, FC1_DIR, dval)
 
     # ---- addresses

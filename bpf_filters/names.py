@@ -10,12 +10,11 @@ import functools
 import ipaddress
 from pathlib import Path
 
+# the names `ether proto \\NAME` knows (libpcap's own table, not /etc/ethertypes)
 ETHERTYPE = {
-    "ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "pup": 0x0200, "xns": 0x0600,
-    "sprite": 0x0500, "mopdl": 0x6001, "moprc": 0x6002, "decnet": 0x6003, "lat": 0x6004,
-    "sca": 0x6007, "lanbridge": 0x8038, "vexp": 0x805B, "vprod": 0x805C, "atalk": 0x809B,
-    "atalkarp": 0x80F3, "aarp": 0x80F3, "loopback": 0x9000, "decdts": 0x803E,
-    "decdns": 0x803C, "vlan": 0x8100, "mpls": 0x8847,
+    "ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "mopdl": 0x6001,
+    "moprc": 0x6002, "decnet": 0x6003, "lat": 0x6004, "sca": 0x6007, "atalk": 0x809B,
+    "aarp": 0x80F3, "loopback": 0x9000,
 }
 LLC_SAPS = {"iso": 0xFE, "stp": 0x42, "ipx": 0xE0, "netbeui": 0xF0}
 

@@ -251,8 +251,22 @@ def frames_for(linktype: str, n: int = 300) -> list[bytes]:
         "IEEE802_11_RADIO": (LinkGen.radiotap, 17),
         "LINUX_SLL2": (lambda g: g.sll()[:0] + _sll2(g), 18),
     }
+    if linktype in ("RAW", "IPV4", "IPV6"):
+        version = {"RAW": None, "IPV4": 4, "IPV6": 6}[linktype]
+        makers[linktype] = (lambda g: _raw(g, version), 19)
     make, seed = makers[linktype]
     return _corpus(make, n, seed)
+
+
+def _raw(g: LinkGen, version: int | None) -> bytes:
+    """An IP packet (both versions, a Geneve one now and then) for the raw link types."""
+    if g.r.random() < 0.15:
+        pkt = g.geneve()
+        if version is None or pkt[0] >> 4 == version:
+            return pkt
+    if version == 4 or (version is None and g.r.random() < 0.5):
+        return g.ipv4()
+    return g.ipv6()
 
 
 def _sll2(g: LinkGen) -> bytes:

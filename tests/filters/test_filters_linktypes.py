@@ -22,7 +22,7 @@ import bpf_filters as bf
 from bpf_filters.interp import run
 
 DLT = {"EN10MB": 1, "LINUX_SLL": 113, "LINUX_SLL2": 276, "NULL": 0, "LOOP": 108, "PPP": 9,
-       "IEEE802_11": 105, "IEEE802_11_RADIO": 127}
+       "IEEE802_11": 105, "IEEE802_11_RADIO": 127, "RAW": 12, "IPV4": 228, "IPV6": 229}
 
 try:
     from bpf_filters.cinterp import CFilter
