@@ -67,8 +67,10 @@ _NETWORK = ("ip", "arp", "rarp", "atalk", "decnet", "lat", "sca", "moprc", "mopd
 class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
 
-    def __init__(self, linktype: int, netmask: int | None, kernel: bool) -> None:
+    def __init__(self, linktype: int, netmask: int | None, kernel: bool,
+                 savefile: bool = False) -> None:
         self.linktype = linktype
+        self.savefile = savefile
         self.netmask = netmask
         self.kernel = kernel
         self.link = _LINK_KIND[linktype]
@@ -87,6 +89,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.var_nl: int | None = None
         self.vlan_offsets = False  # var_lt/var_nl are the kernel-VLAN ones
         self.geneve_inner = False  # after `geneve`: the link layer is the inner frame's
+        # Code libpcap's optimiser cannot reason about (802.11's run-time
+        # offsets, protochain's loop, geneve's offsets, `byte` on A as it is):
+        # an empty filter that contains it is not refused (see compile()).
+        self.opaque = False
         # Where the link header starts at run time (radiotap: after the radiotap
         # header), or None when it starts the frame.
         self.var_link: int | None = None
@@ -588,6 +594,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
         if proto not in ("ip", "ip6"):
             raise FilterError("bad protocol applied for 'protochain'", col)
+        self.opaque = True
         if self.var_nl is not None:
             raise FilterError("'protochain' not supported with variable length headers", col)
         v6 = proto == "ip6"
@@ -661,6 +668,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             # libpcap 1.10 drops the load here: the operator applies to
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
+            self.opaque = True
             return not_(test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0))
         if w in ("inbound", "outbound"):
             return self.direction(w == "outbound", col)
@@ -781,6 +789,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.var_nl = self.reserve(col)
         self.var_lt = self.reserve(col)
         self.vlan_offsets = True
+        self.opaque = True
         shift: list[Stmt] = []
         for r in (self.var_nl, self.var_lt):
             shift += [Stmt(op.BPF_LD | op.BPF_MEM, r), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 4),

@@ -35,9 +35,11 @@ LINUX_SLL_P_802_3, LINUX_SLL_P_802_2 = 0x0001, 0x0004
 PPP_PROTO = {ETHERTYPE_IP: 0x0021, ETHERTYPE_IPV6: 0x0057, 0x6003: 0x0027,
              ETHERTYPE_ATALK: 0x0029, 0x0600: 0x0025, LLCSAP_ISONS: 0x0023, 0x42: 0x0031,
              LLCSAP_IPX: 0x002B, 0x8847: 0x0281}
-# BSD loopback: the address family (Linux's values, as libpcap here uses them)
+# BSD loopback: the address family. libpcap uses the local values (Linux's) for
+# live and dead handles, and for files the AF_INET6 of Darwin, the BSDs, FreeBSD.
 AF_INET, AF_INET6 = 2, 10
 _LOOPBACK_AF = {ETHERTYPE_IP: AF_INET, ETHERTYPE_IPV6: AF_INET6}
+BSD_AF_INET6 = (30, 24, 28)
 
 
 def _host_order(v: int) -> int:
@@ -65,7 +67,13 @@ class LinkGen:
             af = _LOOPBACK_AF.get(ethertype)
             if af is None:
                 return const(False)
-            return self.cmp("lt", 0, 4, _host_order(af) if link == "null" else af)
+            afs = BSD_AF_INET6 if self.savefile and af == AF_INET6 else (af,)
+            frag: Frag | None = None
+            for v in afs:
+                f = self.cmp("lt", 0, 4, _host_order(v) if link == "null" else v)
+                frag = f if frag is None else or_(frag, f)
+            assert frag is not None
+            return frag
         if link == "wlan":
             return and_(self.wlan_is_data(), self.wlan_llc_linktype(ethertype))
         if link == "raw":

@@ -61,6 +61,7 @@ class TunnelGen:
         """UDP to port 6081 with a version 0 Geneve header (and VNI); then the inner frame."""
         if vni is not None and vni > 0xFFFFFF:
             raise FilterError(f"Geneve VNI {vni} greater than maximum 16777215", col)
+        self.opaque = True
 
         def header(rel: str) -> Frag:
             f = self.cmp(rel, UDP_HDR_LEN, 1, 0, mask=0xC0)
@@ -95,7 +96,11 @@ class TunnelGen:
                  _alu(op.BPF_ADD, UDP_HDR_LEN), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
                  Stmt(op.BPF_ST, r_link), ld(op.BPF_H, op.BPF_IND, 2),
                  Stmt(op.BPF_LDX | op.BPF_MEM, r_link)]
-        finish = _always([Stmt(op.BPF_STX, r_nl)])
+        # An always-true test that reads both offsets: without it, when nothing
+        # after `geneve` reads them, the optimiser would drop their loads, which
+        # reject a frame cut short as libpcap's program does.
+        finish = test([Stmt(op.BPF_STX, r_nl), Stmt(op.BPF_LD | op.BPF_MEM, r_link),
+                       Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X)], op.BPF_JGE, 0)
         teb = _always([Stmt(op.BPF_MISC | op.BPF_TXA), _alu(op.BPF_ADD, ETHER_TYPE_OFF),
                        Stmt(op.BPF_ST, r_lt), _alu(op.BPF_ADD, 2),
                        Stmt(op.BPF_MISC | op.BPF_TAX)])
@@ -112,7 +117,7 @@ class TunnelGen:
         if self.var_pl is not None:  # 802.11: the payload is now the inner frame's
             self.var_pl = r_nl
         self.geneve_inner = True
-        return Frag(is_teb, finish.t, [])
+        return Frag(is_teb, finish.t, finish.f)
 
     def inner_ether_check(self) -> Frag:
         """After `geneve`: is there an inner Ethernet header at all (TEB)?"""

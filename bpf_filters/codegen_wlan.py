@@ -69,6 +69,7 @@ class WlanGen:
         need_rt = self.var_rt is not None and link is not None and (
             need_pl or _uses_reg(head, link) or _uses_reg(head, self.var_rt))
         rt_len: list[Stmt] = []
+        self.opaque |= need_pl or need_rt
         if need_rt:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),

@@ -23,11 +23,16 @@ from .ir import Block, Stmt, topo_order
 M32 = 0xFFFFFFFF
 NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
 RA, RX = 0, 1
-_PACKET_MODES = (op.BPF_ABS, op.BPF_IND, op.BPF_MSH, op.BPF_LEN)
+
+_SCRATCH = set(range(2, NREGS))  # a block that stores is kept: it computes offsets
 
 
-def _is_packet_load(s: Stmt) -> bool:
-    return op.bpf_class(s.code) in (op.BPF_LD, op.BPF_LDX) and op.bpf_mode(s.code) in _PACKET_MODES
+def _defs(b: Block) -> set[int]:
+    """The registers b's statements write."""
+    out: set[int] = set()
+    for s in b.stmts:
+        out |= _defuse(s)[0]
+    return out
 
 
 class Values:
@@ -442,6 +447,7 @@ class Optimizer:
         """Merge equal blocks bottom-up; drop blocks whose branches agree."""
         canon: dict[tuple, Block] = {}
         repl: dict[int, Block] = {}
+        live_in = self.liveness(order)
         for b in reversed(order):
             if not b.is_ret:
                 b.jt = repl.get(b.jt.id, b.jt)  # type: ignore[union-attr]
@@ -450,11 +456,11 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and all(_is_packet_load(s) for s in b.stmts):
+                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH):  # type: ignore[union-attr]
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
-                    # that computes or stores is a step of a computation, e.g.
-                    # the 802.11 prologue's or geneve's offsets, and stays.)
+                    # whose results are used later is a step of a computation,
+                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
@@ -669,3 +675,4 @@ def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
 def optimize(root: Block) -> Block:
     """Return an equivalent, smaller DAG (same verdict on every packet)."""
     return Optimizer(root).run()
+

@@ -220,7 +220,7 @@ LINK_ANY = [
     "type mgt", "type data", "subtype beacon", "type data subtype qos-data", "dir tods",
     "wlan host 01:02:03:04:05:06", "wlan ra aa:bb:cc:dd:ee:ff", "protochain 6",
     "byte 0 = 0xff", "byte 0 | 1", "byte 0 & 1", "byte 2 > 3", "byte 14 < 0x40",
-    "ip and byte 0 & 1", "tcp port 80 or byte 1 | 2",
+    "ip and byte 0 & 1", "tcp port 80 and byte 1 | 2",
 ]
 
 LINK_ONLY = {
@@ -258,7 +258,9 @@ LINK_PRIMS = [
     "pppoed or pppoes", "pppoes (5)", "pppoes and vlan",
     "geneve", "geneve 5", "geneve 100 and ip", "geneve and ip", "geneve and tcp port 80",
     "geneve and ether host 01:02:03:04:05:06", "geneve and arp", "geneve and ip6",
-    "geneve 0xffffff", "geneve 0x1000000", "geneve or udp",
+    "geneve 0xffffff", "geneve 0x1000000",
+    # (not `geneve or X`: where geneve fails, libpcap's X reads scratch memory
+    # never written, whose content its bpf_filter() leaves undefined)
     "decnet host 50.764", "decnet src 1.2", "decnet dst 1.3", "decnet host 3.4",
     "decnet host 1", "decnet src 1.2.3", "decnet host 2.3 or 1.2", "decnet src or dst 1.2",
     "decnet src and dst 1.2", "decnet net 1.2", "decnet host 63.1023", "decnet host 64.1",
