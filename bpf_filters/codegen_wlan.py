@@ -74,7 +74,8 @@ class WlanGen:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),
                       Stmt(op.BPF_MISC | op.BPF_TAX), ld(op.BPF_B, op.BPF_ABS, RT_LEN_LO),
-                      Stmt(op.BPF_ALU | op.BPF_OR | op.BPF_X), Stmt(op.BPF_ST, link)]
+                      Stmt(op.BPF_ALU | op.BPF_OR | op.BPF_X), Stmt(op.BPF_ST, link),
+                      Stmt(op.BPF_MISC | op.BPF_TAX)]
         if not need_pl:
             head.stmts[:0] = rt_len
             return head
@@ -92,7 +93,7 @@ class WlanGen:
         qos = Block([], op.BPF_JMP | JSET | op.BPF_K, FC0_QOS, add_qos, after_qos)
         ctl = Block([], op.BPF_JMP | JSET | op.BPF_K, FC0_CTL, done, qos)
         if rt_len:
-            start = rt_len + [Stmt(op.BPF_MISC | op.BPF_TAX)]
+            start = list(rt_len)  # X = the radiotap length
         else:
             start = [Stmt(op.BPF_LDX | op.BPF_IMM, 0)]
         start += [Stmt(op.BPF_MISC | op.BPF_TXA), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K,
