@@ -61,8 +61,10 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     if optimize and len(insns) == 1 and insns[0].k == 0 and not gen.opaque:
         # libpcap (and so tcpdump) refuses a filter its optimiser proves empty.
         # Where libpcap's optimiser cannot see through the code (see
-        # CodeGen.opaque) zcap's proof is not libpcap's: the filter stays.
-        raise FilterError("expression rejects all packets", 0)
+        # CodeGen.opaque), or would not prove it, the filter stays.
+        from .empty import libpcap_proves_empty
+        if libpcap_proves_empty(CodeGen(num, netmask, kernel, savefile).program(tree, snaplen)):
+            raise FilterError("expression rejects all packets", 0)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import sys
 
 from . import opcodes as op
-from .codegen_base import Frag, and_, const, not_, or_
+from .codegen_base import Frag, and_, const, or_
 
-JGT, JSET = op.BPF_JGT, op.BPF_JSET
+JGT = op.BPF_JGT
 
 ETHERTYPE_IP, ETHERTYPE_IPV6 = 0x0800, 0x86DD
 ETHERTYPE_ATALK, ETHERTYPE_AARP, ETHERTYPE_IPX = 0x809B, 0x80F3, 0x8137
@@ -95,7 +95,7 @@ class LinkGen:
         """Ethernet II, or 802.3 with LLC (SNAP) where the type field is a length."""
         if et > ETHERMTU and et not in _SNAP_OUI:
             return self.cmp("lt", 0, 2, et)
-        is_8023 = self.cmp("lt", 0, 2, ETHERMTU, jop=JGT, reverse=True)
+        is_8023 = self.is_8023()
         if et in _SNAP_OUI:
             return or_(self.cmp("lt", 0, 2, et),
                        and_(is_8023, self.snap_test("lt", 2, _SNAP_OUI[et], et)))
@@ -139,5 +139,3 @@ class LinkGen:
         """Ethernet: the type field is a length, so an 802.2 LLC header follows."""
         return self.cmp("lt", 0, 2, ETHERMTU, jop=JGT, reverse=True)
 
-
-__all__ = ["LinkGen", "not_", "JSET"]
