@@ -98,6 +98,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.var_link: int | None = None
         self.off_link = 0  # and its constant part (not 0 after `pppoes`)
         self.var_pl: int | None = None  # 802.11: where the link payload starts
+        self.off_pl = 0  # and its constant part (4 more after each `vlan`)
         self.var_rt: int | None = None  # radiotap: the radiotap header's length
         if self.link == "wlan":
             if linktype == lt.IEEE802_11_RADIO:
@@ -149,7 +150,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         if rel == "link":
             return self.at(self.var_link, sz, self.off_link + off)
         if rel == "pl":
-            return self.at(self.var_pl, sz, off)
+            return self.at(self.var_pl, sz, self.off_pl + off)
         if rel == "lt":
             assert self.off_lt is not None
             return self.at(self.var_lt, sz, self.off_lt + off)
@@ -756,6 +757,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             assert self.off_lt is not None
             self.off_lt += 4
             self.nl += 4
+            self.off_pl += 4
         self.vlan_depth += 1
         return b
 

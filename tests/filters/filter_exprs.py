@@ -236,7 +236,11 @@ LINK_ONLY = {
         "vlan 10", "vlan and tcp", "type foo", "type 1", "subtype foo", "dir foo",
         "type data subtype beacon", "type mgt subtype 0x81", "ip type mgt",
         "type data and tcp port 80", "dir tods and ip6", "llc s", "llc rr", "llc xid",
-        "wlan[0:2] = 0x0801", "ip and udp[0:2] > 1000",
+        "wlan[0:2] = 0x0801", "ip and udp[0:2] > 1000", "vlan 10 or not stp",
+        "vlan and iso proto 5", "vlan and llc i", "ip and len > 100",
+        # (not a comparison before the first test of the payload, `len > 100 and
+        # ip`: libpcap then gives the payload offset a scratch register that
+        # the comparison's temporaries overwrite, as with KERNEL_SPLIT below)
     ],
     "LINUX_SLL": ["inbound and ip", "outbound and tcp", "not inbound"],
 }
@@ -269,4 +273,8 @@ LINK_PRIMS = [
     "ether host 1122334455", "host aabbccddeeff",
     "aarp", "atalk", "ipx", "ether proto \\ipx", "ipx or aarp", "not ipx",
     "ether proto 0x8137", "stp", "netbeui", "iso or netbeui",
+    # empty, but libpcap's optimiser does not see it: it compiles them
+    "stp and arp", "llc and ip", "host 10.0.0.1 and llc", "arp and aarp", "l1 and mpls",
+    # empty, and libpcap's optimiser sees it: "expression rejects all packets"
+    "tcp and udp", "ip and not ip", "iso and not iso", "1 = 0",
 ]
