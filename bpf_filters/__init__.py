@@ -27,7 +27,8 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
             snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False) -> Program:
     """Compile a pcap-filter(7) expression to a classic BPF Program.
 
-    linktype: name (EN10MB, LINUX_SLL2, RAW, IPV4, IPV6, LINUX_DGRAM) or DLT number.
+    linktype: name (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP, PPP,
+    IEEE802_11, IEEE802_11_RADIO, LINUX_DGRAM) or DLT number.
     netmask: the IPv4 netmask `ip broadcast` needs (None: unknown, as libpcap's
     PCAP_NETMASK_UNKNOWN). kernel: the program is for a live AF_PACKET socket
     (the outer VLAN tag from the ancillary data or the frame, as libpcap on

@@ -4,6 +4,11 @@ Each primitive expands the way libpcap expands it (same tests, same order), so
 that even on truncated packets, where a load past the end rejects the packet,
 the verdict is libpcap's. The code is naive on purpose: every test loads what
 it needs; the optimiser removes what is redundant.
+
+The families of primitives live in their own modules, mixed into CodeGen:
+codegen_link (what "protocol X" means on each link type), codegen_wlan
+(802.11 and radiotap), codegen_llc (802.2 LLC, ISO, IS-IS), codegen_tunnel
+(PPPoE, Geneve), codegen_decnet; codegen_base has the fragments they build.
 """
 
 from __future__ import annotations
