@@ -19,15 +19,10 @@ class _LibpcapStrength(Optimizer):
     """The optimiser with libpcap's rule for deciding a test from earlier ones."""
 
     @staticmethod
-    def decide(test: tuple, facts: frozenset) -> bool | None:
-        a, o, k = test
-        for (fa, fo, fk, outcome) in facts:
-            if fa != a:
-                continue
-            if fo == o and fk == k:
-                return outcome
-            if outcome and fo == op.BPF_JEQ and o == op.BPF_JEQ:
-                return False
+    def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
+        # only `A == fk` known true decides `A == k` (false: the k differ)
+        if outcome and fo == op.BPF_JEQ and o == op.BPF_JEQ:
+            return False
         return None
 
 

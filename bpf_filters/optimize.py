@@ -326,8 +326,7 @@ class Optimizer:
             return facts
         return facts | {f + (p.jt is s,)}
 
-    @staticmethod
-    def decide(test: tuple, facts: frozenset) -> bool | None:
+    def decide(self, test: tuple, facts: frozenset) -> bool | None:
         """The outcome of `test` if the facts imply it."""
         a, o, k = test
         for (fa, fo, fk, outcome) in facts:
@@ -335,10 +334,15 @@ class Optimizer:
                 continue
             if fo == o and fk == k:
                 return outcome
-            r = _implies(fo, fk, outcome, o, k)
+            r = self.implies(fo, fk, outcome, o, k)
             if r is not None:
                 return r
         return None
+
+    @staticmethod
+    def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
+        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?"""
+        return _implies(fo, fk, outcome, o, k)
 
     def liveness(self, order: list[Block]) -> dict[int, set[int]]:
         """Registers live at the entry of each block."""
