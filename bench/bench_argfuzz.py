@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_soak import REJECTED_FRAME  # noqa: E402
+from bench.harness import REJECTED_FRAME  # noqa: E402
 from tests.netns import VethPair, create_pair, destroy_pair  # noqa: E402
 
 # Side effects outside the run's own directory: links into the user's

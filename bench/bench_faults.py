@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pty
 import random
 import re
 import shutil
@@ -43,7 +42,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench.bench_soak import build_pace, rx_packets  # noqa: E402
+from bench.harness import build_pace, rx_packets, wireshark_count, zcap_on_terminal  # noqa: E402
 from tests.netns import VethPair, Zcap, create_pair, destroy_pair  # noqa: E402
 
 FRAME_BYTES = 64
@@ -81,18 +80,6 @@ class Ctx:
 
     def moment(self, low: float = 0.2, high: float = 2.0) -> float:
         return self.rng.uniform(low, high) * self.scale
-
-
-def wireshark_count(path: Path, whole: bool = True) -> int:
-    """Packets Wireshark's file reader finds in ``path`` (capinfos: tshark's reader
-    without its second of start-up); if ``whole``, fails on any error it reports."""
-    res = subprocess.run(["capinfos", "-M", "-c", str(path)], capture_output=True, text=True,
-                         timeout=300)
-    m = re.search(r"Number of packets:\s+(\d+)", res.stdout)
-    assert m, f"capinfos cannot read {path}: {res.stderr.strip()}"
-    assert not whole or (res.returncode == 0 and not res.stderr.strip()), \
-        f"capinfos on {path}: {res.stderr.strip()}"
-    return int(m.group(1))
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -161,51 +148,17 @@ def case_duration(ctx: Ctx) -> dict:
 
 
 def case_quit_key(ctx: Ctx) -> dict:
-    """`q` on a terminal: the --tui screen on a pseudo-terminal, a reader draining it."""
+    """`q` on a terminal: the --tui screen on a pseudo-terminal."""
     out = ctx.work / "out.pcapng"
-    master, slave = pty.openpty()
-    try:
-        z = _zcap_on_tty(ctx, slave, "-i", ctx.pair.if_b, "-w", str(out), "--tui")
-        os.close(slave)
-        slave = -1
-        screen = _drain(master)
+    args = ("-i", ctx.pair.if_b, "-w", str(out), "--tui")
+    ctx.cmd = ["zcap", *args]
+    with zcap_on_terminal(ctx.pair, *args) as (z, keys):
         ctx.traffic(10 * ctx.scale + 5)
         time.sleep(ctx.moment(0.5, 2.0))
-        os.write(master, b"q")
+        os.write(keys, b"q")
         rc = z.wait(30)
-        screen.join(5)
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
     assert rc == 0, f"exit {rc}: {z.stderr!r}"
     return check_summary(z, wireshark_count(out), ctx.exact)
-
-
-def _zcap_on_tty(ctx: Ctx, tty_fd: int, *args: str) -> Zcap:
-    """zcap with a terminal for stdin and stdout (the tests' helper has no stdin)."""
-    ctx.cmd = ["zcap", *args]
-    proc = subprocess.Popen(["ip", "netns", "exec", ctx.pair.ns_b, sys.executable, "-m", "zcap",
-                             *args], stdin=tty_fd, stdout=tty_fd, stderr=subprocess.PIPE,
-                            close_fds=True, env={**os.environ, "TERM": "xterm", "COLUMNS": "100",
-                                                 "LINES": "40"})
-    ctx.pair.procs.append(proc)
-    z = Zcap(proc)
-    z.wait_listening()
-    return z
-
-
-def _drain(fd: int) -> threading.Thread:
-    """Read the screen so the terminal never fills (ends when the pty closes)."""
-    def run() -> None:
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
 
 
 # --- SIGKILL ----------------------------------------------------------------

@@ -15,7 +15,8 @@ the capture process's resident memory, open descriptors and CPU time from
   + the frames the bench sent that the filter rejects.
 
 Modes: `w` (one file), `C` (size rotation, every file kept and counted),
-`tui` (--tui without a terminal: a status line a second on stderr).
+`tui` (--tui without a terminal: a status line a second on stderr), `tty`
+(--tui on a pseudo-terminal: the screen, four times a second).
 
 Run as root:  python bench/bench_soak.py [--minutes 10] [--mode w C tui]
 """
@@ -23,7 +24,6 @@ Run as root:  python bench/bench_soak.py [--minutes 10] [--mode w C tui]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -31,16 +31,15 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from tests.netns import MAC_A, MAC_ELSEWHERE, VethPair, create_pair, destroy_pair  # noqa: E402
+from bench.harness import REJECTED_FRAME, build_pace, rx_packets, wireshark_count, zcap_on_terminal  # noqa: E402
+from tests.netns import VethPair, create_pair, destroy_pair  # noqa: E402
 
-# A frame `udp` rejects: an ARP-typed frame with a zero body, for no host.
-REJECTED_FRAME = (bytes.fromhex(MAC_ELSEWHERE.replace(":", "")) +
-                  bytes.fromhex(MAC_A.replace(":", "")) + b"\x08\x06" + bytes(46))
 FILTER = "udp"
 FRAME_BYTES = 64
 GROWTH_LIMIT = 1.05
@@ -48,31 +47,8 @@ MODES = {
     "w": lambda out: ["-w", str(out / "soak.pcapng")],
     "C": lambda out: ["-w", str(out / "soak.pcapng"), "-C", "1m"],
     "tui": lambda out: ["-w", str(out / "soak.pcapng"), "--tui"],
+    "tty": lambda out: ["-w", str(out / "soak.pcapng"), "--tui"],    # on a terminal
 }
-
-
-def build_pace(workdir: str) -> str:
-    """Compile the paced sender into ``workdir``; returns its path."""
-    pace = os.path.join(workdir, "pace")
-    subprocess.run(["gcc", "-O2", "-o", pace, str(HERE / "pace.c")], check=True, timeout=60)
-    return pace
-
-
-def rx_packets(ns: str, ifname: str) -> int:
-    """The interface's received-frames counter, as the kernel keeps it."""
-    out = subprocess.run(["ip", "-j", "-s", "-n", ns, "link", "show", "dev", ifname],
-                         capture_output=True, text=True, check=True, timeout=30).stdout
-    return json.loads(out)[0]["stats64"]["rx"]["packets"]
-
-
-def count_packets(path: Path) -> int:
-    """Packets in a capture file by capinfos; fails on a file it cannot read."""
-    res = subprocess.run(["capinfos", "-M", "-c", str(path)], capture_output=True, text=True,
-                         timeout=120)
-    m = re.search(r"Number of packets:\s+(\d+)", res.stdout)
-    if res.returncode != 0 or not m:
-        raise AssertionError(f"capinfos cannot read {path}: {res.stderr.strip()}")
-    return int(m.group(1))
 
 
 @dataclass
@@ -159,8 +135,13 @@ def soak(mode: str, seconds: float, rate: int, pace: str, outdir: Path,
     """One soak of ``seconds`` at ``rate`` frames/s in ``mode``; see the module doc."""
     res = SoakResult(mode, seconds, rate)
     pair = create_pair()
-    try:
-        z = pair.zcap("-i", pair.if_b, *MODES[mode](outdir), FILTER)
+    with ExitStack() as stack:
+        stack.callback(destroy_pair, pair)
+        args = ("-i", pair.if_b, *MODES[mode](outdir), FILTER)
+        if mode == "tty":
+            z, _ = stack.enter_context(zcap_on_terminal(pair, *args))
+        else:
+            z = pair.zcap(*args)
         if z.proc.poll() is not None:
             res.failures.append(f"zcap exited at start: {z.stderr.strip()}")
             return res
@@ -190,11 +171,9 @@ def soak(mode: str, seconds: float, rate: int, pace: str, outdir: Path,
         res.exit_code = z.stop()
         summary = z.summary()
         res.captured, res.dropped = summary.get("captured", -1), summary.get("dropped", -1)
-    finally:
-        destroy_pair(pair)
     files = sorted(outdir.glob("soak.pcapng*"))
     res.files = len(files)
-    res.written = sum(count_packets(p) for p in files)
+    res.written = sum(wireshark_count(p) for p in files)
     _judge(res, warmup, z.stderr)
     return res
 

@@ -11,7 +11,8 @@ import shutil
 
 import pytest
 
-from bench.bench_faults import CASES, build_pace, run_case
+from bench.bench_faults import CASES, run_case
+from bench.harness import build_pace
 
 from .conftest import kernel_test_reason
 

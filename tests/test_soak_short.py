@@ -7,7 +7,8 @@ veth's rx counter must equal the packets in the files + the drops zcap reports
 
 import pytest
 
-from bench.bench_soak import build_pace, soak
+from bench.bench_soak import soak
+from bench.harness import build_pace
 
 from .conftest import kernel_test_reason
 
