@@ -12,9 +12,10 @@ namespaces, through `python -m zcap` only, and checks:
   packet and, where the file ends inside a block, names that block's offset;
 - disk full (a small loop-mounted ext4), interface deleted: exit 1 with one
   error line, the file whole and holding what zcap says it captured;
-- output directory gone under -C (renamed away, so the files can still be
-  checked): the open file keeps going, the next rotation fails with one line
-  and exit 1, every file whole, their sum what zcap captured;
+- output directory removed under -C (each file hard-linked elsewhere first,
+  so it can still be checked): the open file keeps going, the next rotation
+  fails with one line and exit 1, every file whole, their sum what zcap
+  captured;
 - a slow reader on `-w -`: exit 0, the stream whole, and the veth's rx counter
   = captured + dropped, exactly.
 
@@ -25,6 +26,7 @@ A failure prints the case, its seed and the zcap command line.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import random
 import re
@@ -252,7 +254,7 @@ def case_disk_full(ctx: Ctx) -> dict:
         assert rc == 1, f"disk full: exit {rc}: {z.stderr!r}"
         assert len(errs) == 1 and "disk full" in errs[0], f"expected one line: {errs}"
         got = check_summary(z, wireshark_count(out), ctx.exact)
-        got["bytes"] = out.stat().st_size
+        got.update(bytes=out.stat().st_size, error=errs[0])
         return got
     finally:
         for p in ctx.pair.procs:
@@ -273,7 +275,26 @@ def case_iface_deleted(ctx: Ctx) -> dict:
     errs = error_lines(z.stderr)
     assert rc == 1, f"interface deleted: exit {rc}: {z.stderr!r}"
     assert len(errs) == 1, f"expected one error line: {errs}"
-    return check_summary(z, wireshark_count(out), ctx.exact)
+    got = check_summary(z, wireshark_count(out), ctx.exact)
+    got["error"] = errs[0]
+    return got
+
+
+def remove_keeping_files(outdir: Path, keep: Path) -> None:
+    """Remove ``outdir`` for real while zcap writes in it, keeping every file's
+    inode reachable from ``keep`` (a hard link made before each unlink) so the
+    files can be checked afterwards. A file that appears meanwhile is kept too."""
+    keep.mkdir()
+    while True:
+        for p in outdir.iterdir():
+            os.link(p, keep / p.name)
+            p.unlink()
+        try:
+            outdir.rmdir()
+            return
+        except OSError as exc:
+            if exc.errno != errno.ENOTEMPTY:
+                raise
 
 
 def case_dir_removed(ctx: Ctx) -> dict:
@@ -284,19 +305,21 @@ def case_dir_removed(ctx: Ctx) -> dict:
     z = ctx.zcap("-i", ctx.pair.if_b, "-w", str(outdir / "out.pcapng"), "-C", f"{size_k}k")
     ctx.traffic(30)
     time.sleep(ctx.moment(0.1, 1.0))
-    os.rename(outdir, gone)
+    remove_keeping_files(outdir, gone)
     renamed = time.monotonic()
-    # No file can join `gone` now: the newest one in it is the file zcap has open.
+    # The newest file is the one zcap has open (still, through its descriptor).
     current = max(gone.iterdir(), key=lambda p: (len(p.name), p.name))
     size_then = current.stat().st_size
     rc = z.wait(30)
     errs = error_lines(z.stderr)
     assert rc == 1, f"output directory gone: exit {rc}: {z.stderr!r}"
     assert len(errs) == 1, f"expected one error line: {errs}"
-    assert current.stat().st_size > size_then, f"{current.name} stopped growing at the rename"
+    assert current.stat().st_size > size_then, \
+        f"{current.name} stopped growing when its directory went"
     files = sorted(gone.iterdir())
     got = check_summary(z, sum(wireshark_count(p) for p in files), ctx.exact)
-    got.update(files=len(files), seconds_after_rename=round(time.monotonic() - renamed, 2))
+    got.update(files=len(files), error=errs[0],
+               seconds_after_removal=round(time.monotonic() - renamed, 2))
     return got
 
 

@@ -28,7 +28,7 @@ ACCOUNTING_BUG = (
 
 @pytest.fixture(scope="module")
 def pace(tmp_path_factory):
-    reason = kernel_test_reason() or (None if shutil.which("tshark") else "needs tshark")
+    reason = kernel_test_reason() or (None if shutil.which("capinfos") else "needs capinfos")
     if reason:
         pytest.skip(reason)
     return build_pace(str(tmp_path_factory.mktemp("pace")))
