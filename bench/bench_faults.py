@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Fault matrix: zcap's command line stopped, killed and starved at random
-moments, each case ending in files tshark reads and counts that add up.
+moments, each case ending in files Wireshark's reader (capinfos, the library
+tshark reads with) takes whole, and counts that add up.
 
 Every case captures paced veth traffic (bench/pace.c) in a fresh pair of
 namespaces, through `python -m zcap` only, and checks:
 
 - stop (SIGINT, SIGTERM, -c, --duration, q in --tui on a terminal): exit 0,
   the file is whole, it holds what zcap says it captured (-c: exactly N), and
-  captured + dropped = received by filter;
+  captured + dropped = received by filter (-c: at most received, since what
+  follows the N-th packet is left unread, as tcpdump does);
 - SIGKILL: every block before the cut is whole; `zcap -r` prints every whole
   packet and, where the file ends inside a block, names that block's offset;
 - disk full (a small loop-mounted ext4), interface deleted: exit 1 with one
@@ -16,8 +18,8 @@ namespaces, through `python -m zcap` only, and checks:
   so it can still be checked): the open file keeps going, the next rotation
   fails with one line and exit 1, every file whole, their sum what zcap
   captured;
-- a slow reader on `-w -`: exit 0, the stream whole, and the veth's rx counter
-  = captured + dropped, exactly.
+- a slow reader on `-w -` (stalled while the traffic lasts): exit 0, the
+  stream whole, and the veth's rx counter = captured + dropped, exactly.
 
 Run as root:  python bench/bench_faults.py [--rounds 20] [--seed N] [--case ...]
 A failure prints the case, its seed and the zcap command line.
@@ -143,9 +145,10 @@ def case_duration(ctx: Ctx) -> dict:
     rc = z.wait(secs + 30)
     took = time.monotonic() - t0
     assert rc == 0, f"exit {rc}: {z.stderr!r}"
-    # From "listening" to the exit: never early; late only by the last batch's
+    # From "listening" to the exit: early by at most the time this process
+    # needs to see that line on a busy machine; late only by the last batch's
     # timeout and the summary (generous on a machine shared by many).
-    assert secs - 0.05 <= took <= secs + 5, f"--duration {secs} took {took:.2f} s"
+    assert secs - 0.25 <= took <= secs + 5, f"--duration {secs} took {took:.2f} s"
     return check_summary(z, wireshark_count(out), ctx.exact)
 
 
@@ -329,13 +332,17 @@ def case_slow_pipe(ctx: Ctx) -> dict:
     out = ctx.work / "out.pcapng"
     rx0 = rx_packets(ctx.pair.ns_b, ctx.pair.if_b)
     z = ctx.zcap("-i", ctx.pair.if_b, "-w", "-", "-B", "512", stdout=subprocess.PIPE)
-    # 8 KiB per 10-30 ms: slower than the traffic, so the ring fills and drops.
+    # The reader stalls after its first read until the traffic is over (so the
+    # ring is surely full when SIGINT comes, however slow the sender is on a
+    # loaded machine), then reads 8 KiB per 10-30 ms.
     pause = ctx.rng.uniform(0.01, 0.03)
+    traffic_over = threading.Event()
 
     def slow_reader() -> None:
         with open(out, "wb") as f:
             while chunk := z.proc.stdout.read1(8192):
                 f.write(chunk)
+                traffic_over.wait(60)
                 time.sleep(pause)
 
     reader = threading.Thread(target=slow_reader)
@@ -344,9 +351,11 @@ def case_slow_pipe(ctx: Ctx) -> dict:
     try:
         ctx.traffic(seconds).wait(seconds + 30)
         rx = rx_packets(ctx.pair.ns_b, ctx.pair.if_b) - rx0
+        traffic_over.set()
         z.proc.send_signal(signal.SIGINT)
         rc = z.proc.wait(120)
     finally:
+        traffic_over.set()
         reader.join(120)
     z.stderr += z.proc.stderr.read().decode(errors="replace")
     assert rc == 0, f"exit {rc}: {z.stderr!r}"
