@@ -27,20 +27,25 @@ __all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "P
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001
             optimize: bool = True, kernel: bool = False,
-            snaplen: int = DEFAULT_SNAPLEN, max_insns: int = BPF_MAXINSNS) -> Program:
+            snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False,
+            max_insns: int = BPF_MAXINSNS) -> Program:
     """Compile a pcap-filter(7) expression to a classic BPF Program.
 
-    linktype: name (EN10MB, LINUX_SLL2, RAW, IPV4, IPV6, LINUX_DGRAM) or DLT number.
+    linktype: name (EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP, PPP,
+    IEEE802_11, IEEE802_11_RADIO, LINUX_DGRAM) or DLT number.
     netmask: the IPv4 netmask `ip broadcast` needs (None: unknown, as libpcap's
     PCAP_NETMASK_UNKNOWN). kernel: the program is for a live AF_PACKET socket
     (the outer VLAN tag from the ancillary data or the frame, as libpcap on
     Linux). snaplen: what a match returns. `protochain` steps over at most
     codegen.PROTOCHAIN_HOPS (8) headers: a chain longer than that matches only
     if the protocol is found within the first 8 steps.
+    savefile: the program filters a capture file, as libpcap's do when reading
+    one (`ip6` on NULL and LOOP then means the BSD values of AF_INET6).
     max_insns: the longest program accepted, the kernel's limit by default;
     USER_MAXINSNS for a program run in user space (a file, or a live capture
     whose program the kernel refused: see fits_kernel).
-    Raises ParseError/FilterError with the column of the fault, and
+    Raises ParseError/FilterError with the column of the fault, FilterError
+    when the optimised program can match no packet (as libpcap does), and
     ProgramTooLong (a FilterError) past max_insns.
     """
     from . import optimize as _opt
@@ -59,12 +64,23 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     if not 0 < max_insns <= USER_MAXINSNS:
         raise FilterError(f"max_insns must be between 1 and {USER_MAXINSNS}")
     parser = Parser(expr)
-    gen = CodeGen(num, netmask, kernel, lists=optimize)
-    root = deep.call(lambda: gen.program(parser.parse(), snaplen), len(parser.toks))
+    depth = len(parser.toks)
+    tree = deep.call(parser.parse, depth)
+    gen = CodeGen(num, netmask, kernel, savefile, lists=optimize)
+    root = deep.call(lambda: gen.program(tree, snaplen), depth)
     if optimize:
         root = _opt.optimize(root)
     insns = _assemble_lists(root, max_insns) if lists.has_sets(root) else \
         assemble(root, limit=max_insns)
+    if optimize and len(insns) == 1 and insns[0].k == 0 and not gen.opaque:
+        # libpcap (and so tcpdump) refuses a filter its optimiser proves empty.
+        # Where libpcap's optimiser cannot see through the code (see
+        # CodeGen.opaque), or would not prove it, the filter stays. It is
+        # judged on libpcap's one-by-one code, without set tests.
+        from .empty import libpcap_proves_empty
+        plain = CodeGen(num, netmask, kernel, savefile, lists=False)
+        if libpcap_proves_empty(deep.call(lambda: plain.program(tree, snaplen), depth)):
+            raise FilterError("expression rejects all packets", 0)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)

@@ -52,10 +52,15 @@ _TABLE = (
     (107, "FRELAY", "Frame Relay"),
     (108, "LOOP", "OpenBSD loopback"),
     (113, "LINUX_SLL", "Linux cooked v1"),
+    (119, "PRISM_HEADER", "802.11 plus Prism header"),
     (127, "IEEE802_11_RADIO", "802.11 plus radiotap header"),
+    (163, "IEEE802_11_RADIO_AVS", "802.11 plus AVS radio information header"),
+    (192, "PPI", "Per-Packet Information"),
     (195, "IEEE802_15_4", "IEEE 802.15.4 with FCS"),
+    (215, "IEEE802_15_4_NONASK_PHY", "IEEE 802.15.4 with non-ASK PHY data"),
     (228, "IPV4", "Raw IPv4"),
     (229, "IPV6", "Raw IPv6"),
+    (230, "IEEE802_15_4_NOFCS", "IEEE 802.15.4 without FCS"),
     (276, "LINUX_SLL2", "Linux cooked v2"),
 )
 LINKTYPES: dict[int, LinkType] = {n: LinkType(n, name, desc) for n, name, desc in _TABLE}
@@ -63,26 +68,44 @@ LINKTYPES: dict[int, LinkType] = {n: LinkType(n, name, desc) for n, name, desc i
 # LINKTYPE_* numbers by name, for code that writes or reads files.
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
+LINKTYPE_SLIP = 8
 LINKTYPE_PPP = 9
+LINKTYPE_PPP_SERIAL = 50
+LINKTYPE_PPP_ETHER = 51
 LINKTYPE_RAW = 101
+LINKTYPE_C_HDLC = 104
 LINKTYPE_IEEE802_11 = 105
+LINKTYPE_FRELAY = 107
 LINKTYPE_LOOP = 108
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_PRISM_HEADER = 119
 LINKTYPE_IEEE802_11_RADIO = 127
+LINKTYPE_IEEE802_11_RADIO_AVS = 163
+LINKTYPE_PPI = 192
+LINKTYPE_IEEE802_15_4 = 195
 LINKTYPE_IPV4 = 228
 LINKTYPE_IPV6 = 229
+LINKTYPE_IEEE802_15_4_NOFCS = 230
 LINKTYPE_LINUX_SLL2 = 276
 
 # The compiler's numbers: DLT values, which differ from LINKTYPE_ only for RAW.
+NULL = 0
 EN10MB = 1
+PPP = 9
 RAW = 12  # DLT_RAW on Linux; LINKTYPE_RAW (101) in files means the same
+IEEE802_11 = 105
+LOOP = 108
+LINUX_SLL = 113
+IEEE802_11_RADIO = 127
 IPV4 = 228
 IPV6 = 229
 LINUX_SLL2 = 276
 LINUX_DGRAM = -1  # internal only
 
 # What the compiler can generate code for, by its own numbers.
-_COMPILER_NAMES = {EN10MB: "EN10MB", RAW: "RAW", IPV4: "IPV4", IPV6: "IPV6",
+_COMPILER_NAMES = {NULL: "NULL", EN10MB: "EN10MB", PPP: "PPP", RAW: "RAW",
+                   IEEE802_11: "IEEE802_11", LOOP: "LOOP", LINUX_SLL: "LINUX_SLL",
+                   IEEE802_11_RADIO: "IEEE802_11_RADIO", IPV4: "IPV4", IPV6: "IPV6",
                    LINUX_SLL2: "LINUX_SLL2", LINUX_DGRAM: "LINUX_DGRAM"}
 _BY_NAME = {name: num for num, name in _COMPILER_NAMES.items()}
 _BY_NAME["ETHERNET"] = EN10MB
@@ -132,3 +155,12 @@ def linktype_number(name_or_number: str | int) -> int:
 def linktype_name(number: int) -> str:
     """The tcpdump name of a link type number the compiler knows."""
     return _COMPILER_NAMES[linktype_number(number)]
+
+
+def linktype_description(number: int) -> str:
+    """What libpcap's messages call a link type the compiler knows ('Linux cooked v1')."""
+    num = linktype_number(number)
+    if num == LINUX_DGRAM:
+        num = LINUX_SLL2
+    found = lookup(num)
+    return found.description if found else _COMPILER_NAMES[num]

@@ -203,12 +203,13 @@ def feed(batch, sinks: Sequence, done: int, count: int | None) -> int:
 
 def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
         duration: float | None = None, stop: StopFlag | None = None,
-        report: Callable[[Summary], None] | None = None,
+        report: Callable[[Summary, bool], None] | None = None,
         report_every: float | None = None) -> Summary:
     """Feed batches to every sink until ``count`` packets, ``duration`` seconds,
     a stop signal, a sink that says it is ``done``, or an error. Each batch goes
     back to the kernel only after every sink returned. Sinks are closed by the
-    caller. ``report(summary)`` is called on SIGUSR1 and every ``report_every`` s."""
+    caller. ``report(summary, on_signal)`` is called on SIGUSR1 (``on_signal`` true)
+    and every ``report_every`` s."""
     summary = Summary()
     stop = stop or StopFlag()
     deadline = time.monotonic() + duration if duration else None
@@ -217,11 +218,12 @@ def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
         while not stop.is_set():
             if report is not None and (stop.report_due.is_set() or (
                     next_report is not None and time.monotonic() >= next_report)):
+                on_signal = stop.report_due.is_set()
                 stop.report_due.clear()
                 if next_report is not None:
                     next_report = time.monotonic() + report_every
                 summary.received, summary.dropped = capture.stats()
-                report(summary)
+                report(summary, on_signal)
             timeout = POLL_MS
             if deadline is not None:
                 left = deadline - time.monotonic()

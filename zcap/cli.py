@@ -204,7 +204,14 @@ def zcap(
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    install_extcap: Annotated[bool, typer.Option(
+        "--install-extcap", help="Link zcap-extcap into Wireshark's personal extcap folder, "
+        "or into the folder given as the argument (zcap --install-extcap [DIR]), and exit.")
+    ] = False,
 ) -> int:
+    if install_extcap:
+        from .extcap import install_command
+        return install_command(expression)
     if list_ifaces:
         return list_interfaces()
     _positive("packet count", count)
@@ -392,10 +399,12 @@ def _screen_error(screen) -> None:
         err(f"warning: the live summary stopped: {error}")
 
 
-def _report(captured: int, received: int, dropped: int) -> None:
-    """The counters so far, one line, for SIGUSR1 and --stats-interval."""
-    print(f"zcap: {captured} packets captured, {received} received by filter, "
-          f"{dropped} dropped by kernel", file=sys.stderr, flush=True)
+def _report(captured: int, received: int, dropped: int, on_signal: bool) -> None:
+    """The counters so far, one line, for --stats-interval; a SIGUSR1 answer says so,
+    so that it can be told from the periodic line."""
+    print(f"zcap: {'SIGUSR1: ' if on_signal else ''}{captured} packets captured, "
+          f"{received} received by filter, {dropped} dropped by kernel",
+          file=sys.stderr, flush=True)
 
 
 def _summary(captured: int, received: int, dropped: int) -> None:
@@ -447,8 +456,9 @@ def capture_live(interface: str, path: str | None, filter_expr: str | None,
         try:
             with screen:
                 summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
-                              report=lambda s: _report(writer.packets if writer else s.captured,
-                                                       s.received, s.dropped),
+                              report=lambda s, sig: _report(
+                                  writer.packets if writer else s.captured, s.received,
+                                  s.dropped, sig),
                               report_every=opt.stats_interval)
             _screen_error(screen)
             failure = summary.error

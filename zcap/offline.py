@@ -37,7 +37,7 @@ class FileFilter:
 
             # run in user space: no kernel limit on length, as with tcpdump -r
             prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False,
-                                       max_insns=bpf_filters.USER_MAXINSNS)
+                                       savefile=True, max_insns=bpf_filters.USER_MAXINSNS)
             insns = ffi.new("struct sock_filter[]", [tuple(i) for i in prog.instructions])
             self._programs[linktype] = (insns, len(prog.instructions))
         return self._programs[linktype]
