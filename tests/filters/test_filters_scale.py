@@ -212,3 +212,28 @@ def test_trees_translate_to_ebpf() -> None:
     assert any(i.code == 0x35 for i in prog.instructions)  # jge splits
     assert any(i.code == 0x05 for i in prog.instructions)  # ja trampolines
     assert cbpf.translatable([tuple(i) for i in prog.instructions]) is None
+
+
+def test_reading_a_file_takes_a_filter_too_long_for_the_kernel(tmp_path) -> None:
+    """`zcap -r` runs its filter in user space: 3000 hosts work, as with tcpdump -r."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import dpkt
+
+    hosts = [str(ipaddress.IPv4Address(0x0B000000 + 3 * i)) for i in range(3000)]
+    dsts = [hosts[0], hosts[2999], "11.0.0.1", "1.2.3.4", hosts[1500]]
+    pcap = tmp_path / "in.pcap"
+    with pcap.open("wb") as fh:
+        w = dpkt.pcap.Writer(fh)
+        for i, dst in enumerate(dsts):
+            w.writepkt(_eth(0x0800, _ip4("1.2.3.4", dst, 6, bytes(20))), float(i))
+    expr = tmp_path / "expr"
+    expr.write_text("host " + " or ".join(hosts))
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-m", "zcap", "-r", str(pcap), "-n", "-F", str(expr)],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 3 and all(d in "".join(lines) for d in (hosts[0], hosts[2999]))
