@@ -290,7 +290,7 @@ def capture(config) -> int:
             err(f"reading from file {config.read_file}, link-type "
                 f"{linktype_text(source.linktype)}, snapshot length {source.snaplen}")
 
-    summary = None
+    summary = failed = None
     with pipeline.stop:
         try:
             if config.user is not None:
@@ -304,11 +304,16 @@ def capture(config) -> int:
                           s.received, s.dropped)
 
             with screen:
-                summary = pump(source, pipeline.sinks, count=config.count,
-                               duration=config.duration, stop=pipeline.stop,
-                               report=counters if live else None,
-                               report_every=config.stats_interval, before_first=announce)
-                if not live and pipeline.stats is not None:
+                try:
+                    summary = pump(source, pipeline.sinks, count=config.count,
+                                   duration=config.duration, stop=pipeline.stop,
+                                   report=counters if live else None,
+                                   report_every=config.stats_interval, before_first=announce)
+                except ZcapError as exc:       # a sink failed (disk full, broken pipe)
+                    from .pump import Summary
+                    received, dropped = source.stats()
+                    failed = Summary(received=received, dropped=dropped, error=exc)
+                if summary is not None and not live and pipeline.stats is not None:
                     screen.finished()
                     screen.wait_for_quit()
             error = getattr(screen, "error", None)
@@ -326,6 +331,7 @@ def capture(config) -> int:
                 source.close()
     sys.stdout.flush()
     announce()                  # a file with no packets names its interfaces only at the end
+    summary = summary or failed
     if live:
         if writer is not None:
             summary.captured = writer.packets

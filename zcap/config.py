@@ -41,6 +41,10 @@ class Flag:
     high: float | None = None
     choices: tuple[str, ...] = ()
     what: str = ""                     # the words of the error message
+    # Bad values of a free-form flag, for the tests: each is an argument list in
+    # which {pcap} is a small capture file, {dir} a directory, {unreadable} a
+    # file nobody may read, and the flag's value must be refused in one line.
+    bad: tuple[tuple[str, ...], ...] = ()
 
     def check(self, value):
         """The value if it is valid; UsageError (one line) if not."""
@@ -86,12 +90,23 @@ class Flag:
             return ["bogus", ""]
         return []
 
+    def bad_arguments(self) -> list[list[str]]:
+        """Whole argument lists that give this flag a bad value (for the tests)."""
+        out = [list(b) for b in self.bad]
+        out += [[self.option, v] if self.option.startswith("-") else [v]
+                for v in self.bad_values()]
+        return out
+
 
 FLAGS: dict[str, Flag] = {f.name: f for f in [
-    Flag("expression", "EXPRESSION"),
-    Flag("interface", "-i"),
-    Flag("write", "-w"),
-    Flag("read_file", "-r"),
+    Flag("expression", "EXPRESSION", bad=(("-r", "{pcap}", "(" * 5000 + "ip" + ")" * 5000),
+                                              ("-d", "ip", "and", "and"), ("-d", "port", "99999"))),
+    Flag("interface", "-i", bad=(("-i", "nosuch0", "-c", "1"), ("-i", "x" * 300, "-c", "1"),
+                             ("-i", "", "-c", "1"))),
+    Flag("write", "-w", bad=(("-r", "{pcap}", "-w", "{dir}"), ("-r", "{pcap}", "-w", ""),
+                          ("-r", "{pcap}", "-w", "/nonexistent/dir/x.pcapng"))),
+    Flag("read_file", "-r", bad=(("-r", "{dir}"), ("-r", "/nonexistent.pcap"),
+                                 ("-r", "{unreadable}"), ("-r", ""), ("-r", "/dev/null"))),
     Flag("count", "-c", "int", 1, INT64_MAX, what="packet count"),
     Flag("snaplen", "-s", "int", 0, DEFAULT_SNAPLEN, what="snapshot length (snaplen)"),
     Flag("buffer_kib", "-B", "int", 1, MAX_BUFFER_KIB, what="buffer size (KiB)"),
@@ -99,8 +114,10 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
     Flag("duration", "--duration", "float", 0, MAX_SECONDS, what="duration"),
     Flag("list_ifaces", "-D", "bool"),
     Flag("dump", "-d", "count"),
-    Flag("linktype", "-y"),
-    Flag("filter_file", "-F"),
+    Flag("linktype", "-y", bad=(("-d", "-y", "NOPE", "ip"), ("-d", "-y", "-1", "ip"),
+                             ("-d", "-y", str(10 ** 30), "ip"))),
+    Flag("filter_file", "-F", bad=(("-d", "-F", "{unreadable}"),
+                                   ("-r", "{pcap}", "-F", "{dir}"), ("-d", "-F", "/nonexistent"))),
     Flag("print_", "--print", "bool"),
     Flag("xdp", "--xdp", "bool"),
     Flag("xdp_mode", "--xdp-mode", choices=("native", "skb"), what="XDP mode"),
@@ -118,16 +135,20 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
     Flag("line_buffered", "-l", "bool"),
     Flag("precision", "--time-stamp-precision", choices=("micro", "nano"),
          what="time stamp precision"),
-    Flag("file_size", "-C", what="file size"),
+    Flag("file_size", "-C", what="file size",
+         bad=tuple(("-r", "{pcap}", "-w", "{dir}/x", "-C", v)
+                   for v in ("0", "-1", "x", "1q", "", str(10 ** 30)))),
     Flag("rotate_seconds", "-G", "float", 0, MAX_SECONDS, what="rotation interval"),
     Flag("file_count", "-W", "int", 1, INT64_MAX, what="number of output files"),
-    Flag("postrotate", "-z"),
+    Flag("postrotate", "-z",
+         bad=(("-r", "{pcap}", "-w", "{dir}/x", "-C", "1", "-z", "/nonexistent-cmd"),)),
     Flag("fanout", "-j", "int", 1, MAX_FANOUT_WORKERS, what="number of fanout workers"),
     Flag("fanout_mode", "--fanout-mode", choices=("hash", "cpu", "lb", "qm"),
          what="fanout mode"),
     Flag("merge", "--merge", "bool"),
     Flag("direction", "-Q", choices=("in", "out", "inout"), what="direction"),
-    Flag("user", "-Z"),
+    Flag("user", "-Z", bad=(("-r", "{pcap}", "-Z", "no-such-user-x"),
+                            ("-r", "{pcap}", "-Z", str(10 ** 30)), ("-r", "{pcap}", "-Z", ""))),
     Flag("stats_interval", "--stats-interval", "float", 0, MAX_SECONDS,
          what="stats interval"),
     Flag("list_linktypes", "-L", "bool"),
@@ -147,6 +168,8 @@ REFUSED: list[tuple[list[str], str]] = [
     (["-r", "x.pcap", "-G", "1", "-w", "x.pcapng"], "-G applies to live"),
     (["-r", "x.pcap", "--xdp"], "--xdp applies to live"),
     (["-r", "x.pcap", "-B", "1024"], "-B applies to live"),
+    (["-r", "x.pcap", "-p"], "-p applies to live"),
+    (["-r", "x.pcap", "--stats-interval", "1"], "--stats-interval applies to live"),
     (["-r", "x.pcap", "-j", "2", "-w", "x.pcapng"], "--fanout"),
     (["-i", "lo", "--queue", "1"], "go with --xdp"),
     (["-i", "lo", "--xdp-mode", "skb"], "go with --xdp"),
@@ -313,6 +336,10 @@ class Config:
             raise UsageError("--xdp applies to live captures, not to -r")
         if self.buffer_kib is not None:
             raise UsageError("-B applies to live captures: reading a file needs no ring")
+        if self.no_promisc:
+            raise UsageError("-p applies to live captures: a file has no interface to set")
+        if self.stats_interval is not None:
+            raise UsageError("--stats-interval applies to live captures")
         if self.fanout is not None:
             raise UsageError("--fanout applies to live captures, not to -r")
 

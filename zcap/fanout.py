@@ -182,16 +182,18 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
         sink = pipeline.writer
         conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen))
         sinks = [_Quota(sink, counter, c.count, shared_stop) if c.count else sink]
-        summary = pump(cap, sinks, stop=_WorkerStop(shared_stop, parent_pid))
-        if summary.error is not None:
-            result.error, result.exit_code = str(summary.error), summary.error.exit_code
-        for s in summary.per_interface:
-            s.delivered = sink.packets
         try:
+            summary = pump(cap, sinks, stop=_WorkerStop(shared_stop, parent_pid))
+            if summary.error is not None:
+                result.error, result.exit_code = str(summary.error), summary.error.exit_code
+            for s in summary.per_interface:
+                s.delivered = sink.packets
             sink.close(summary.per_interface)
-        except ZcapError as err:
+            result.received, result.dropped = summary.received, summary.dropped
+        except ZcapError as err:          # the file could not be written
             result.error, result.exit_code = str(err), err.exit_code
-        result.received, result.dropped = summary.received, summary.dropped
+            result.received, result.dropped = cap.stats()
+            sink.close()
         result.written = sink.packets
     conn.send(("done", result))
 

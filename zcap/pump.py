@@ -4,8 +4,10 @@ Live capture, file reading and every fanout worker run this loop. It stops
 after ``count`` packets (exactly: the last batch is cut), after ``duration``
 seconds, on SIGINT/SIGTERM (or anyone setting the stop flag, e.g. the
 screen's ``q``), when a sink says it is ``done``, when a file source is
-exhausted, or on an error (kept in ``Summary.error``, not raised: the
-caller still closes its sinks with the statistics so files stay valid).
+exhausted, or on an error. The source's errors (the interface went away, a
+corrupt file) end the loop and are kept in ``Summary.error``, so the caller
+still closes its sinks with the statistics; a sink's error (disk full, a
+broken pipe) is raised.
 A batch goes back to its source only after every sink returned.
 """
 
@@ -126,48 +128,49 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
     next_report = time.monotonic() + report_every if report_every else None
     known = len(source.interfaces())
     with stop:
-        try:
-            while not stop.is_set():
-                if report is not None and (stop.report_due.is_set() or (
-                        next_report is not None and time.monotonic() >= next_report)):
-                    stop.report_due.clear()
-                    if next_report is not None:
-                        next_report = time.monotonic() + report_every
-                    summary.received, summary.dropped = source.stats()
-                    report(summary)
-                timeout = POLL_MS
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    timeout = max(1, min(POLL_MS, int(left * 1000) + 1))
-                batch = source.next_batch(timeout)
-                if batch is None:
-                    if source.exhausted:
-                        break
-                    for tick in ticks:           # a quiet link: time-based sinks move on
-                        tick()
-                    if any(sink.done for sink in ending):
-                        break
-                    continue
-                try:
-                    interfaces = source.interfaces()
-                    if len(interfaces) > known:   # a file described more interfaces
-                        for add in adders:
-                            add(interfaces[known:])
-                        known = len(interfaces)
-                    if before_first is not None:
-                        before_first()
-                        before_first = None
-                    summary.captured += feed(batch, sinks, summary.captured, count)
-                finally:
-                    source.release(batch)
-                if count is not None and summary.captured >= count:
+        while not stop.is_set():
+            if report is not None and (stop.report_due.is_set() or (
+                    next_report is not None and time.monotonic() >= next_report)):
+                stop.report_due.clear()
+                if next_report is not None:
+                    next_report = time.monotonic() + report_every
+                summary.received, summary.dropped = source.stats()
+                report(summary)
+            timeout = POLL_MS
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     break
+                timeout = max(1, min(POLL_MS, int(left * 1000) + 1))
+            try:
+                batch = source.next_batch(timeout)
+            except ZcapError as err:     # the interface went away, a corrupt file
+                summary.error = err
+                break
+            if batch is None:
+                if source.exhausted:
+                    break
+                for tick in ticks:           # a quiet link: time-based sinks move on
+                    tick()
                 if any(sink.done for sink in ending):
                     break
-        except ZcapError as err:        # the interface went away, a file is corrupt, disk full
-            summary.error = err
+                continue
+            try:
+                interfaces = source.interfaces()
+                if len(interfaces) > known:   # a file described more interfaces
+                    for add in adders:
+                        add(interfaces[known:])
+                    known = len(interfaces)
+                if before_first is not None:
+                    before_first()
+                    before_first = None
+                summary.captured += feed(batch, sinks, summary.captured, count)
+            finally:
+                source.release(batch)
+            if count is not None and summary.captured >= count:
+                break
+            if any(sink.done for sink in ending):
+                break
     summary.received, summary.dropped = source.stats()
     summary.per_interface = [InterfaceStats(start_ns, time.time_ns(), summary.received,
                                             summary.dropped, summary.captured)]

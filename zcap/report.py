@@ -12,6 +12,14 @@ log = logging.getLogger("zcap")
 log.addHandler(logging.NullHandler())     # quiet by default, even for warnings
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when the record comes (tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 class _Line(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         text = record.getMessage()
@@ -23,12 +31,11 @@ def to_stderr() -> None:
     """Send zcap's records to standard error, ``zcap: `` before each (the CLI)."""
     if any(getattr(h, "_zcap_cli", False) for h in log.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr(sys.stderr)
     handler.setFormatter(_Line())
     handler._zcap_cli = True                  # type: ignore[attr-defined]
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    log.propagate = False
 
 
 def info(message: str) -> None:
