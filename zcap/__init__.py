@@ -25,7 +25,7 @@ _LAZY = {
     "PcapngSink": "sinks.pcapng", "RotatingPcapngSink": "sinks.rotate",
     "PrintSink": "sinks.printer", "StatsSink": "sinks.stats",
     "Printer": "printer", "PrintOptions": "printer",
-    "pump": "pump", "StopFlag": "pump", "Summary": "pump",
+    "pump": "pipeline", "StopFlag": "pipeline", "Summary": "pipeline",
     "Batch": "protocols", "Source": "protocols", "Sink": "protocols",
     "Config": "config",
 }

@@ -8,8 +8,8 @@ from .defaults import DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, POLL_MS
 from .errors import UsageError
 from .packet import Packet
 from .pcapng import InterfaceDescription
+from .pipeline import StopFlag, Summary, pump  # noqa: F401  (StopFlag, Summary: re-exported)
 from .protocols import Batch, Source
-from .pump import StopFlag, Summary, pump  # noqa: F401  (StopFlag, Summary: re-exported)
 from .sinks.pcapng import os_name
 
 Instruction = tuple[int, int, int, int]
@@ -30,7 +30,7 @@ class LiveCapture(Source):
 
     Iterate ``batches()`` for whole ring blocks (borrowed from the kernel until
     the next iteration) or ``packets()`` for one packet at a time; or give it
-    to ``zcap.pump.pump`` with sinks.
+    to ``zcap.pipeline.pump`` with sinks.
     """
 
     exhausted = False          # a live capture never ends by itself
@@ -151,5 +151,5 @@ def open_live(interface: str, **kwargs) -> LiveCapture:
 
 
 def run(capture: LiveCapture, sinks: Sequence, **kwargs) -> Summary:
-    """``zcap.pump.pump`` under its old name: feed a live capture's batches to sinks."""
+    """``zcap.pipeline.pump`` under its old name: feed a live capture's batches to sinks."""
     return pump(capture, sinks, **kwargs)

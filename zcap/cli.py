@@ -1,6 +1,6 @@
 """The zcap command line: flag declarations, then flags -> configuration ->
 pipeline -> pump -> summary. Everything else is in the library: the checks in
-``zcap.config``, the wiring in ``zcap.registry``, the loop in ``zcap.pump``.
+``zcap.config``, the wiring in ``zcap.registry``, the loop in ``zcap.pipeline``.
 
 Start-up time matters (``zcap -d``, ``-D`` and ``-r`` run in scripts and
 loops): this module imports only typer at load time, everything else where
@@ -264,7 +264,7 @@ def capture(config) -> int:
     from bpf_filters.linktypes import describe as linktype_text
 
     from . import registry, report
-    from .pump import pump
+    from .pipeline import pump
 
     report.to_stderr()
     live = config.read_file is None
@@ -310,7 +310,7 @@ def capture(config) -> int:
                                    report=counters if live else None,
                                    report_every=config.stats_interval, before_first=announce)
                 except ZcapError as exc:       # a sink failed (disk full, broken pipe)
-                    from .pump import Summary
+                    from .pipeline import Summary
                     received, dropped = source.stats()
                     failed = Summary(received=received, dropped=dropped, error=exc)
                 if summary is not None and not live and pipeline.stats is not None:

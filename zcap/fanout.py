@@ -48,8 +48,8 @@ from .config import Config
 from .defaults import DEFAULT_BUFFER_KIB
 from .errors import ZcapError
 from .pcapng import InterfaceDescription
+from .pipeline import InterfaceStats, StopFlag, pump
 from .protocols import Batch, Sink
-from .pump import InterfaceStats, StopFlag, pump
 from .sources.tpacket import BPF_RET_K
 
 # PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also

@@ -9,8 +9,8 @@ from ._core import ffi
 from .errors import CorruptFileError
 from .packet import Packet
 from .pcapng import InterfaceDescription
+from .pipeline import StopFlag, pump
 from .protocols import Batch, Sink, Source
-from .pump import StopFlag, pump
 from .readers import Reader
 from .readers import open_offline as open_reader
 

@@ -5,7 +5,7 @@
 A ``Batch`` is a view of packets that live in someone else's memory (a ring
 block, AF_XDP frames, a mapped file): valid until its source releases it. A
 ``Source`` hands out batches; a ``Sink`` takes each whole batch in one call.
-``zcap.pump.pump`` moves batches from one source to its sinks and owns the
+``zcap.pipeline.pump`` moves batches from one source to its sinks and owns the
 stop conditions. A new source or sink is one class that satisfies these
 protocols, registered in ``zcap.registry``.
 

@@ -21,8 +21,8 @@ from bpf_filters.linktypes import describe as linktype_text
 
 from .config import Config
 from .errors import UsageError, ZcapError
+from .pipeline import StopFlag
 from .protocols import Sink, Source
-from .pump import StopFlag
 
 
 @dataclass

@@ -11,8 +11,8 @@ from .. import __version__
 from .. import pcapng as fmt
 from .._core import ffi, lib
 from ..errors import OutputError
+from ..pipeline import InterfaceStats  # noqa: F401  (re-exported: the ISB's counters)
 from ..protocols import Batch, Sink
-from ..pump import InterfaceStats  # noqa: F401  (re-exported: the ISB's counters)
 
 
 def _hardware() -> str:
