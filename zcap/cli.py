@@ -174,8 +174,7 @@ def run(config) -> int:
     if config.dump:
         return dump_filter(config)
     if config.fanout is not None:
-        from .fanout import run_fanout
-        return run_fanout(config)
+        return fanout(config)
     return capture(config)
 
 
@@ -257,6 +256,24 @@ def _screen(pipeline):
     else:
         info = CaptureInfo.for_live(pipeline.source, output=c.write)
     return Dashboard(pipeline.stats, info, stop=pipeline.stop, quiet=c.quiet)
+
+
+def fanout(config) -> int:
+    """-j N: the workers' capture, then a line per worker and the totals."""
+    from . import report
+    from .fanout import run_fanout
+
+    report.to_stderr()
+    summary = run_fanout(config)
+    sys.stdout.flush()
+    for w in summary.workers:
+        print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
+              f"filter, {w.dropped} dropped by kernel", file=sys.stderr)
+    _summary(summary.written, summary.received, summary.dropped)
+    if summary.failure is not None:
+        err(summary.failure[0])
+        return summary.failure[1]
+    return 0
 
 
 def capture(config) -> int:

@@ -32,7 +32,6 @@ them first) and the first worker to reach N stops everyone.
 import multiprocessing
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -50,6 +49,7 @@ from .errors import ZcapError
 from .pcapng import InterfaceDescription
 from .pipeline import InterfaceStats, StopFlag, pump
 from .protocols import Batch, Sink
+from .report import info
 from .sources.tpacket import BPF_RET_K
 
 # PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also
@@ -205,6 +205,7 @@ class FanoutSummary:
 
     workers: list[WorkerResult] = field(default_factory=list)
     merged: int | None = None
+    failure: tuple[str, int] | None = None     # (message, exit status) of the first error
 
     @property
     def written(self) -> int:
@@ -222,17 +223,12 @@ class FanoutSummary:
         return sum(w.dropped for w in self.workers)
 
 
-def _err(message: str) -> None:
-    # The fanout parent is the CLI's runner: its lines are the CLI's own.
-    print(f"zcap: {message}", file=sys.stderr, flush=True)
-
-
-def run_fanout(config: Config, stop: StopFlag | None = None) -> int:
+def run_fanout(config: Config, stop: StopFlag | None = None) -> FanoutSummary:
     """Capture with ``config.fanout`` processes in one fanout group, into the -w
-    file's parts (or one time-ordered file with --merge). Prints "listening
-    on", then at the end one summary line per worker and tcpdump's three lines
-    for the total, on stderr; returns the exit code. ``config`` comes from
-    ``Config.from_flags``, which refused what fanout can't do."""
+    file's parts (or one time-ordered file with --merge), until a stop
+    condition; returns what each worker did. ``config`` comes from
+    ``Config.from_flags``, which refused what fanout can't do. "listening on"
+    goes to the ``zcap`` logger once every worker is ready."""
     from .iface import default_interface, lookup
     from .registry import compile_checked
 
@@ -275,7 +271,7 @@ def run_fanout(config: Config, stop: StopFlag | None = None) -> int:
                 break
             idb, linktype, snap = msg[1], msg[2], msg[3]
         if failure is None and not stop.is_set():
-            _err(f"listening on {interface}, link-type {linktype_text(linktype)}, "
+            info(f"listening on {interface}, link-type {linktype_text(linktype)}, "
                  f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
             deadline = time.monotonic() + duration if duration else None
             while not stop.is_set() and not shared_stop.is_set():
@@ -312,15 +308,12 @@ def run_fanout(config: Config, stop: StopFlag | None = None) -> int:
             if os.path.exists(p):
                 os.unlink(p)
         os.rmdir(tmpdir)
-    _print_summary(summary)
     if failure is None:
         bad = next((w for w in summary.workers if w.error), None)
         if bad is not None:
-            failure = (f"worker {bad.index}: {bad.error}", bad.exit_code)
-    if failure is not None:
-        _err(failure[0])
-        return failure[1] or 1
-    return 0
+            failure = (f"worker {bad.index}: {bad.error}", bad.exit_code or 1)
+    summary.failure = failure
+    return summary
 
 
 def _recv(conn, timeout: float, stop: StopFlag | None):
@@ -346,13 +339,3 @@ def _merge(parts: Sequence[str], path: str, idb: InterfaceDescription,
     for p in present:
         os.unlink(p)
     return n
-
-
-def _print_summary(summary: FanoutSummary) -> None:
-    sys.stdout.flush()
-    for w in summary.workers:
-        print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
-              f"filter, {w.dropped} dropped by kernel", file=sys.stderr)
-    print(f"{summary.written} packets captured", file=sys.stderr)
-    print(f"{summary.received} packets received by filter", file=sys.stderr)
-    print(f"{summary.dropped} packets dropped by kernel", file=sys.stderr, flush=True)
