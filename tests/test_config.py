@@ -303,3 +303,13 @@ def test_no_import_cycles():
         if name not in state:
             walk(name)
 
+
+
+def test_help_states_the_real_defaults():
+    from zcap.defaults import DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN
+
+    # --help can't import them (start-up time): its numbers are checked here.
+    params = inspect.signature(cli.zcap).parameters
+    snap_help = params["snaplen"].annotation.__metadata__[0].help
+    ring_help = params["buffer_kib"].annotation.__metadata__[0].help
+    assert str(DEFAULT_SNAPLEN) in snap_help and str(DEFAULT_BUFFER_KIB) in ring_help
