@@ -81,6 +81,7 @@ class LiveCapture(Source):
         self.interface = interface
         self.snaplen = snaplen
         self.start_ns = time.time_ns()
+        self._idbs: list[InterfaceDescription] | None = None
 
     @property
     def linktype(self) -> int:
@@ -98,7 +99,9 @@ class LiveCapture(Source):
 
     def interfaces(self) -> list[InterfaceDescription]:
         """The one IDB of this capture, as a list (the ``Source`` interface)."""
-        return [self.describe()]
+        if self._idbs is None:             # asked for once per batch by the pump
+            self._idbs = [self.describe()]
+        return self._idbs
 
     def next_batch(self, timeout_ms: int = POLL_MS) -> Batch | None:
         """The next ready batch or None after ``timeout_ms``. Release it with ``release``."""

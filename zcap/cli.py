@@ -297,12 +297,10 @@ def capture(config) -> int:
             return
         announced = True
         if live:
-            how = source.interfaces()[0].description
-            if getattr(source, "interface", None) == "any":
-                how = None
-            err(f"listening on {getattr(source, 'interface', '?')}, link-type "
-                f"{linktype_text(source.linktype)}, snapshot length {source.snaplen} bytes"
-                + (f", {how}" if how else ""))
+            idb = source.interfaces()[0]
+            how = idb.description if idb.name != "any" else None
+            err(f"listening on {idb.name}, link-type {linktype_text(source.linktype)}, "
+                f"snapshot length {source.snaplen} bytes" + (f", {how}" if how else ""))
         else:
             err(f"reading from file {config.read_file}, link-type "
                 f"{linktype_text(source.linktype)}, snapshot length {source.snaplen}")

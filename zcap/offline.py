@@ -68,6 +68,7 @@ class FileSource(Source):
         self._batches = reader.batches(batch_packets)
         self.exhausted = False
         self.matched = 0
+        self._idbs: list[InterfaceDescription] = []
 
     @classmethod
     def open(cls, path: str, filter_expr: str | None = None) -> "FileSource":
@@ -92,7 +93,9 @@ class FileSource(Source):
 
     def interfaces(self) -> list[InterfaceDescription]:
         """The file's interfaces met so far, as IDBs to write."""
-        return describe(self.reader, 0, self.filter_expr)
+        if len(self._idbs) < len(self.reader.interfaces):     # asked for once per batch
+            self._idbs = self._idbs + describe(self.reader, len(self._idbs), self.filter_expr)
+        return self._idbs
 
     def next_batch(self, timeout_ms: int = 0) -> Batch | None:
         """The next batch of the file (filtered), None at the end."""

@@ -134,12 +134,12 @@ def _file_sink(p: Pipeline) -> Sink:
         from .sinks.rotate import RotatingPcapngSink
         live = c.read_file is None
         sink: Sink = RotatingPcapngSink(
-            c.write, p.source.interfaces(), file_size=c.file_size_bytes,
+            c.write, list(p.source.interfaces()), file_size=c.file_size_bytes,
             rotate_seconds=c.rotate_seconds, file_count=c.file_count,
             postrotate=c.postrotate, stats=p.source.stats if live else None,
             on_done=p.stop.set)
     else:
-        sink = PcapngSink(c.write, p.source.interfaces())
+        sink = PcapngSink(c.write, list(p.source.interfaces()))   # the sink extends its list
     if c.read_file is None:
         sink.set_snaplen(p.source.snaplen)
     p.writer = sink
