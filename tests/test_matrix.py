@@ -8,6 +8,7 @@ Cells of one source run in parallel, each on its own pair of namespaces.
 
 import glob
 import os
+import struct
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -158,3 +159,34 @@ def test_matrix(source, inputs, tmp_path):
         problems = list(pool.map(lambda o: run_cell(source, o, inputs, str(tmp_path)), outputs))
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
+
+
+def test_interfaces_met_later_reach_the_file(tmp_path):
+    """A pcapng input that describes its second interface after the first
+    packet: the pump hands the new IDB to the sinks before that interface's
+    packets, so the copy is valid and complete."""
+    from zcap import pcapng as fmt
+
+    def epb(ifid: int, ts_ns: int, frame: bytes) -> bytes:
+        pad = b"\0" * (-len(frame) % 4)
+        body = struct.pack("=IIIII", ifid, ts_ns >> 32, ts_ns & 0xFFFFFFFF, len(frame),
+                           len(frame)) + frame + pad
+        return fmt.block(fmt.EPB, body)
+
+    ip_only = FRAMES[1][14:]                                  # LINKTYPE_RAW: from the IP header
+    data = (fmt.section_header("x", "y", "z")
+            + fmt.InterfaceDescription(1, 65535, "eth").encode()
+            + epb(0, 1_700_000_000_000_000_000, FRAMES[0])
+            + fmt.InterfaceDescription(101, 65535, "tun").encode()
+            + epb(1, 1_700_000_000_000_000_001, ip_only)
+            + epb(0, 1_700_000_000_000_000_002, FRAMES[2]))
+    src, out = tmp_path / "late.pcapng", tmp_path / "copy.pcapng"
+    src.write_bytes(data)
+    proc = subprocess.run([sys.executable, "-m", "zcap", "-r", str(src), "-w", str(out),
+                           "--print"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 3
+    cap = chk.parse(str(out))
+    assert [i["linktype"] for i in cap.interfaces] == [1, 101]
+    assert [p[1] for p in cap.packets] == [FRAMES[0], ip_only, FRAMES[2]]
+    assert chk.tshark_count(str(out)) == 3
