@@ -313,3 +313,19 @@ def test_help_states_the_real_defaults():
     snap_help = params["snaplen"].annotation.__metadata__[0].help
     ring_help = params["buffer_kib"].annotation.__metadata__[0].help
     assert str(DEFAULT_SNAPLEN) in snap_help and str(DEFAULT_BUFFER_KIB) in ring_help
+
+
+def test_every_batch_offers_the_whole_interface():
+    # XdpBatch.write_pcapng once lacked `skip`, so --xdp -C crashed mid-capture.
+    from zcap.protocols import Batch
+    from zcap.readers.reader import Batch as FileBatch
+    from zcap.sources.tpacket import TpacketBatch
+    from zcap.sources.xdp import XdpBatch
+
+    wanted = [n for n in dir(Batch) if not n.startswith("_")]
+    assert {"count", "linktype", "packets", "write_pcapng", "count_stats"} <= set(wanted)
+    for cls in (TpacketBatch, XdpBatch, FileBatch):
+        have = set(dir(cls)) | set(getattr(cls, "__slots__", ()))
+        assert set(wanted) <= have, (cls, set(wanted) - have)
+        assert list(inspect.signature(cls.write_pcapng).parameters)[1:] == \
+            ["writer", "ifid", "limit", "skip"], cls
