@@ -156,10 +156,9 @@ def zcap(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> int:
+    flags = dict(locals())          # every parameter by name: what Config checks
     from .config import Config
 
-    flags = dict(locals())
-    flags.pop("Config")
     return run(Config.from_flags(**flags))
 
 

@@ -63,13 +63,9 @@ class Flag:
         return value
 
     def _range(self) -> str:
-        if self.high is None:
-            return "must be positive" if self.low and self.low > 0 else \
-                f"must be at least {self.low}"
-        low = self.low if self.low is not None else 0
         if self.kind == "float":
-            return f"must be positive and at most {self.high:g}"
-        return f"must be {low:g} to {self.high:g}"
+            return f"must be positive and at most {int(self.high)} seconds"
+        return f"must be {int(self.low or 0)} to {int(self.high)}"
 
     def bad_values(self) -> list[str]:
         """Values a user might type that must be refused (for the tests)."""
