@@ -52,10 +52,15 @@ _TABLE = (
     (107, "FRELAY", "Frame Relay"),
     (108, "LOOP", "OpenBSD loopback"),
     (113, "LINUX_SLL", "Linux cooked v1"),
+    (119, "PRISM_HEADER", "802.11 plus Prism header"),
     (127, "IEEE802_11_RADIO", "802.11 plus radiotap header"),
+    (163, "IEEE802_11_RADIO_AVS", "802.11 plus AVS radio information header"),
+    (192, "PPI", "Per-Packet Information"),
     (195, "IEEE802_15_4", "IEEE 802.15.4 with FCS"),
+    (215, "IEEE802_15_4_NONASK_PHY", "IEEE 802.15.4 with non-ASK PHY data"),
     (228, "IPV4", "Raw IPv4"),
     (229, "IPV6", "Raw IPv6"),
+    (230, "IEEE802_15_4_NOFCS", "IEEE 802.15.4 without FCS"),
     (276, "LINUX_SLL2", "Linux cooked v2"),
 )
 LINKTYPES: dict[int, LinkType] = {n: LinkType(n, name, desc) for n, name, desc in _TABLE}
@@ -63,14 +68,24 @@ LINKTYPES: dict[int, LinkType] = {n: LinkType(n, name, desc) for n, name, desc i
 # LINKTYPE_* numbers by name, for code that writes or reads files.
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
+LINKTYPE_SLIP = 8
 LINKTYPE_PPP = 9
+LINKTYPE_PPP_SERIAL = 50
+LINKTYPE_PPP_ETHER = 51
 LINKTYPE_RAW = 101
+LINKTYPE_C_HDLC = 104
 LINKTYPE_IEEE802_11 = 105
+LINKTYPE_FRELAY = 107
 LINKTYPE_LOOP = 108
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_PRISM_HEADER = 119
 LINKTYPE_IEEE802_11_RADIO = 127
+LINKTYPE_IEEE802_11_RADIO_AVS = 163
+LINKTYPE_PPI = 192
+LINKTYPE_IEEE802_15_4 = 195
 LINKTYPE_IPV4 = 228
 LINKTYPE_IPV6 = 229
+LINKTYPE_IEEE802_15_4_NOFCS = 230
 LINKTYPE_LINUX_SLL2 = 276
 
 # The compiler's numbers: DLT values, which differ from LINKTYPE_ only for RAW.

@@ -9,6 +9,7 @@ created in), and zcap runs inside namespace B with `ip netns exec`.
 import ctypes
 import itertools
 import os
+import re
 import select
 import signal
 import socket
@@ -29,6 +30,10 @@ MAC_B = "02:5a:00:00:00:02"
 # Frames addressed here are "for another host": B's stack drops them, so
 # nothing answers and the capture holds exactly what the test sent.
 MAC_ELSEWHERE = "02:5a:00:00:00:99"
+
+# zcap's answer to SIGUSR1 (a whole line: the regex needs the line's end).
+SIGUSR1_LINE = re.compile(r"^zcap: SIGUSR1: (\d+) packets captured, (\d+) received by filter, "
+                          r"(\d+) dropped by kernel\n", re.M)
 
 
 def in_netns(name: str, fn, *args):
@@ -56,7 +61,7 @@ def in_netns(name: str, fn, *args):
 
 def _sysctl(ns: str, **values: int) -> None:
     args = [f"{k.replace('__', '.')}={v}" for k, v in values.items()]
-    subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", *args], check=True)
+    subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", *args], check=True, timeout=30)
 
 
 @dataclass
@@ -145,6 +150,39 @@ class Zcap:
             if time.monotonic() > end:
                 raise TimeoutError(f"zcap did not start: {self.stderr!r}")
             self._read(0.1)
+
+    def wait_stderr(self, cond, what: str, timeout: float = 15) -> str:
+        """Read stderr until ``cond(stderr)`` is true (or fail after ``timeout`` s)."""
+        end = time.monotonic() + timeout
+        while not cond(self.stderr):
+            if time.monotonic() > end:
+                raise AssertionError(f"timed out waiting for {what}: {self.stderr!r}")
+            if not self._read(0.1) and self.proc.poll() is not None:
+                raise AssertionError(f"zcap exited before {what}: {self.stderr!r}")
+        return self.stderr
+
+    def counters(self, timeout: float = 15) -> tuple[int, int, int]:
+        """Ask with SIGUSR1: (captured, received by filter, dropped by kernel) so far."""
+        before = len(SIGUSR1_LINE.findall(self.stderr))
+        self.proc.send_signal(signal.SIGUSR1)
+        self.wait_stderr(lambda err: len(SIGUSR1_LINE.findall(err)) > before,
+                         "the answer to SIGUSR1", timeout)
+        return tuple(int(n) for n in SIGUSR1_LINE.findall(self.stderr)[-1])
+
+    def settle(self, received: int, timeout: float = 15) -> tuple[int, int, int]:
+        """Wait until the filter has let ``received`` packets in and each one is
+        written (or printed) or counted as dropped: nothing is left in the ring.
+        Returns the counters then; fails if more than ``received`` got in."""
+        end = time.monotonic() + timeout
+        while True:
+            got = self.counters(timeout)
+            captured, rcvd, dropped = got
+            assert rcvd <= received, f"{rcvd} packets passed the filter, expected {received}"
+            if rcvd == received and captured + dropped == rcvd:
+                return got
+            if time.monotonic() > end:
+                raise AssertionError(f"not settled at {received} packets: {got}")
+            time.sleep(0.02)
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20) -> int:
         """Signal it, wait for the exit, collect stderr; returns the exit code."""

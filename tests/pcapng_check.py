@@ -83,7 +83,7 @@ def tshark_count(path: str) -> int:
 
 def capinfos_count(path: str) -> int:
     out = subprocess.run(["capinfos", "-M", "-c", path], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=60).stdout
     for line in out.splitlines():
         if "Number of packets" in line:
             return int(line.split(":")[1].strip())

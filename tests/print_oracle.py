@@ -55,3 +55,15 @@ def tcpdump_text(path: Path, flags: str) -> str:
                          capture_output=True, text=True, env={**os.environ, "TZ": "UTC"},
                          check=True)
     return res.stdout
+
+
+def assert_same_text(path: Path, flags: str) -> None:
+    """zcap prints exactly tcpdump's lines for ``path``; on failure the message
+    lists each differing line pair (and a difference in the number of lines)."""
+    ours = zcap_text(path, flags).splitlines()
+    theirs = tcpdump_text(path, flags).splitlines()
+    diffs = [f"line {i + 1}:\n  tcpdump: {t!r}\n  zcap:    {z!r}"
+             for i, (t, z) in enumerate(zip(theirs, ours, strict=False)) if t != z]
+    if len(ours) != len(theirs):
+        diffs.append(f"{len(theirs)} lines from tcpdump, {len(ours)} from zcap")
+    assert not diffs, f"{path.name} with -n {flags}:\n" + "\n".join(diffs[:20])

@@ -1,12 +1,14 @@
 """End to end through the CLI: filters in the kernel, printing, reading files back."""
 
+import io
 import os
+import struct
 import subprocess
 import sys
-import time
 
 from . import pcapng_check as chk
 from .frames import seq_of, udp_frame
+from .waiting import wait_until
 
 ENV = {**os.environ, "TZ": "UTC"}
 
@@ -26,9 +28,22 @@ def mixed_frames():
 
 
 def _frames_of(path):
+    """The frames of a pcap file (of its whole records, while tcpdump writes it)."""
     import dpkt
-    with open(path, "rb") as f:
-        return [bytes(b) for _ts, b in dpkt.pcap.Reader(f)]
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    if len(data) < 24:
+        return []
+    out = []
+    try:
+        for _ts, b in dpkt.pcap.Reader(io.BytesIO(data)):
+            out.append(bytes(b))
+    except (dpkt.NeedData, dpkt.UnpackError):
+        pass                                # a record cut by the end of what is written
+    return out
 
 
 def test_kernel_filter_matches_what_tcpdump_captures(veth, tmp_path):
@@ -58,7 +73,11 @@ def test_kernel_filter_matches_what_tcpdump_captures(veth, tmp_path):
         td.wait_listening()
         z = veth.zcap("-i", veth.if_b, "-w", path, expr)
         veth.send(frames)
-        time.sleep(0.5)
+        z.settle(len(want))
+        # tcpdump saw the same frames; -U writes each as it comes
+        n_want = len(want)
+        wait_until(lambda ref=ref, n=n_want: len(_frames_of(ref)) >= n,
+                   f"tcpdump's file for {expr}")
         assert z.stop() == 0, z.stderr
         td.stop()
         got = chk.dpkt_frames(path)
@@ -74,7 +93,7 @@ def test_filter_on_any(veth, tmp_path):
     frames = mixed_frames()
     z = veth.zcap("-i", "any", "-w", path, "udp port 5001")
     veth.send(frames)
-    time.sleep(0.4)
+    z.settle(10)
     assert z.stop() == 0, z.stderr
     got = [d[20:] for _ts, d, _w, _f in chk.parse(path).packets]
     # Cooked frames start at the network header; tags are never in them.
@@ -115,7 +134,7 @@ def test_write_and_print_together(veth, tmp_path):
 
 def _tcpdump_lines(*args):
     return subprocess.run(["tcpdump", "-n", *args], capture_output=True, text=True, env=ENV,
-                          check=True).stdout.splitlines()
+                          check=True, timeout=60).stdout.splitlines()
 
 
 def test_read_prints_like_tcpdump_and_filters_like_it(veth, tmp_path):
@@ -153,23 +172,30 @@ def test_corrupt_file_reports_offset_after_good_packets(tmp_path, veth):
     assert z.wait(30) == 0
     data = open(path, "rb").read()
     cut = str(tmp_path / "cut.pcapng")
-    open(cut, "wb").write(data[:len(data) - 400])
+    end = len(data) - 400
+    open(cut, "wb").write(data[:end])
+    # the block the cut falls in, and the packets in the whole blocks before it
+    off = packets = 0
+    while True:
+        btype, total = struct.unpack_from("=II", data, off)
+        if off + total > end:
+            break
+        packets += btype == 6
+        off += total
     proc = zcap("-n", "-r", cut)
     assert proc.returncode == 1
-    assert len(proc.stdout.splitlines()) >= 3
+    assert len(proc.stdout.splitlines()) == packets == 3
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("zcap: ") and "byte offset" in last and "Traceback" not in proc.stderr
+    assert last.startswith("zcap: ") and last.endswith(f" at byte offset {off}")
+    assert "Traceback" not in proc.stderr
 
 
-def test_dump_formats_agree_with_the_program():
-    for expr in ("tcp port 80", "ip and udp", ""):
-        d = zcap("-d", expr).stdout.splitlines()
-        ddd = zcap("-ddd", expr).stdout.splitlines()
-        dd = zcap("-dd", expr).stdout.splitlines()
-        assert int(ddd[0]) == len(d) == len(dd) == len(ddd) - 1
-        assert d[-1].split()[1] == "ret" and ddd[-1].split()[0] == "6"
+def test_dump_takes_an_expression_after_double_dash():
+    """(The text of -d/-dd/-ddd is compared with libpcap's in tests/filters.)"""
+    import bpf_filters
     proc = zcap("-ddd", "--", "-len", "<", "0")
-    assert proc.returncode == 0 and int(proc.stdout.split()[0]) >= 1
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == bpf_filters.compile("-len < 0").as_decimal() + "\n"
 
 
 def test_filter_from_file(tmp_path):

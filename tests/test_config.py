@@ -70,7 +70,8 @@ def test_the_flag_list_is_the_cli():
         assert flag.bad_arguments() or flag.option in in_combinations or \
             flag.name in ("list_ifaces", "version", "unbuffered", "numeric", "link_header",
                           "hex_", "hex_ascii", "verbose", "quiet", "tstamp", "number",
-                          "line_buffered", "list_linktypes", "dump"), flag.name
+                          "line_buffered", "list_linktypes", "dump", "install_extcap"), \
+            flag.name
 
 
 def bad_cases(places) -> list[list[str]]:

@@ -8,7 +8,7 @@ import signal
 import struct
 import subprocess
 import sys
-import time
+import threading
 
 import dpkt
 import pytest
@@ -20,6 +20,7 @@ from zcap.fanout import part_name
 from . import pcapng_check as chk
 from .frames import mac, seq_of
 from .netns import MAC_A, MAC_ELSEWHERE, Zcap
+from .waiting import packets_so_far, wait_until
 
 FLOWS = 64
 
@@ -56,6 +57,12 @@ def start_fanout(veth, *args: str) -> Zcap:
     return z
 
 
+def wait_parts(parts: list[str], count: int) -> None:
+    """Wait until the workers' files hold ``count`` packets between them."""
+    wait_until(lambda: sum(packets_so_far(p) for p in parts) >= count,
+               f"{count} packets in {parts}")
+
+
 def worker_lines(stderr: str) -> list[tuple[int, int, int]]:
     """(captured, received, dropped) per worker, from the exit summary."""
     pat = re.compile(r"^worker (\d+): (\d+) packets captured, (\d+) received by filter, "
@@ -70,9 +77,9 @@ def test_hash_mode_keeps_flows_whole(veth, tmp_path):
     frames = [flow_frame(i, i % FLOWS) for i in range(FLOWS * 40)]
     z = start_fanout(veth, "-w", path, "-j", "2")
     veth.send(frames)
-    time.sleep(0.5)                       # the retire timer hands over the last blocks
-    assert z.stop(signal.SIGINT) == 0, z.stderr
     parts = [part_name(path, 0), part_name(path, 1)]
+    wait_parts(parts, len(frames))        # the retire timer has handed over the last blocks
+    assert z.stop(signal.SIGINT) == 0, z.stderr
     assert parts == [str(tmp_path / "out.0.pcapng"), str(tmp_path / "out.1.pcapng")]
     assert sorted(os.listdir(tmp_path)) == ["out.0.pcapng", "out.1.pcapng"]
     per_worker = [[p[1] for p in chk.parse(name).packets] for name in parts]
@@ -114,7 +121,7 @@ def test_merge_is_time_ordered_and_complete(veth, tmp_path):
     # lb: round robin, so the two parts interleave packet by packet.
     z = start_fanout(veth, "-w", path, "-j", "2", "--fanout-mode", "lb", "--merge")
     veth.send(frames)
-    time.sleep(0.5)
+    wait_parts([part_name(path, 0), part_name(path, 1)], len(frames))
     assert z.stop(signal.SIGINT) == 0, z.stderr
     assert os.listdir(tmp_path) == ["m.pcapng"]          # the parts are gone
     lines = worker_lines(z.stderr)
@@ -139,3 +146,82 @@ def test_refusals():
     assert part_name("/d/out.pcapng", 3) == "/d/out.3.pcapng"
     assert part_name("out", 0) == "out.0"
     assert part_name("/d/a.b.pcap", 1) == "/d/a.b.1.pcap"
+
+
+def capture_parts(veth, tmp_path, frames_by_sender, *args: str,
+                  expect: int | None = None) -> list[list[bytes]]:
+    """Run `-j 2` with ``args``; each list of frames is sent by a thread of its own
+    (on the CPU given as its key, None: anywhere); once ``expect`` packets (default:
+    as many as sent) are written, returns each worker's frames."""
+    path = str(tmp_path / "p.pcapng")
+    parts = [part_name(path, 0), part_name(path, 1)]
+    z = start_fanout(veth, "-w", path, "-j", "2", *args)
+
+    def send(cpu, frames) -> None:
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})         # this thread only
+        veth.send(frames)
+
+    for cpu, frames in frames_by_sender.items():
+        t = threading.Thread(target=send, args=(cpu, frames))
+        t.start()
+        t.join()
+    wait_parts(parts, expect or sum(len(f) for f in frames_by_sender.values()))
+    assert z.stop(signal.SIGINT) == 0, z.stderr
+    return [[p[1] for p in chk.parse(name).packets] for name in parts]
+
+
+def test_cpu_mode_follows_the_receiving_cpu(veth, tmp_path):
+    """On veth a frame is received on the CPU that sent it: in cpu mode what one
+    CPU sent goes to one worker, what the other sent to the other."""
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    if len(cpus) < 2:
+        pytest.skip("needs two CPUs")
+    sent = {cpu: [flow_frame(n * 100 + i, i % FLOWS) for i in range(100)]
+            for n, cpu in enumerate(cpus)}
+    got = capture_parts(veth, tmp_path, sent, "--fanout-mode", "cpu")
+    by_worker = sorted(got, key=lambda frames: seq_of(frames[0]) if frames else -1)
+    assert by_worker == [sent[cpus[0]], sent[cpus[1]]]
+
+
+def test_qm_mode_follows_the_queue(veth, tmp_path):
+    """A veth end has one RX queue: in qm mode every frame goes to one worker."""
+    frames = [flow_frame(i, i % FLOWS) for i in range(200)]
+    got = capture_parts(veth, tmp_path, {None: frames}, "--fanout-mode", "qm")
+    assert sorted(got, key=len) == [[], frames]
+
+
+def fragments(seq: int, flow: int, pieces: int = 3) -> list[bytes]:
+    """A UDP datagram of ``flow`` carrying ``seq``, cut into IPv4 fragments of
+    400 bytes of payload each (the first holds the UDP header)."""
+    whole = flow_frame(seq, flow, 14 + 20 + 400 * pieces)
+    ip = dpkt.ip.IP(whole[14:])
+    payload = bytes(ip.data)
+    out = []
+    for k in range(pieces):
+        piece = payload[400 * k:400 * (k + 1)]
+        flags_offset = (dpkt.ip.IP_MF if k < pieces - 1 else 0) | (400 * k) // 8
+        head = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(piece), ip.id, flags_offset,
+                           64, ip.p, 0, ip.src, ip.dst)
+        head = head[:10] + struct.pack("!H", dpkt.in_cksum(head)) + head[12:]
+        out.append(whole[:14] + head + piece)
+    return out
+
+
+def test_fragments_stay_with_their_flow(veth, tmp_path):
+    """hash mode reassembles before it hashes: a fragmented datagram is captured
+    whole by the worker that gets the rest of its flow."""
+    frames, datagrams = [], {}
+    for flow in range(FLOWS):
+        frames += [flow_frame(1000 * flow + i, flow) for i in range(4)]
+        datagrams[1000 * flow + 999] = flow_frame(1000 * flow + 999, flow, 14 + 20 + 1200)
+        frames += fragments(1000 * flow + 999, flow)
+    got = capture_parts(veth, tmp_path, {None: frames}, "--fanout-mode", "hash",
+                        expect=FLOWS * 5)
+    flows = [{flow_of(f) for f in part} for part in got]
+    assert all(flows) and not flows[0] & flows[1]
+    whole = {seq_of(f): f for part in got for f in part if seq_of(f) in datagrams}
+    assert sorted(whole) == sorted(datagrams)
+    for seq, frame in whole.items():                # reassembled: the datagram as built
+        assert frame[14 + 20:] == datagrams[seq][14 + 20:]
+    assert sum(map(len, got)) == FLOWS * 5

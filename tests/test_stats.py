@@ -226,10 +226,12 @@ def test_probes_are_read_from_consume():
 def test_snapshot_while_consuming_is_consistent():
     sink = StatsSink()
     batch = PktBatch(known_mix())
-    done = threading.Event()
+    done, looked = threading.Event(), threading.Event()
 
     def feed():
-        for _ in range(3000):
+        for i in range(3000):
+            if i == 1500:            # on a busy machine this thread could finish first
+                looked.wait(30)
             sink.consume(batch, batch.count)
         done.set()
 
@@ -242,6 +244,7 @@ def test_snapshot_while_consuming_is_consistent():
         assert sum(n for _, _, n in s.sizes) == s.packets
         assert sum(p for _, p, _ in s.ethertypes) == s.packets
         seen += 1
+        looked.set()
     t.join()
     assert sink.snapshot().packets == 3000 * 19 and seen > 0
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import dpkt
 import pytest
 from rich.console import Console
 
@@ -146,8 +147,7 @@ def test_quiet_without_terminal_says_nothing():
     out = io.StringIO()
     with Dashboard(StatsSink(), CaptureInfo("x", "file"), interactive=False, quiet=True,
                    stream=out, status_every=0.05) as dash:
-        time.sleep(0.2)
-        assert dash._thread is None
+        assert dash._thread is None                  # no thread: nothing can ever print
     assert out.getvalue() == ""
 
 
@@ -469,7 +469,7 @@ def e2e_reason() -> str | None:
 
 def tmux(sock: str, *args: str) -> str:
     return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                          check=False).stdout
+                          check=False, timeout=30).stdout
 
 
 def test_tui_in_tmux_on_a_veth(veth, tmp_path):
@@ -497,7 +497,7 @@ def test_tui_in_tmux_on_a_veth(veth, tmp_path):
     sender = threading.Thread(target=send)
     try:
         subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-s", "zcap", "-x", "160",
-                        "-y", "50", cmd], check=True)
+                        "-y", "50", cmd], check=True, timeout=30)
         assert wait_for(lambda: err.exists() and "listening on" in err.read_text(), 20)
         sender.start()
         shot = ""
@@ -524,3 +524,55 @@ def test_tui_in_tmux_on_a_veth(veth, tmp_path):
     assert chk.tshark_count(str(path)) == captured
     cap = chk.parse(str(path))
     assert cap.isb and cap.isb[0]["usrdeliv"] == captured       # the orderly close wrote it
+
+
+def test_read_a_file_with_tui_in_tmux(tmp_path):
+    """`-r FILE --tui`: the summary of the (filtered) file, marked finished, until q."""
+    reason = e2e_reason()
+    if reason:
+        pytest.skip(reason)
+    src, err, rc = tmp_path / "in.pcap", tmp_path / "err", tmp_path / "rc"
+    with open(src, "wb") as f:
+        w = dpkt.pcap.Writer(f)
+        for i in range(50):
+            w.writepkt(udp_frame(i, 300, dport=53), ts=1_700_000_000 + i / 100)
+        for i in range(30):
+            w.writepkt(udp_frame(100 + i, 100, dport=9), ts=1_700_000_001 + i / 100)
+    sock = f"zcap-tui-r-{os.getpid()}"
+    cmd = (f"cd {REPO} && {sys.executable} -m zcap -r {src} --tui 'udp port 53' 2>{err}; "
+           f"echo $? >{rc}; sleep 5")
+    shot = ""
+
+    def summary_on_screen() -> bool:
+        nonlocal shot
+        shot = tmux(sock, "capture-pane", "-p", "-t", "zcap")
+        return "finished" in shot and "total 50 pkts 15.0 kB" in shot
+
+    try:
+        subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-s", "zcap", "-x", "160",
+                        "-y", "50", cmd], check=True, timeout=30)
+        assert wait_for(summary_on_screen, 20), shot
+        assert re.search(r"53/udp domain\s+50 100", shot) and "9/udp" not in shot, shot
+        assert not rc.exists()                        # it waits for q
+        tmux(sock, "send-keys", "-t", "zcap", "q")
+        assert wait_for(rc.exists, 20), tmux(sock, "capture-pane", "-p", "-t", "zcap")
+    finally:
+        tmux(sock, "kill-server")
+    assert rc.read_text().strip() == "0", err.read_text()
+
+
+STATUS_LINE = re.compile(r"^zcap: \d\d:\d\d:\d\d ([\d,]+) packets \(", re.M)
+
+
+def test_status_line_without_a_terminal_and_quiet(veth, tmp_path):
+    """--tui with stderr not a terminal: a status line every second; -q: none."""
+    talk = veth.zcap("-i", veth.if_b, "--tui", "-w", str(tmp_path / "a.pcapng"))
+    quiet = veth.zcap("-i", veth.if_b, "--tui", "-q", "-w", str(tmp_path / "b.pcapng"))
+    veth.send(udp_frame(i, 100) for i in range(25))
+    # Two lines with all 25: the second comes over a second after the quiet one
+    # started (before the frames were sent), time enough for a line of its own.
+    talk.wait_stderr(lambda err: STATUS_LINE.findall(err).count("25") >= 2,
+                     "two status lines with 25 packets")
+    assert talk.stop() == 0 and quiet.stop() == 0, talk.stderr + quiet.stderr
+    assert STATUS_LINE.findall(quiet.stderr) == [], quiet.stderr
+    assert talk.summary()["captured"] == quiet.summary()["captured"] == 25

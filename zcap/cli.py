@@ -155,6 +155,10 @@ def zcap(
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    install_extcap: Annotated[bool, typer.Option(
+        "--install-extcap", help="Link zcap-extcap into Wireshark's personal extcap folder, "
+        "or into the folder given as the argument (zcap --install-extcap [DIR]), and exit.")
+    ] = False,
 ) -> int:
     flags = dict(locals())          # every parameter by name: what Config checks
     from .config import Config
@@ -164,6 +168,9 @@ def zcap(
 
 def run(config) -> int:
     """Carry out a checked configuration; returns the exit status."""
+    if config.install_extcap:
+        from .extcap import install_command
+        return install_command(config.expression)
     if config.list_ifaces:
         return list_interfaces()
     if config.list_linktypes:
@@ -228,10 +235,11 @@ def dump_filter(config) -> int:
     return 0
 
 
-def _counters(captured: int, received: int, dropped: int) -> None:
-    """The counters so far, one line, for SIGUSR1 and --stats-interval."""
-    err(f"{captured} packets captured, {received} received by filter, "
-        f"{dropped} dropped by kernel")
+def _counters(captured: int, received: int, dropped: int, on_signal: bool) -> None:
+    """The counters so far, one line, for --stats-interval; a SIGUSR1 answer says so,
+    so that it can be told from the periodic line."""
+    err(f"{'SIGUSR1: ' if on_signal else ''}{captured} packets captured, "
+        f"{received} received by filter, {dropped} dropped by kernel")
 
 
 def _summary(captured: int, received: int, dropped: int) -> None:
@@ -313,9 +321,9 @@ def capture(config) -> int:
             announce()
             screen = _screen(pipeline)
 
-            def counters(s) -> None:
+            def counters(s, on_signal: bool) -> None:
                 _counters(writer.packets if writer is not None else s.captured,
-                          s.received, s.dropped)
+                          s.received, s.dropped, on_signal)
 
             with screen:
                 try:

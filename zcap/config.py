@@ -150,6 +150,7 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
     Flag("list_linktypes", "-L", "bool"),
     Flag("unbuffered", "-U", "bool"),
     Flag("version", "--version", "bool"),
+    Flag("install_extcap", "--install-extcap", "bool"),
 ]}
 
 # Combinations refused up front: (arguments besides the source, words of the refusal).
@@ -235,6 +236,7 @@ class Config:
     list_linktypes: bool = False
     unbuffered: bool = False
     version: bool = False
+    install_extcap: bool = False         # its folder, if given, is the first word of EXPRESSION
     # -- derived -----------------------------------------------------------------
     filter_expr: str | None = None          # the expression, or -F's text
     file_size_bytes: int | None = None      # -C in bytes
@@ -274,8 +276,8 @@ class Config:
 
     def check_combinations(self) -> None:
         """Refuse what doesn't go together (each case is in ``REFUSED``)."""
-        if self.list_ifaces or self.dump:
-            return                       # -D and -d answer and exit: nothing else matters
+        if self.list_ifaces or self.dump or self.install_extcap:
+            return                       # they answer and exit: nothing else matters
         if self.user is not None:
             from .privs import lookup_user
             lookup_user(self.user)

@@ -108,13 +108,13 @@ def feed(batch: Batch, sinks: Sequence[Sink], done: int, count: int | None) -> i
 
 def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
          duration: float | None = None, stop: StopFlag | None = None,
-         report: Callable[[Summary], None] | None = None,
+         report: Callable[[Summary, bool], None] | None = None,
          report_every: float | None = None,
          before_first: Callable[[], object] | None = None) -> Summary:
     """Move batches from ``source`` to ``sinks`` until a stop condition (see the
-    module docstring). ``report(summary)`` runs on SIGUSR1 and every
-    ``report_every`` seconds; ``before_first()`` once, before the first batch
-    reaches a sink. Sinks are closed by the caller."""
+    module docstring). ``report(summary, on_signal)`` runs on SIGUSR1
+    (``on_signal`` true) and every ``report_every`` seconds; ``before_first()``
+    once, before the first batch reaches a sink. Sinks are closed by the caller."""
     sinks = sorted(sinks, key=lambda s: bool(getattr(s, "rewrites", False)))  # rewriters last
     # A sink that doesn't subclass Sink may leave out what it has no use for.
     ticks = [s.tick for s in sinks if hasattr(s, "tick")]
@@ -131,11 +131,12 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
         while not stop.is_set():
             if report is not None and (stop.report_due.is_set() or (
                     next_report is not None and time.monotonic() >= next_report)):
+                on_signal = stop.report_due.is_set()
                 stop.report_due.clear()
                 if next_report is not None:
                     next_report = time.monotonic() + report_every
                 summary.received, summary.dropped = source.stats()
-                report(summary)
+                report(summary, on_signal)
             timeout = POLL_MS
             if deadline is not None:
                 left = deadline - time.monotonic()

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 HELPER = str(Path(__file__).with_name("filter_netns_helper.py"))
 MARK = b"zcapflt!"
+# Sent after the test frames: the receiver stops once it has it (no MARK in it,
+# so no program's verdict on it counts).
+END_FRAME = bytes.fromhex("02000000000a02000000000b88b5") + b"zcap: end of test frames".ljust(46)
 
 
 # Outer tag sets: (TPID, VID). The kernel takes an outer 802.1Q or 802.1ad tag
@@ -111,15 +114,16 @@ def received(filter_veth: FilterVeth) -> tuple[list[bf.Program], list[set[int]]]
     theirs = [bf.Program.from_insns(json.loads(live.stdout)[e][0]) for e in EXPRS]
     progs = [p.packed().hex() for p in ours + theirs]
     rx = subprocess.Popen(["ip", "netns", "exec", filter_veth.rx_ns, sys.executable, HELPER,
-                           "receive", filter_veth.rx_if, "1.0", *progs],
+                           "receive", filter_veth.rx_if, "20", END_FRAME.hex(), *progs],
                           stdout=subprocess.PIPE, text=True)
     try:
         assert rx.stdout is not None
         assert rx.stdout.readline().strip() == "ready"
         subprocess.run(["ip", "netns", "exec", filter_veth.tx_ns, sys.executable, HELPER,
-                        "send", filter_veth.tx_if, *[f.hex() for f in frames]], check=True,
-                       timeout=30)
+                        "send", filter_veth.tx_if, *[f.hex() for f in frames + [END_FRAME]]],
+                       check=True, timeout=30)
         out, _ = rx.communicate(timeout=30)
+        assert rx.returncode == 0, "the receiver never saw the end frame"
     finally:
         if rx.poll() is None:
             rx.kill()

@@ -199,7 +199,7 @@ static void add_epb(struct zc_writer *w, uint32_t ifid, uint64_t ts_ns, uint32_t
     end_block(w, 1);
 }
 
-static uint32_t epb_flags(uint8_t pkttype)
+uint32_t zc_epb_flags(uint8_t pkttype)
 {
     switch (pkttype) {
     case PACKET_HOST: return EPB_IN | EPB_UNICAST;
@@ -261,7 +261,7 @@ static void add_ring_packet(struct zc_writer *w, const struct tpacket3_hdr *h, u
     }
     if (w->snaplen && caplen > w->snaplen)
         caplen = w->snaplen;
-    add_epb(w, ifid, ring_ts(h), caplen, wirelen, epb_flags(sll->sll_pkttype), seg, nseg);
+    add_epb(w, ifid, ring_ts(h), caplen, wirelen, zc_epb_flags(sll->sll_pkttype), seg, nseg);
 }
 
 static inline const struct tpacket3_hdr *first_packet(const void *block)
@@ -400,7 +400,7 @@ uint32_t zc_block_pkts(const void *block, int mode, struct zc_pkt *out,
     for (uint32_t i = 0; i < n; i++, h = next_packet(h)) {
         const struct sockaddr_ll *sll = ring_sll(h);
         out[i] = (struct zc_pkt){(const uint8_t *)h + h->tp_mac, ring_ts(h), h->tp_snaplen,
-                                 h->tp_len, 0, epb_flags(sll->sll_pkttype)};
+                                 h->tp_len, 0, zc_epb_flags(sll->sll_pkttype)};
         meta[i].ifindex = sll->sll_ifindex;
         meta[i].protocol = sll->sll_protocol;
         meta[i].hatype = sll->sll_hatype;

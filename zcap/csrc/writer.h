@@ -77,6 +77,8 @@ int zc_write_block(struct zc_writer *w, const void *block, uint32_t ifid, int mo
 int zc_write_pkts(struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
 uint32_t zc_pkts_fitting(const struct zc_writer *w, const struct zc_pkt *pkts, uint32_t n);
 int zc_flush(struct zc_writer *w);
+/* The pcapng epb_flags (direction, reception type) of a sockaddr_ll pkttype. */
+uint32_t zc_epb_flags(uint8_t pkttype);
 /* Count every packet written from now on into `st` (NULL stops it). */
 void zc_writer_tap(struct zc_writer *w, struct zc_stats *st, uint32_t linktype);
 

@@ -10,7 +10,7 @@ import dpkt
 from zcap.packet import Packet
 from zcap.printing.context import Ctx
 from zcap.printing.hexdump import hex_lines
-from zcap.printing.link import LINK_PRINTERS
+from zcap.printing.link import link_printer, record_problem
 from zcap.printing.options import PrintOptions
 from zcap.printing.timestamps import Stamper
 
@@ -35,22 +35,23 @@ class Printer:
     def format_packet(self, pkt: Packet) -> str:
         """The text for one packet, without the final newline."""
         opts = self.opts
+        self.ctx.cut_short = False   # set by a printer where tcpdump abandons the packet
         self.count += 1
         data = bytes(pkt.data)
         prefix = f"{self.count:5d}  " if opts.number else ""
+        problem = record_problem(len(data), pkt.wirelen)
+        if problem:
+            return prefix + problem
         prefix += self.stamper.format(pkt.ts_ns)
-        decode = LINK_PRINTERS.get(pkt.linktype)
-        if decode is None:
-            text, net_off = f"[|unsupported link type {pkt.linktype}]", 0
-        else:
-            try:
-                text, net_off = decode(self.ctx, data, pkt.wirelen)
-            except DECODE_ERRORS as e:
-                text, net_off = f"[|malformed: {type(e).__name__}]", 0
+        decode = link_printer(pkt.linktype)
+        try:
+            text, net_off = decode(self.ctx, data, pkt.wirelen)
+        except DECODE_ERRORS as e:
+            text, net_off = f"[|malformed: {type(e).__name__}]", 0
         line = prefix + text
         full = opts.hex_ascii >= 2 or (opts.hex >= 2 and not opts.hex_ascii)
         if opts.hex_ascii or opts.hex:
-            dump = data if full else data[net_off:]
+            dump = data if full or self.ctx.cut_short else data[net_off:]
             lines = hex_lines(dump, bool(opts.hex_ascii))
             if lines:
                 line += "\n" + "\n".join(lines)

@@ -1,145 +1,264 @@
 """TCP and UDP, in tcpdump's words: flags, relative sequence numbers, options,
-checksum status with -v, and the few payload decoders that matter most (DNS,
-the first line of HTTP)."""
+checksum verdicts with -v, and the hand-off to the application printers by
+port (``TCP_PORTS``/``UDP_PORTS``, in tcpdump's order of precedence)."""
 
 from __future__ import annotations
 
 import struct
 
-import dpkt
-
-from zcap.printing.context import Ctx
-from zcap.printing.dns import dns_summary
+from zcap.printing.context import Ctx, text_chars
+from zcap.printing.iphdr import IpHdr, lazy
+from zcap.printing.sums import pseudo_cksum
 
 # flag letters in the order tcpdump prints them
+# (4.99.3 has no letter for the ninth bit, the accurate-ECN/nonce one)
 TCP_FLAGS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
-             (0x40, "E"), (0x80, "W"), (0x100, "e"))
-TH_FIN, TH_SYN, TH_RST, TH_ACK = 0x01, 0x02, 0x04, 0x10
-
-# TCP options: kind -> (name, value layout); layouts: "" none, "H" u16, "B" u8, "ts", "sack"
-TCP_OPTIONS = {
-    0: ("eol", ""), 1: ("nop", ""), 2: ("mss", "H"), 3: ("wscale", "B"), 4: ("sackOK", ""),
-    5: ("sack", "sack"), 8: ("TS", "ts"), 19: ("md5", "raw"), 28: ("uto", "uto"),
-    30: ("mptcp", "raw"), 34: ("tfo", "raw"),
-}
-
-HTTP_PORTS = frozenset({80, 3128, 8080})
-HTTP_METHODS = frozenset(
-    b"GET PUT COPY HEAD LOCK MOVE POLL POST BCOPY BMOVE MKCOL TRACE LABEL MERGE DELETE "
-    b"SEARCH UNLOCK REPORT UPDATE NOTIFY BDELETE CONNECT OPTIONS CHECKIN PROPFIND CHECKOUT "
-    b"CCM_POST SUBSCRIBE PROPPATCH BPROPFIND BPROPPATCH UNCHECKOUT MKACTIVITY MKWORKSPACE "
-    b"UNSUBSCRIBE RPC_CONNECT VERSION-CONTROL BASELINE-CONTROL".split())
-DNS_PORTS = frozenset({53, 5353})
+             (0x40, "E"), (0x80, "W"))
+TH_FIN, TH_SYN, TH_RST, TH_ACK, TH_URG = 0x01, 0x02, 0x04, 0x10, 0x20
 U32 = 0xFFFFFFFF
 
+# TCP option kind -> (name, fixed data length or None for "whatever the length says")
+TCP_OPTIONS = {
+    0: ("eol", 0), 1: ("nop", 0), 2: ("mss", 2), 3: ("wscale", 1), 4: ("sackOK", 0),
+    5: ("sack", None), 6: ("echo", 4), 7: ("echoreply", 4), 8: ("TS", 8), 11: ("cc", 4),
+    12: ("ccnew", 4), 13: ("", 4), 19: ("md5", 16), 20: ("scps", 2),
+    28: ("uto", 2), 29: ("tcp-ao", None), 30: ("mptcp", None),
+    34: ("tfo", None), 254: ("exp", None),
+}
+MPTCP_SUBTYPES = {0: "capable", 1: "join", 2: "dss", 3: "add-addr", 4: "remove-addr",
+                  5: "prio", 6: "fail", 7: "fast-close", 8: "tcprst"}
 
-def pseudo_cksum(src: bytes, dst: bytes, proto: int, seg: bytes) -> int:
-    """Internet checksum of ``seg`` with its IPv4/IPv6 pseudo-header (0 = valid)."""
-    if len(src) == 4:
-        pseudo = src + dst + struct.pack("!xBH", proto, len(seg))
-    else:
-        pseudo = src + dst + struct.pack("!IxxxB", len(seg), proto)
-    return dpkt.dpkt.in_cksum(pseudo + seg)
+# application printers by port: (ports, module, function); the first match wins.
+# Each gets (ctx, payload, length, sport, dport) and returns the text after the
+# TCP/UDP part of the line.
+TCP_PORTS = (
+    ({21}, "text", "ftp_print"),
+    ({22}, "text", "ssh_print"),
+    ({25}, "text", "smtp_print"),
+    ({43}, "text", "whois_print"),
+    ({179}, "text", "bgp_print"),
+    ({80, 8080}, "text", "http_print"),
+    ({554, 8554}, "text", "rtsp_print"),
+    ({53}, "dns", "dns_tcp_print"),
+)
+UDP_PORTS = (
+    ({53}, "dns", "dns_udp_print"),
+    ({67, 68}, "dhcp", "bootp_print"),
+    ({69}, "services", "tftp_print"),
+    ({88}, "services", "krb_print"),
+    ({123}, "ntp", "ntp_print"),
+    ({161, 162}, "snmp", "snmp_print"),
+    ({514}, "syslog", "syslog_print"),
+    ({520}, "services", "rip_print"),
+    ({546, 547}, "dhcp6", "dhcp6_print"),
+    ({750}, "services", "krb_print"),
+    ({5353}, "dns", "mdns_udp_print"),
+    ({4500}, "services", "natt_print"),
+    ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
+)
+# checked after UDP_PORTS, in tcpdump's order: some only by destination port
+UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
+UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"))
+UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
 
 
-def _tcp_options(opts: bytes, sack_base: int) -> str:
-    out, i = [], 0
-    while i < len(opts):
-        kind = opts[i]
+def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
+    for ports, module, func in table:
+        if sport in ports or dport in ports:
+            return module, func
+    return None
+
+
+def _ports_head(ip: IpHdr, sport: int, dport: int) -> str:
+    if ip.addrs:
+        return f"{ip.srcs}.{sport} > {ip.dsts}.{dport}: "
+    return f"{sport} > {dport}: "
+
+
+def _addr_head(ip: IpHdr) -> str:
+    return f"{ip.srcs} > {ip.dsts}: " if ip.addrs else ""
+
+
+def _tcp_options(cap: bytes, total: int, sack_base: int, whole: bool) -> tuple[str, str]:
+    """The text inside ``options [``, and how it ended: "ok", "bad" (tcpdump
+    stops the line at ``[bad opt]``) or "cut" (the capture ends first).
+
+    Like tcpdump, a known option consumes the data its kind defines whatever its
+    length byte says (then ``[len N]`` flags the mismatch), and the next option
+    starts right after that data.
+    """
+    out: list[str] = []
+    w = out.append
+    sep = ""
+    i = 0
+    cut = "cut"
+    while i < total:
+        w(sep)
+        if i >= len(cap):
+            return "".join(out), cut
+        kind = cap[i]
+        i += 1
         if kind in (0, 1):
-            out.append(TCP_OPTIONS[kind][0])
-            i += 1
-            if kind == 0:
-                break
-            continue
-        if i + 1 >= len(opts) or opts[i + 1] < 2 or i + opts[i + 1] > len(opts):
-            out.append("[bad opt]")
-            break
-        ln = opts[i + 1]
-        val = opts[i + 2:i + ln]
-        name, kind_fmt = TCP_OPTIONS.get(kind, (f"unknown-{kind}", "raw"))
-        if kind_fmt == "H" and len(val) == 2:
-            out.append(f"{name} {struct.unpack('!H', val)[0]}")
-        elif kind_fmt == "B" and len(val) == 1:
-            out.append(f"{name} {val[0]}")
-        elif kind_fmt == "ts" and len(val) == 8:
-            tv, te = struct.unpack("!II", val)
-            out.append(f"TS val {tv} ecr {te}")
-        elif kind_fmt == "sack" and len(val) % 8 == 0:
-            blocks = "".join(
-                f"{{{(s - sack_base) & U32}:{(e - sack_base) & U32}}}"
-                for s, e in struct.iter_unpack("!II", val))
-            out.append(f"sack {len(val) // 8} {blocks}")
-        elif kind_fmt == "" and not val:
-            out.append(name)
+            ln = 1
         else:
-            out.append(f"{name} 0x{val.hex()}" if val else name)
-        i += ln
-    return ",".join(out)
+            if i >= len(cap):
+                return "".join(out), cut
+            ln = cap[i]
+            i += 1
+            if ln < 2 or ln > total - i + 2:
+                return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
+        name, fixed = TCP_OPTIONS.get(kind, (f"unknown-{kind}", None))
+        w(name)
+        datalen = fixed if fixed is not None else max(ln - 2, 0)
+        if kind in (0, 1):
+            datalen = 0
+        if datalen > total - i:
+            return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
+        invalid_sack = kind == 5 and datalen % 8   # needs none of the data
+        if kind == 5 and not invalid_sack and i + datalen > len(cap):
+            w(f" {datalen // 8} ")
+            return "".join(out), "cut>" if sep else "cut-"
+        if i + datalen > len(cap) and not invalid_sack:
+            # the data is checked before it is printed: tcpdump notes the cut
+            # itself (closing with ">" after a complete option) and goes on
+            part = cap[i:]
+            if kind not in TCP_OPTIONS and part:
+                w(" 0x" + part.hex())
+            elif kind == 29 and len(part) >= 2:
+                w(f" keyid {part[0]} rnextkeyid {part[1]}" +
+                  (" mac 0x" + part[2:].hex() if datalen > 2 else ""))
+            return "".join(out), "cut>" if sep else "cut-"
+        val = cap[i:i + datalen]
+        if kind == 2:
+            w(f" {val[0] << 8 | val[1]}")
+        elif kind == 3:
+            w(f" {val[0]}")
+        elif kind == 5:
+            if datalen % 8:
+                w(" invalid sack")
+            else:
+                w(f" {datalen // 8} " + "".join(
+                    f"{{{(s - sack_base) & U32}:{(e - sack_base) & U32}}}"
+                    for s, e in struct.iter_unpack("!II", val)))
+        elif kind in (6, 7, 11, 12, 13):
+            w(f" {struct.unpack_from('!I', val)[0]}")
+        elif kind == 8:
+            tv, te = struct.unpack_from("!II", val)
+            w(f" val {tv} ecr {te}")
+        elif kind == 19:
+            why = "shared secret not supplied with -M" if whole else "snaplen too short"
+            w(f" {why}, can't check - " + val.hex())
+        elif kind == 20:
+            w(f" cap {val[0]:02x} id {val[1]}")
+        elif kind == 29:
+            if datalen < 2:
+                w(" invalid")
+            else:
+                w(f" keyid {val[0]} rnextkeyid {val[1]}")
+                if datalen > 2:
+                    w(" mac 0x" + val[2:].hex())
+        elif kind == 28:
+            uto = val[0] << 8 | val[1]
+            w(f" 0x{uto:x} {(uto >> 1) * 60 if uto & 1 else uto >> 1}")
+        elif kind == 30:
+            extra = _mptcp(val, ln) if val else None
+            if extra is None:
+                return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
+            w(f" {ln} {MPTCP_SUBTYPES.get(val[0] >> 4, 'unknown')}" + extra)
+            cut = "cut:mptcp"   # tcpdump's cut mark keeps the name of the last decoder
+        elif kind == 34:
+            w(" " + _tfo(val))
+        elif kind == 254:
+            if datalen < 2:
+                return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
+            magic = val[0] << 8 | val[1]
+            w("-tfo" + _tfo(val[2:]) if magic == 0xF989 else f"-{magic:04x}")
+        elif kind not in (0, 1) and val:
+            w(" 0x" + val.hex())
+        i += datalen
+        if datalen + (1 if kind in (0, 1) else 2) != ln:
+            w(f"[len {ln}]")
+        sep = ","
+        if kind == 0:
+            break
+    return "".join(out), "ok"
 
 
-def _http(payload: bytes, verbose: int) -> str:
-    line = payload.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
-    word = line.split(b" ", 1)[0]
-    if not (word in HTTP_METHODS or word.startswith(b"HTTP/")):
-        return ": HTTP"
-    if verbose:
-        lines = []
-        for raw in payload.split(b"\n"):
-            raw = raw.rstrip(b"\r")
-            lines.append("\n\t" + raw.decode("latin-1"))
-            if not raw:
-                break
-        return f": HTTP, length: {len(payload)}" + "".join(lines)
-    return ": HTTP: " + line.decode("latin-1")
+def _tfo(val: bytes) -> str:
+    if not val:
+        return " cookiereq"
+    if len(val) % 2 or len(val) < 4 or len(val) > 16:
+        return " invalid"
+    return " cookie " + val.hex()
 
 
-def tcp_line(ctx: Ctx, seg: bytes, length: int, src: bytes, dst: bytes, srcs: str,
-             dsts: str, fragmented: bool) -> str:
+def _mptcp(val: bytes, ln: int) -> str | None:
+    """The detail after an MPTCP subtype name (MP_CAPABLE only; the rest bare)."""
+    sub = val[0] >> 4
+    if sub == 0:
+        if ln not in (4, 12, 20, 22, 24):
+            return None
+        text = f" v{val[0] & 15}"
+        if len(val) > 1 and val[1] & 0x80:
+            text += " csum"
+        if len(val) >= 10:
+            text += f" {{0x{val[2:10].hex().lstrip('0') or '0'}"
+            if len(val) >= 18:
+                text += f",0x{val[10:18].hex().lstrip('0') or '0'}"
+            text += "}"
+        return text
+    return ""
+
+
+def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """Everything tcpdump prints for a TCP segment, from ``src.port > ...`` on.
 
     ``length`` is the segment length the IP header claims; ``seg`` what was captured.
     """
-    try:
-        t = dpkt.tcp.TCP(seg)
-    except (dpkt.UnpackError, struct.error):
-        return f"{srcs} > {dsts}: [|tcp]"
-    sport, dport = t.sport, t.dport
-    head = f"{srcs}.{sport} > {dsts}.{dport}: "
-    hlen = t.off * 4
+    if len(seg) < 4:
+        return _addr_head(ip).rstrip(" ") + " [|tcp]"
+    sport, dport = struct.unpack_from("!HH", seg, 0)
+    head = _ports_head(ip, sport, dport)
+    if len(seg) < 20:
+        return head + " [|tcp]"   # tcpdump stops here without abandoning the packet
+    seq, ack, off, fl, win, csum, urp = struct.unpack_from("!IIBBHHH", seg, 4)
+    hlen = (off >> 4) * 4
     opts = ctx.opts
     if hlen < 20:
-        return head + f"tcp {length - 20} [bad hdr length {hlen} - too short, < 20]"
+        return head + f" tcp {length - hlen} [bad hdr length {hlen} - too short, < 20]"
     if opts.quiet:
-        return head + f"tcp {length - hlen}"
-    flags = t.flags | ((seg[12] & 1) << 8)
+        text = head + f"tcp {(length - hlen) & U32}"
+        if hlen > length:
+            text += f" [bad hdr length {hlen} - too long, > {length}]"
+        return text
+    flags = fl
     letters = "".join(ch for bit, ch in TCP_FLAGS if flags & bit) or "none"
-    seq, ack = t.seq, t.ack
     parts = [head, f"Flags [{letters}]"]
     sack_base = 0
     if flags & TH_ACK:
         # tcpdump keeps one entry per conversation, keyed in a canonical order
-        rev = sport > dport or (sport == dport and src > dst)
-        key = (dst, src, dport << 16 | sport) if rev else (src, dst, sport << 16 | dport)
+        rev = sport > dport or (sport == dport and ip.src > ip.dst)
+        if rev:
+            key = (ip.dst, ip.src, dport << 16 | sport)
+        else:
+            key = (ip.src, ip.dst, sport << 16 | dport)
         known = ctx.tcp_isn.get(key)
         if known is None or flags & TH_SYN:
-            known = (((ack - 1) & U32, seq) if rev else (seq, (ack - 1) & U32))
+            known = ((ack - 1) & U32, seq) if rev else (seq, (ack - 1) & U32)
             ctx.tcp_isn[key] = known
+        elif rev:
+            seq, ack = (seq - known[1]) & U32, (ack - known[0]) & U32
         else:
-            if rev:
-                seq, ack = (seq - known[1]) & U32, (ack - known[0]) & U32
-            else:
-                seq, ack = (seq - known[0]) & U32, (ack - known[1]) & U32
+            seq, ack = (seq - known[0]) & U32, (ack - known[1]) & U32
         sack_base = known[0] if rev else known[1]
     if hlen > length:
         return "".join(parts) + f" [bad hdr length {hlen} - too long, > {length}]"
-    if opts.verbose and not fragmented and len(seg) >= length:
-        ck = pseudo_cksum(src, dst, 6, seg[:length])
-        if ck == 0:
-            parts.append(f", cksum 0x{t.sum:04x} (correct)")
+    if opts.verbose and not ip.fragmented and len(seg) >= length:
+        if pseudo_cksum(ip.src, ip.dst, 6, seg[:length]) == 0:
+            parts.append(f", cksum 0x{csum:04x} (correct)")
         else:
-            good = pseudo_cksum(src, dst, 6, seg[:16] + b"\0\0" + seg[18:length])
-            parts.append(f", cksum 0x{t.sum:04x} (incorrect -> 0x{good:04x})")
+            good = pseudo_cksum(ip.src, ip.dst, 6, seg[:16] + b"\0\0" + seg[18:length])
+            parts.append(f", cksum 0x{csum:04x} (incorrect -> 0x{good:04x})")
     paylen = length - hlen
     if paylen > 0 or flags & (TH_SYN | TH_FIN | TH_RST) or opts.verbose > 1:
         parts.append(f", seq {seq}")
@@ -147,47 +266,75 @@ def tcp_line(ctx: Ctx, seg: bytes, length: int, src: bytes, dst: bytes, srcs: st
             parts.append(f":{(seq + paylen) & U32}")
     if flags & TH_ACK:
         parts.append(f", ack {ack}")
-    parts.append(f", win {t.win}")
-    if flags & 0x20:
-        parts.append(f", urg {t.urp}")
+    parts.append(f", win {win}")
+    if flags & TH_URG:
+        parts.append(f", urg {urp}")
     if hlen > 20:
-        parts.append(f", options [{_tcp_options(bytes(t.opts), sack_base)}]")
+        text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base, len(seg) >= length)
+        if end.startswith("cut:") or end == "cut":
+            return "".join(parts) + f", options [{text}" + ctx.cut(end[4:] or "tcp")
+        if end.startswith("cut"):
+            return "".join(parts) + f", options [{text} [|tcp]" + end[3:].strip("-")
+        if end == "bad":
+            return "".join(parts) + f", options [{text}"
+        parts.append(f", options [{text}]")
     parts.append(f", length {paylen}")
     payload = bytes(seg[hlen:length])
-    if paylen > 0 and payload and not flags & TH_RST:
-        if sport in HTTP_PORTS or dport in HTTP_PORTS:
-            parts.append(_http(payload, opts.verbose))
-        elif (sport in DNS_PORTS or dport in DNS_PORTS) and paylen > 2:
-            parts.append(": " + dns_summary(ctx, payload[2:], paylen - 2))
+    if flags & TH_RST and opts.verbose:
+        if paylen > 0:
+            # the reason some stacks put in a reset, at most 30 bytes of it
+            shown = payload[:30]
+            cut = "!" if len(payload) < paylen else ""
+            parts.append(f" [{cut}RST" + ("+" if paylen > 30 else "") + " " +
+                         text_chars(shown) + "]")
+        return "".join(parts)
+    if paylen > 0:
+        app = _app(TCP_PORTS, sport, dport)
+        if app is not None:
+            parts.append(lazy(*app)(ctx, payload, paylen, sport, dport))
     return "".join(parts)
 
 
-def udp_line(ctx: Ctx, seg: bytes, length: int, src: bytes, dst: bytes, srcs: str,
-             dsts: str, fragmented: bool) -> str:
+
+
+def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """Everything tcpdump prints for a UDP datagram, from ``src.port > ...`` on."""
+    if len(seg) < 4:
+        return _addr_head(ip) + ctx.cut("udp")
+    sport, dport = struct.unpack_from("!HH", seg, 0)
+    head = _ports_head(ip, sport, dport)
+    if length < 8:
+        return head + f"truncated-udp {length}"
     if len(seg) < 8:
-        return f"{srcs} > {dsts}: [|udp]"
-    u = dpkt.udp.UDP(seg)
-    head = f"{srcs}.{u.sport} > {dsts}.{u.dport}: "
-    ulen = u.ulen
+        return head + " [|udp]"
+    ulen, usum = struct.unpack_from("!HH", seg, 4)
+    if ulen == 0 and length > 65535:
+        ulen = length
     if ulen < 8:
         return head + f"truncated-udplength {ulen}"
-    if ulen > length and not fragmented:
-        return head + f"UDP, bad length {ulen} > {length}"
-    paylen = ulen - 8
+    ulen -= 8
+    length -= 8
+    if ulen < length:
+        length = ulen
     opts = ctx.opts
-    if opts.quiet:
-        return head + f"UDP, length {paylen}"
     ck = ""
-    v6 = len(src) == 16
-    if not fragmented and (opts.verbose > 1 or (v6 and opts.verbose)) and len(seg) >= ulen:
-        if u.sum == 0 and not v6:
+    if opts.verbose and not ip.fragmented and (ip.v6 or opts.verbose > 1):
+        body = bytes(seg[:length + 8])
+        captured = len(body) == length + 8
+        if not ip.v6 and usum == 0:
             ck = "[no cksum] "
-        elif pseudo_cksum(src, dst, 17, seg[:ulen]) == 0:
+        elif captured and pseudo_cksum(ip.src, ip.dst, 17, body) == 0:
             ck = "[udp sum ok] "
-        else:
-            good = pseudo_cksum(src, dst, 17, seg[:6] + b"\0\0" + seg[8:ulen])
-            ck = f"[bad udp cksum 0x{u.sum:04x} -> 0x{good:04x}!] "
-    if (u.sport in DNS_PORTS or u.dport in DNS_PORTS) and not fragmented:
-        return head + ck + dns_summary(ctx, bytes(seg[8:ulen]), paylen)
-    return head + ck + f"UDP, length {paylen}"
+        elif captured:
+            good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
+            ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
+    if not opts.quiet:
+        app = _app(UDP_PORTS, sport, dport) or _app(UDP_DPORTS, -1, dport) or \
+            _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport)
+        if app is not None:
+            # the payload runs to the end of the IP packet, as tcpdump's capture
+            # bound does: a UDP length shorter than that does not hide the rest
+            return head + ck + lazy(*app)(ctx, bytes(seg[8:]), length, sport, dport)
+    if ulen > length and not ip.fragmented:
+        return head + ck + f"UDP, bad length {ulen} > {length}"
+    return head + ck + f"UDP, length {ulen}"

@@ -155,11 +155,12 @@ class TpacketSource:
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
                  program: Sequence[tuple[int, int, int, int]] | None = None,
                  retire_ms: int = RETIRE_MS, ignore_outgoing: bool = False,
-                 fanout: tuple[int, int] | None = None) -> None:
+                 fanout: tuple[int, int] | None = None, reserve: int = 0) -> None:
         if not 1 <= snaplen <= DEFAULT_SNAPLEN:
             raise UsageError(f"invalid snaplen {snaplen}: must be 1 to {DEFAULT_SNAPLEN}")
         self.name = interface
         self.snaplen = snaplen
+        self.reserve = reserve           # extra headroom before each frame (PACKET_RESERVE)
         self.geometry = ring_geometry(buffer_kib)
         self.stats = KernelStats()
         self.sock: socket.socket | None = None
@@ -198,6 +199,8 @@ class TpacketSource:
         # so no packet is delivered to it outside the group's choice.
         self.attach_filter(ACCEPT_NOTHING if fanout else real_filter)
 
+        if self.reserve:   # before the ring exists, or the kernel says EBUSY
+            self.sock.setsockopt(SOL_PACKET, lib.PACKET_RESERVE, self.reserve)
         g = self.geometry
         req = ffi.new("struct tpacket_req3 *", {
             "tp_block_size": g.block_size, "tp_block_nr": g.block_nr,

@@ -1,0 +1,66 @@
+"""The printer against tcpdump from the network layer up: frames built with
+dpkt (tests/net_corpus.py), everyday ones first, then damaged and cut ones,
+written to one pcap file per family and compared line by line with
+``tcpdump -r FILE -n`` and each set of flags below. TZ=UTC; no normalising."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from . import net_corpus as nc
+from . import read_corpus as rc
+from .print_oracle import assert_same_text
+
+COMMON = ["", "-v", "-vv", "-q", "-x"]
+# family (a ``<family>_frames`` function in net_corpus) -> the flag sets it is printed with
+FAMILIES = {
+    "ip": COMMON, "tcp": COMMON, "udp": COMMON,
+    "icmp": COMMON, "icmp6": COMMON, "icmp6_more": COMMON, "igmp": COMMON,
+    "dns": COMMON + ["-vvv"], "mdns": COMMON, "nd": COMMON,
+    "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
+    "syslog": COMMON,
+    "tunnel": ["", "-v", "-q", "-x", "-e", "-e -v"], "sctp": ["", "-v", "-q", "-x"],
+    "routing": COMMON, "services": ["", "-q", "-x"], "link_prefix": ["", "-e", "-x"],
+}
+CASES = [(fam, flags) for fam, sets in FAMILIES.items() for flags in sets]
+
+
+@pytest.fixture(scope="module")
+def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return nc.write_families(tmp_path_factory.mktemp("net"), list(FAMILIES))
+
+
+@pytest.mark.parametrize(("family", "flags"), CASES)
+def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
+    assert_same_text(captures[family], flags)
+
+
+@pytest.mark.parametrize("snaplen", [80, 96, 128])
+@pytest.mark.parametrize("flags", ["", "-v"])
+def test_short_snapshot_length(tmp_path: Path, snaplen: int, flags: str) -> None:
+    """Cut by the capture, not damaged: tcpdump prints up to the cut, then [|proto]."""
+    families = [f for f in FAMILIES if f not in ("services", "link_prefix")]
+    assert_same_text(nc.write_snapped(tmp_path / "snap.pcap", families, snaplen), flags)
+
+
+def test_other_ip_version_in_an_ipv4_frame(tmp_path: Path) -> None:
+    path = nc.write_families(tmp_path, ["bad_version"])["bad_version"]
+    assert_same_text(path, "")
+
+
+@pytest.mark.parametrize("flags", ["", "-e", "-v", "-q"])
+def test_ip_version_disagreeing_with_the_ethertype(tmp_path: Path, flags: str) -> None:
+    frames = []
+    for frame in rc.ethernet_frames():
+        etype = frame[12:14]
+        versions = {b"\x08\x00": (0, 5, 6, 15), b"\x86\xdd": (0, 4, 12)}.get(etype, ())
+        for v in versions:
+            bad = bytearray(frame)
+            bad[14] = v << 4 | bad[14] & 15
+            frames += [bytes(bad), bytes(bad[:30])]
+    assert frames
+    path = tmp_path / "versions.pcap"
+    rc.write_pcap(str(path), frames)
+    assert_same_text(path, flags)

@@ -1,0 +1,306 @@
+"""The ring-to-disk pcapng sink: each TPACKET_V3 block is rewritten in place
+into pcapng (C, csrc/inplace.c) and written from the ring's own memory, with
+O_DIRECT where the file system offers it, so the packet bytes reach the disk
+by DMA, copied by no CPU.
+
+Two modes, decided from fstatfs/statx when the file is opened, not by trying:
+- direct: a regular file on a file system reporting direct-I/O alignment. Every
+  O_DIRECT write starts at an aligned file offset and is a whole number of
+  alignment units. A dense block goes out with one write of its own memory,
+  padded to the alignment with padding blocks. Sparse content (a block that a
+  timer retired with a few packets in it, the head of a block cut by a packet
+  limit, the SHB and IDBs) is gathered in an aligned staging buffer whose
+  aligned part is written when it grows; when a dense block comes, what is
+  staged is padded to the alignment first. At close O_DIRECT is dropped
+  (fcntl) for the unaligned rest and the ISBs, then fdatasync.
+- plain: anything else (tmpfs, which accepts O_DIRECT and copies anyway, pipes,
+  standard output): one plain write per block of the bytes from its first EPB
+  to the end of its last, no padding at all.
+
+The batch is destroyed by the rewrite: this sink runs after every other sink
+of the batch, and reads each packet's metadata from the table the scan makes.
+"""
+
+import bisect
+import errno
+import fcntl
+import mmap
+import os
+import struct
+import time
+
+from .. import __version__
+from .. import pcapng as fmt
+from .._core import ffi, lib
+from ..errors import OutputError
+from .pcapng import InterfaceStats, PcapngSink, _hardware, os_name
+
+# Less content than this in a block goes through the staging buffer: a direct
+# write of a block costs its descriptor and up to one alignment unit of
+# padding, and these stay under 10% of the file only for blocks this full.
+SPARSE_BYTES = 256 * 1024
+STAGE_BYTES = 2 * 1024 * 1024     # the largest sparse run plus what is left of the last flush
+STAGE_FLUSH = 64 * 1024           # staged data is written once this much has gathered
+MAX_ALIGN = 64 * 1024            # ring blocks are 128 KiB at least
+TABLE_ROWS = 16384                # packets in a 1 MiB block of 60-byte frames: ~7300
+ETHER_HEADER_BYTES = 14
+EPB_HEADER = struct.Struct("=IIIIIII")
+EPB_FLAGS_OPTION = struct.Struct("=HHIHH")   # epb_flags, then opt_endofopt
+
+
+def ring_reserve(frame_mode: int, link_header_bytes: int = ETHER_HEADER_BYTES) -> int:
+    """The PACKET_RESERVE that puts each frame of a TPACKET_V3 ring at a
+    multiple of 4, so that its EPB header fits right before it, aligned.
+
+    The kernel puts the frame's network header at a multiple of 16 past the
+    tpacket header and sockaddr_ll, plus the reserve; the link header sits right
+    before it. SOCK_DGRAM (``any``) frames start at the network header."""
+    if frame_mode == lib.ZC_FRAME_SLL2:
+        return 0
+    return link_header_bytes % 4
+
+
+def _epb(pkt, ifid: int, snaplen: int) -> bytes:
+    """One EPB built in Python, for a block whose layout the rewrite refused."""
+    data = bytes(pkt.data[:snaplen] if snaplen else pkt.data)
+    total = EPB_HEADER.size + len(data) + (-len(data) % 4) + 4 + \
+        (EPB_FLAGS_OPTION.size if pkt.flags else 0)
+    out = EPB_HEADER.pack(fmt.EPB, total, ifid, pkt.ts_ns >> 32, pkt.ts_ns & 0xFFFFFFFF,
+                          len(data), pkt.wirelen) + data + b"\0" * (-len(data) % 4)
+    if pkt.flags:
+        out += EPB_FLAGS_OPTION.pack(2, 4, pkt.flags, 0, 0)
+    return out + struct.pack("=I", total)
+
+
+class DirectSink:
+    """Writes one pcapng section to ``path`` ('-' is standard output) from
+    TPACKET_V3 blocks rewritten in place. ``direct=False`` never uses O_DIRECT."""
+
+    check = PcapngSink.check          # the same error lines as the pcapng sink
+
+    def __init__(self, path: str, interfaces: list[fmt.InterfaceDescription], *,
+                 direct: bool = True, compact_max: int = lib.ZC_COMPACT_MAX_DEFAULT) -> None:
+        self.path = path
+        self.display = "standard output" if path == "-" else path
+        self.interfaces = interfaces
+        self.compact_max = compact_max
+        self.snaplen = 0
+        self.packets = 0                  # EPBs handed to the file (all in it after close)
+        self.bytes = 0                    # bytes of pcapng handed to the file
+        self.moved = 0                    # packets whose bytes the rewrite had to move
+        self.ring_writes = 0              # blocks written straight from the ring's memory
+        self.err = 0
+        self._own_fd = path != "-"
+        try:
+            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644) \
+                if self._own_fd else 1
+        except OSError as err:
+            raise OutputError(f"{path}: {os.strerror(err.errno or 0)}") from None
+        # Standard output is the caller's file description (its offset, its
+        # flags): never switch it to O_DIRECT.
+        self.align = self._direct_alignment() if direct and self._own_fd else 0
+        self._table = ffi.new("struct zc_meta[]", TABLE_ROWS)
+        self._out = ffi.new("struct zc_inplace_out *")
+        self._file_off = 0                # bytes on the file (staged ones not included)
+        self._last_pkt = 0                # end of the last EPB known to be on the file
+        self._ends: list[int] = []        # packet ends (stream offsets) staged, not yet on file
+        self._staged = 0
+        self._stage_map: mmap.mmap | None = None
+        if self.align:
+            self._stage_map = mmap.mmap(-1, STAGE_BYTES)
+            self._stage_view = ffi.from_buffer(self._stage_map)
+            self._stage = ffi.cast("uint8_t *", self._stage_view)
+            fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) | os.O_DIRECT)
+        header = fmt.section_header(_hardware(), os_name(), f"zcap {__version__}")
+        self._raw(header + b"".join(i.encode() for i in interfaces))
+
+    def _direct_alignment(self) -> int:
+        mem, off = ffi.new("uint32_t *"), ffi.new("uint32_t *")
+        if lib.zc_dio_align(self.fd, mem, off) < 0 or not off[0]:
+            return 0
+        # Ring blocks and the staging buffer are page-aligned: memory alignment
+        # holds for any file system asking for a page or less.
+        if mem[0] > mmap.PAGESIZE:
+            return 0
+        # Writes in whole file-system blocks: ext4 takes 512-byte direct writes
+        # but serialises and zero-fills those that cut one of its 4 KiB blocks.
+        return max(off[0], min(os.fstat(self.fd).st_blksize, MAX_ALIGN), 4)
+
+    @property
+    def mode(self) -> str:
+        """How the file is written, for the listening line."""
+        return f"direct I/O, {self.align}-byte units" if self.align else "plain writes"
+
+    def set_snaplen(self, snaplen: int) -> None:
+        """Cap on frames that grow when a stripped VLAN tag is put back."""
+        self.snaplen = snaplen
+
+    def add_interfaces(self, interfaces: list[fmt.InterfaceDescription]) -> None:
+        """Write IDBs for interfaces met after the file was opened."""
+        self._raw(b"".join(i.encode() for i in interfaces))
+        self.interfaces.extend(interfaces)
+
+    # -- packets -----------------------------------------------------------------
+    def consume(self, batch, limit: int, ifid: int = 0) -> int:
+        """Write the first ``limit`` packets of a TpacketBatch, rewriting its
+        block in place; returns how many were written. The block's packets are
+        gone afterwards (its metadata stays in ``self.table``)."""
+        if self.err:
+            raise OutputError(f"writing {self.display}: the file is already broken")
+        source = batch.source
+        n = min(limit, batch.count)
+        if n > len(self._table):
+            self._table = ffi.new("struct zc_meta[]", n)
+        n = lib.zc_inplace_scan(batch.block, source.frame_mode, self._table, n)
+        if n == 0:
+            return 0
+        out = self._out
+        rc = lib.zc_inplace_rewrite(batch.block, source.geometry.block_size, self._table, n,
+                                    source.frame_mode, ifid, self.snaplen, self.align or 4,
+                                    self.compact_max, out)
+        base = ffi.cast("uint8_t *", batch.block)
+        self.moved += out.moved if rc == 0 else n
+        if rc < 0:      # a layout the rewrite cannot place: the block is untouched
+            data = b"".join(_epb(p, ifid, self.snaplen) for p in batch.packets(n))
+            self._raw(data, packet_end=True)
+        elif self.align and out.end - out.first >= SPARSE_BYTES:
+            self._unstage(pad=True)
+            self._write(base, out.direct_end)
+            self.ring_writes += 1
+            self._last_pkt = self._file_off - out.direct_end + out.end
+            self.bytes += out.direct_end
+        elif self.align:
+            self._stage_bytes(base + out.first, out.end - out.first, packet_end=True)
+        else:
+            self._write(base + out.first, out.end - out.first)
+            self.ring_writes += 1
+            self._last_pkt = self._file_off
+            self.bytes += out.end - out.first
+        self.packets += n
+        return n
+
+    @property
+    def table(self):
+        """The metadata of the last batch consumed (``struct zc_meta[]``)."""
+        return self._table
+
+    # -- the file ----------------------------------------------------------------
+    def _raw(self, data: bytes, packet_end: bool = False) -> None:
+        buf = ffi.from_buffer(data)
+        if self.align:
+            self._stage_bytes(ffi.cast("uint8_t *", buf), len(data), packet_end)
+        else:
+            self._write(ffi.cast("uint8_t *", buf), len(data))
+            if packet_end:
+                self._last_pkt = self._file_off
+            self.bytes += len(data)
+
+    def _stage_bytes(self, src, n: int, packet_end: bool) -> None:
+        done = 0
+        while done < n:     # in pieces: after a flush, less than one unit is left staged
+            take = min(n - done, STAGE_BYTES - self._staged)
+            ffi.memmove(self._stage + self._staged, src + done, take)
+            self._staged += take
+            done += take
+            if packet_end and done == n:
+                self._ends.append(self._file_off + self._staged)
+            if self._staged >= STAGE_FLUSH:
+                self._flush_aligned()
+        self.bytes += n
+
+    def _flush_aligned(self) -> None:
+        """Write the aligned part of what is staged; keep the rest."""
+        whole = self._staged // self.align * self.align
+        if not whole:
+            return
+        self._write(self._stage, whole)
+        self._staged -= whole
+        ffi.memmove(self._stage, self._stage + whole, self._staged)
+        self._note_packets_written()
+
+    def _unstage(self, pad: bool) -> None:
+        """Write everything staged, padded to the alignment with a padding
+        block (so that the next write starts aligned) when ``pad``."""
+        if not self._staged:
+            return
+        if pad:
+            padlen = -self._staged % self.align
+            if 0 < padlen < 12:           # a padding block has at least its framing
+                padlen += self.align
+            if padlen:
+                lib.zc_pad_blocks(self._stage + self._staged, padlen)
+                self._staged += padlen
+                self.bytes += padlen
+        self._write(self._stage, self._staged)
+        self._staged = 0
+        self._note_packets_written()
+
+    def _note_packets_written(self) -> None:
+        k = bisect.bisect_right(self._ends, self._file_off)
+        if k:
+            self._last_pkt = self._ends[k - 1]
+            del self._ends[:k]
+
+    def _write(self, ptr, n: int) -> None:
+        done = 0
+        while done < n:
+            try:
+                done += os.write(self.fd, ffi.buffer(ptr + done, n - done))
+            except InterruptedError:
+                continue
+            except OSError as err:
+                self._file_off += done
+                self._fail(err.errno or errno.EIO)
+        self._file_off += n
+
+    def _fail(self, err: int) -> None:
+        """Cut the file back to the end of its last whole packet, then raise."""
+        self.err = err
+        try:
+            if os.path.isfile(self.path) and self._own_fd:
+                os.truncate(self.path, self._last_pkt_on_file())
+        except OSError:
+            pass    # the error below is what the user needs to know
+        self.check(-err)
+
+    def _last_pkt_on_file(self) -> int:
+        """Walk the blocks written after the last packet end we know of; the
+        write that failed may have put more whole EPBs on the file."""
+        size = os.fstat(self.fd).st_size
+        last = off = self._last_pkt
+        with open(self.path, "rb") as f:
+            while off + 8 <= size:
+                f.seek(off)
+                btype, total = struct.unpack("=II", f.read(8))
+                if total < 12 or off + total > size:
+                    break
+                off += total
+                if btype == fmt.EPB:
+                    last = off
+        return last
+
+    def close(self, stats: list[InterfaceStats] | None = None) -> None:
+        """Write what is staged and an ISB per interface (unless the file is
+        already broken), fdatasync, close."""
+        try:
+            if not self.err:
+                if self.align:
+                    # The rest is not a whole number of units: plain writes from here.
+                    fcntl.fcntl(self.fd, fcntl.F_SETFL,
+                                fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~os.O_DIRECT)
+                if stats:
+                    now = time.time_ns()
+                    self._raw(b"".join(fmt.interface_statistics(i, now, s.options())
+                                       for i, s in enumerate(stats)))
+                if self.align:
+                    self._unstage(pad=False)
+                if self._own_fd and os.path.isfile(self.path):
+                    os.fdatasync(self.fd)
+        finally:
+            if self._own_fd and self.fd >= 0:
+                os.close(self.fd)
+            self.fd = -1
+            if self._stage_map is not None:
+                ffi.release(self._stage_view)
+                self._stage_map.close()
+                self._stage_map = None
