@@ -4,17 +4,29 @@ Each primitive expands the way libpcap expands it (same tests, same order), so
 that even on truncated packets, where a load past the end rejects the packet,
 the verdict is libpcap's. The code is naive on purpose: every test loads what
 it needs; the optimiser removes what is redundant.
+
+The families of primitives live in their own modules, mixed into CodeGen:
+codegen_link (what "protocol X" means on each link type), codegen_wlan
+(802.11 and radiotap), codegen_llc (802.2 LLC, ISO, IS-IS), codegen_tunnel
+(PPPoE, Geneve), codegen_decnet; codegen_base has the fragments they build.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 
 from . import ast as A
 from . import linktypes as lt
 from . import names
 from . import opcodes as op
+from .codegen_base import Frag, and_, not_, or_, test
+from .codegen_base import ld as _ld
+from .codegen_base import patch as _patch
+from .codegen_decnet import DecnetGen, parse_dnaddr
+from .codegen_link import LinkGen
+from .codegen_llc import ISO_NLPID, ISO_PROTOS, LlcGen
+from .codegen_tunnel import TunnelGen
+from .codegen_wlan import WlanGen
 from .errors import FilterError
 from .ir import Block, Stmt, ret_block
 
@@ -42,75 +54,35 @@ _LINK_PROTOS = {"ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "ata
                 "aarp": 0x80F3, "decnet": 0x6003, "lat": 0x6004, "sca": 0x6007,
                 "moprc": 0x6002, "mopdl": 0x6001}
 _TRANSPORT = ("tcp", "udp", "sctp", "icmp", "igmp", "igrp", "pim", "vrrp", "carp")
-_NETWORK = ("ip", "arp", "rarp", "atalk", "aarp", "decnet", "lat", "sca", "moprc", "mopdl",
-            "ip6")
+# The compiler's link types by the layout code generation knows them as.
+_LINK_KIND = {lt.EN10MB: "ether", lt.LINUX_SLL2: "sll2", lt.LINUX_DGRAM: "sll2",
+              lt.LINUX_SLL: "sll", lt.RAW: "raw", lt.IPV4: "ipv4", lt.IPV6: "ipv6",
+              lt.NULL: "null", lt.LOOP: "loop", lt.PPP: "ppp", lt.IEEE802_11: "wlan",
+              lt.IEEE802_11_RADIO: "wlan"}
+# Where the link-type field and the network header start (None: no link-type
+# field). On 802.11 both count from the start of the link payload, known only
+# at run time (after the 802.11 header and, with radiotap, the radiotap header).
+_LAYOUT = {"ether": (12, 14), "sll2": (0, 20), "sll": (14, 16), "ppp": (2, 4), "null": (0, 4),
+           "loop": (0, 4), "raw": (None, 0), "ipv4": (None, 0), "ipv6": (None, 0),
+           "wlan": (6, 8)}
+# what `proto[...]` accepts below the transport layer (not aarp, as libpcap)
+_NETWORK = ("ip", "arp", "rarp", "atalk", "decnet", "lat", "sca", "moprc", "mopdl", "ip6")
 
 
-def _ld(size: int, mode: int, k: int) -> Stmt:
-    return Stmt(op.BPF_LD | size | mode, k & 0xFFFFFFFF)
-
-
-@dataclass
-class Frag:
-    """A partial program: its entry block and its unresolved true/false exits."""
-
-    head: Block
-    t: list[tuple[Block, bool]] = field(default_factory=list)
-    f: list[tuple[Block, bool]] = field(default_factory=list)
-
-
-def _patch(exits: list[tuple[Block, bool]], target: Block) -> None:
-    for b, which in exits:
-        if which:
-            b.jt = target
-        else:
-            b.jf = target
-
-
-def and_(a: Frag, b: Frag) -> Frag:
-    """a, and if true b."""
-    _patch(a.t, b.head)
-    return Frag(a.head, b.t, a.f + b.f)
-
-
-def or_(a: Frag, b: Frag) -> Frag:
-    """a, and if false b."""
-    _patch(a.f, b.head)
-    return Frag(a.head, a.t + b.t, b.f)
-
-
-def not_(a: Frag) -> Frag:
-    """a with its exits swapped."""
-    return Frag(a.head, a.f, a.t)
-
-
-def test(stmts: list[Stmt], jop: int, k: int, src: int = op.BPF_K) -> Frag:
-    """A block ending in one conditional jump."""
-    b = Block(list(stmts), op.BPF_JMP | jop | src, k & 0xFFFFFFFF)
-    return Frag(b, [(b, True)], [(b, False)])
-
-
-def const(value: bool) -> Frag:
-    """Always true or always false (folded away by the optimiser)."""
-    return test([Stmt(op.BPF_LD | op.BPF_IMM, 0 if value else 1)], JEQ, 0)
-
-
-class CodeGen:
+class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
 
-    def __init__(self, linktype: int, netmask: int | None, kernel: bool) -> None:
+    def __init__(self, linktype: int, netmask: int | None, kernel: bool,
+                 savefile: bool = False) -> None:
         self.linktype = linktype
+        self.savefile = savefile
         self.netmask = netmask
         self.kernel = kernel
-        self.link = {lt.EN10MB: "ether", lt.LINUX_SLL2: "sll2", lt.LINUX_DGRAM: "sll2",
-                     lt.RAW: "raw", lt.IPV4: "ipv4", lt.IPV6: "ipv6"}[linktype]
-        if self.link == "ether":
-            self.off_lt: int | None = 12
-            self.nl = 14
-        elif self.link == "sll2":
-            self.off_lt, self.nl = 0, 20
-        else:
-            self.off_lt, self.nl = None, 0
+        self.link = _LINK_KIND[linktype]
+        # what libpcap's messages call the link type (PPP after `pppoes`)
+        self.link_desc = lt.linktype_description(linktype)
+        self.off_lt: int | None
+        self.off_lt, self.nl = _LAYOUT[self.link]
         self.vlan_depth = 0
         self.mpls_depth = 0
         self.free_regs = list(range(op.BPF_MEMWORDS))
@@ -120,6 +92,23 @@ class CodeGen:
         # time whether the kernel took the tag out of the frame.
         self.var_lt: int | None = None
         self.var_nl: int | None = None
+        self.vlan_offsets = False  # var_lt/var_nl are the kernel-VLAN ones
+        self.geneve_inner = False  # after `geneve`: the link layer is the inner frame's
+        # Code libpcap's optimiser cannot reason about (802.11's run-time
+        # offsets, protochain's loop, geneve's offsets, `byte` on A as it is):
+        # an empty filter that contains it is not refused (see compile()).
+        self.opaque = False
+        # Where the link header starts at run time (radiotap: after the radiotap
+        # header), or None when it starts the frame.
+        self.var_link: int | None = None
+        self.off_link = 0  # and its constant part (not 0 after `pppoes`)
+        self.var_pl: int | None = None  # 802.11: where the link payload starts
+        self.off_pl = 0  # and its constant part (4 more after each `vlan`)
+        self.var_rt: int | None = None  # radiotap: the radiotap header's length
+        if self.link == "wlan":
+            if linktype == lt.IEEE802_11_RADIO:
+                self.var_rt = self.var_link = self.reserve(0)
+            self.var_pl = self.var_lt = self.var_nl = self.reserve(0)
 
     # ---- entry
     def program(self, node: A.Node | None, snaplen: int) -> Block:
@@ -129,10 +118,13 @@ class CodeGen:
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
         _patch(frag.f, ret_block(0))
-        if self.var_nl is not None and self.var_lt is not None:
+        if self.vlan_offsets:
+            assert self.var_nl is not None and self.var_lt is not None
             # both run-time offsets start at 0, before anything can add to them
             frag.head.stmts[:0] = [Stmt(op.BPF_LD | op.BPF_IMM, 0), Stmt(op.BPF_ST, self.var_nl),
                                    Stmt(op.BPF_ST, self.var_lt)]
+        if self.linktype in (lt.IEEE802_11, lt.IEEE802_11_RADIO):
+            return self.wlan_prologue(frag.head)
         return frag.head
 
     def gen(self, node: A.Node) -> Frag:
@@ -160,6 +152,10 @@ class CodeGen:
         sz = _SIZES[size]
         if rel == "pkt":
             return [_ld(sz, op.BPF_ABS, off)]
+        if rel == "link":
+            return self.at(self.var_link, sz, self.off_link + off)
+        if rel == "pl":
+            return self.at(self.var_pl, sz, self.off_pl + off)
         if rel == "lt":
             assert self.off_lt is not None
             return self.at(self.var_lt, sz, self.off_lt + off)
@@ -192,49 +188,32 @@ class CodeGen:
     def cmp(self, rel: str, off: int, size: int, v: int, jop: int = JEQ,
             mask: int | None = None, reverse: bool = False) -> Frag:
         stmts = self.load(rel, off, size)
+        if mask == 0 and jop == JEQ and v == 0 and stmts[-1].code & 0xE0 == op.BPF_IND:
+            # `x & 0 == 0` is always true, but the load can still fail: libpcap's
+            # optimiser drops such a test only when the load is at a fixed offset
+            f = test(stmts, JGE, 0)
+            return not_(f) if reverse else f
         if mask is not None and mask != 0xFFFFFFFF:
             stmts.append(Stmt(op.BPF_ALU | op.BPF_AND | op.BPF_K, mask))
         f = test(stmts, jop, v)
         return not_(f) if reverse else f
 
     # ---- link layer
-    def linktype_test(self, ethertype: int, col: int = 0) -> Frag:
-        """Is the network protocol `ethertype`? (libpcap's gen_linktype)"""
-        if self.mpls_depth > 0:
-            if ethertype == 0x0800:
-                ver = 0x40
-            elif ethertype == 0x86DD:
-                ver = 0x60
-            else:
-                raise FilterError("unsupported protocol over mpls", col)
-            bos = self.cmp("nl", -2, 1, 1, mask=1)
-            return and_(bos, self.cmp("nl", 0, 1, ver, mask=0xF0))
-        if self.link in ("ether", "sll2"):
-            if ethertype <= 1500:
-                return self.llc_test(ethertype, col)
-            return self.cmp("lt", 0, 2, ethertype)
-        if self.link == "raw":
-            if ethertype == 0x0800:
-                return self.cmp("nl", 0, 1, 0x40, mask=0xF0)
-            if ethertype == 0x86DD:
-                return self.cmp("nl", 0, 1, 0x60, mask=0xF0)
-            return const(False)
-        if self.link == "ipv4":
-            return const(ethertype == 0x0800)
-        return const(ethertype == 0x86DD)
-
-    def llc_test(self, sap: int, col: int) -> Frag:
-        """802.2 LLC frames with DSAP `sap` (libpcap's handling of types <= 1500)."""
-        if self.link == "sll2":
-            # LINUX_SLL_P_802_2 = 4 in the protocol field, then the DSAP
-            is_llc = self.cmp("lt", 0, 2, 4)
-            return and_(is_llc, self.cmp("nl", 0, 1, sap))
-        not_len = self.cmp("lt", 0, 2, 1500, jop=JGT, reverse=True)
-        return and_(not_len, self.cmp("lt", 2, 1, sap))
+    def mpls_payload_test(self, ethertype: int, col: int) -> Frag:
+        """Inside MPLS there is no type field: the bottom-of-stack bit, then the IP version."""
+        if ethertype == 0x0800:
+            ver = 0x40
+        elif ethertype == 0x86DD:
+            ver = 0x60
+        else:
+            raise FilterError("unsupported protocol over mpls", col)
+        bos = self.cmp("nl", -2, 1, 1, mask=1)
+        return and_(bos, self.cmp("nl", 0, 1, ver, mask=0xF0))
 
     def need_ether(self, col: int) -> None:
-        if self.link != "ether":
-            raise FilterError("ethernet addresses supported only on ethernet link types", col)
+        if self.link not in ("ether", "wlan"):
+            raise FilterError("ethernet addresses supported only on ethernet/FDDI/token ring/"
+                              "802.11/ATM LANE/Fibre Channel", col)
 
     # ---- protocols
     def proto_abbrev(self, proto: str, col: int) -> Frag:
@@ -247,6 +226,8 @@ class CodeGen:
             raise FilterError("link layer applied in wrong context", col)
         if proto in names.LLC_SAPS:
             return self.linktype_test(names.LLC_SAPS[proto], col)
+        if proto in ISO_PROTOS:
+            return self.iso_abbrev(proto, col)
         raise FilterError(f"'{proto}' is not supported by zcap", col)
 
     def ip_proto(self, v: int, family: str, col: int) -> Frag:
@@ -290,11 +271,20 @@ class CodeGen:
             raise FilterError(f"'{d}' is only supported on 802.11 link types")
         return d
 
+    def _link_dir(self, q: A.Quals, col: int) -> str:
+        """The direction of a link-layer address: 802.11 has four more."""
+        d = q.dir or "or"
+        if d not in ("src", "dst", "or", "and") and self.link != "wlan":
+            raise FilterError(f"'{d}' is only supported on 802.11 with 802.11 headers", col)
+        return d
+
     def ncode(self, p: A.Prim) -> Frag:
         q, v = p.quals, int(p.value)  # type: ignore[arg-type]
         if q.addr in (None, "host", "net"):
             if q.proto == "link":
                 raise FilterError("illegal link layer address", p.col)
+            if q.proto == "decnet":
+                return self.decnet_host(v & 0xFFFF, q, p.col)
             mask = 0xFFFFFFFF
             if q.addr == "net":
                 while v and (v & 0xFF000000) == 0:
@@ -328,6 +318,8 @@ class CodeGen:
         q, text = p.quals, str(p.value)
         if q.proto == "link":
             raise FilterError("illegal link layer address", p.col)
+        if q.proto == "decnet":
+            return self.decnet_host(parse_dnaddr(text, p.col), q, p.col)
         parts = text.split(".")
         v = 0
         for part in parts:
@@ -426,13 +418,20 @@ class CodeGen:
         if q.addr in (None, "host") and q.proto == "link":
             self.need_ether(p.col)
             mac = parse_mac(str(p.value), p.col)
-            return self.ether_host(mac, self._dir(q))
+            return self.ether_host(mac, self._link_dir(q, p.col))
         raise FilterError("ethernet address used in non-ether expression", p.col)
 
     def ether_host(self, mac: bytes, d: str) -> Frag:
+        if self.link == "wlan":
+            return self.wlan_host(mac, d)
+        if self.geneve_inner:
+            return and_(self.inner_ether_check(), self._ether_host(mac, d))
+        return self._ether_host(mac, d)
+
+    def _ether_host(self, mac: bytes, d: str) -> Frag:
         def at(off: int) -> Frag:
-            f = and_(self.cmp("pkt", off + 2, 4, int.from_bytes(mac[2:], "big")),
-                     self.cmp("pkt", off, 2, int.from_bytes(mac[:2], "big")))
+            f = and_(self.cmp("link", off + 2, 4, int.from_bytes(mac[2:], "big")),
+                     self.cmp("link", off, 2, int.from_bytes(mac[:2], "big")))
             return f
 
         return self._dirop(d, lambda: at(6), lambda: at(0))
@@ -499,8 +498,9 @@ class CodeGen:
         if not sep:
             raise FilterError(f"unknown port in range '{text}'", col)
         ports = []
-        pproto = proto
+        protos: list[str | None] = []  # a number is for any protocol
         for s in (lo_s, hi_s):
+            sp = None
             if s.isdigit():
                 n = int(s)
             else:
@@ -508,12 +508,13 @@ class CodeGen:
                 if got is None:
                     raise FilterError(f"unknown port in range '{text}'", col)
                 n, sp = got
-                if pproto is None:
-                    pproto = sp
             if n > 65535:
                 raise FilterError(f"illegal port number {n} > 65535", col)
             ports.append(n)
-        return ports[0], ports[1], pproto
+            protos.append(sp)
+        # libpcap keeps the names' protocol only when both ends agree on it
+        named = protos[0] if protos[0] == protos[1] else None
+        return ports[0], ports[1], proto if proto is not None else named
 
     def _proto_name(self, name: str, proto: str | None, col: int) -> int:
         if proto == "link":
@@ -523,6 +524,10 @@ class CodeGen:
             if v is None:
                 raise FilterError(f"unknown ether proto '{name}'", col)
             return v
+        if proto == "iso" or proto in ISO_PROTOS:
+            if name not in ISO_NLPID:
+                raise FilterError(f"unknown protocol: {name}", col)
+            return ISO_NLPID[name]
         v = names.ip_proto(name)
         if v is None:
             label = {None: "ip", "ip6": "ip6"}.get(proto, proto)
@@ -574,6 +579,8 @@ class CodeGen:
             return self.ip_proto(v, "ip6", col)
         if proto == "link":
             return self.linktype_test(v, col)
+        if proto == "iso" or proto in ISO_PROTOS:
+            return self.iso_proto_num(v, proto, col)
         raise FilterError(f"'{proto} proto' is not supported by zcap", col)
 
     def protochain(self, v: int, proto: str | None, col: int) -> Frag:
@@ -593,6 +600,7 @@ class CodeGen:
             return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
         if proto not in ("ip", "ip6"):
             raise FilterError("bad protocol applied for 'protochain'", col)
+        self.opaque = True
         if self.var_nl is not None:
             raise FilterError("'protochain' not supported with variable length headers", col)
         v6 = proto == "ip6"
@@ -658,14 +666,16 @@ class CodeGen:
         if w == "byte":
             idx, o, val = args
             if o == "=":
-                return self.cmp("pkt", idx, 1, val)
+                return self.cmp("link", idx, 1, val)
             if o == "<":
-                return self.cmp("pkt", idx, 1, val, jop=JGE, reverse=True)
+                return self.cmp("link", idx, 1, val, jop=JGE, reverse=True)
             if o == ">":
-                return self.cmp("pkt", idx, 1, val, jop=JGT)
+                return self.cmp("link", idx, 1, val, jop=JGT)
+            # libpcap 1.10 drops the load here: the operator applies to
+            # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
-            stmts = self.load("pkt", idx, 1) + [Stmt(op.BPF_ALU | alu | op.BPF_K, val)]
-            return not_(test(stmts, JEQ, 0))
+            self.opaque = True
+            return not_(test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0))
         if w in ("inbound", "outbound"):
             return self.direction(w == "outbound", col)
         if w == "ifindex":
@@ -675,13 +685,28 @@ class CodeGen:
                         args[0])
         if w == "vlan":
             return self.vlan(args[0] if args else None, col)
+        if w == "llc":
+            return self.llc(args[0] if args else None, col)
+        if w == "pppoed":
+            return self.pppoed(col)
+        if w == "pppoes":
+            return self.pppoes(args[0] if args else None, col)
+        if w == "geneve":
+            return self.geneve(args[0] if args else None, col)
+        if w == "wlan_type":
+            return self.wlan_type(args[0], args[1], col)
+        if w == "wlan_subtype":
+            return self.wlan_subtype(args[0], col)
+        if w == "wlan_dir":
+            return self.wlan_dir(args[0], col)
         if w == "mpls":
             return self.mpls(args[0] if args else None, col)
         raise FilterError(f"'{w}' is not supported by zcap", col)
 
     def broadcast(self, proto: str | None, col: int) -> Frag:
         if proto in (None, "link"):
-            self.need_ether(col)
+            if self.link not in ("ether", "wlan"):
+                raise FilterError("not a broadcast link", col)
             return self.ether_host(b"\xff" * 6, "dst")
         if proto == "ip":
             if self.netmask is None:
@@ -695,8 +720,12 @@ class CodeGen:
 
     def multicast(self, proto: str | None, col: int) -> Frag:
         if proto in (None, "link"):
-            self.need_ether(col)
-            return self.cmp("pkt", 0, 1, 1, jop=JSET)
+            if self.link == "wlan":
+                return self.wlan_multicast()
+            if self.link != "ether":
+                raise FilterError("link-layer multicast filters supported only on ethernet/FDDI/"
+                                  "token ring/ARCNET/802.11/ATM LANE/Fibre Channel", col)
+            return self.cmp("link", 0, 1, 1, jop=JSET)
         if proto == "ip":
             return and_(self.linktype_test(0x0800, col), self.cmp("nl", 16, 1, 224, jop=JGE))
         if proto == "ip6":
@@ -706,15 +735,20 @@ class CodeGen:
     def direction(self, outbound: bool, col: int) -> Frag:
         if self.link == "sll2":
             f = self.cmp("pkt", 10, 1, op.PACKET_OUTGOING)
+        elif self.link == "sll":
+            f = self.cmp("pkt", 0, 2, op.PACKET_OUTGOING)
+        elif self.var_link is not None:
+            # libpcap reads the ancillary field relative to the radiotap header,
+            # which no packet has: the load fails
+            f = self.cmp("link", op.anc_offset(op.SKF_AD_PKTTYPE), 2, op.PACKET_OUTGOING)
         else:
             f = test([_ld(op.BPF_H, op.BPF_ABS, op.anc_offset(op.SKF_AD_PKTTYPE))], JEQ,
                      op.PACKET_OUTGOING)
         return f if outbound else not_(f)
 
     def vlan(self, vid: int | None, col: int) -> Frag:
-        if self.link != "ether":
-            raise FilterError(f"no VLAN support for link type {lt.linktype_name(self.linktype)}",
-                              col)
+        if self.link not in ("ether", "wlan"):
+            raise FilterError(f"no VLAN support for {self.link_desc}", col)
         if vid is not None and vid > 0x0FFF:
             raise FilterError(f"VLAN tag {vid} greater than maximum 4095", col)
         if self.mpls_depth > 0:
@@ -728,11 +762,16 @@ class CodeGen:
             assert self.off_lt is not None
             self.off_lt += 4
             self.nl += 4
+            self.off_pl += 4
         self.vlan_depth += 1
         return b
 
     def vlan_tpid(self) -> Frag:
         """An 802.1Q, 802.1ad or old QinQ tag where the link type would be."""
+        if self.link == "wlan":
+            tpid = self.linktype_test(0x8100)
+            tpid = or_(tpid, self.linktype_test(0x88A8))
+            return or_(tpid, self.linktype_test(0x9100))
         tpid = self.cmp("lt", 0, 2, 0x8100)
         tpid = or_(tpid, self.cmp("lt", 0, 2, 0x88A8))
         return or_(tpid, self.cmp("lt", 0, 2, 0x9100))
@@ -756,6 +795,8 @@ class CodeGen:
         vid_in_frame = self.cmp("nl", 0, 2, vid, mask=0x0FFF) if vid is not None else None
         self.var_nl = self.reserve(col)
         self.var_lt = self.reserve(col)
+        self.vlan_offsets = True
+        self.opaque = True
         shift: list[Stmt] = []
         for r in (self.var_nl, self.var_lt):
             shift += [Stmt(op.BPF_LD | op.BPF_MEM, r), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 4),
@@ -775,10 +816,9 @@ class CodeGen:
         if self.mpls_depth > 0:
             b0 = self.cmp("nl", -2, 1, 0, mask=1)
         else:
-            if self.link != "ether":
-                raise FilterError(f"no MPLS support for link type "
-                                  f"{lt.linktype_name(self.linktype)}", col)
-            b0 = self.cmp("lt", 0, 2, 0x8847)
+            if self.link not in ("ether", "ppp"):
+                raise FilterError(f"no MPLS support for {self.link_desc}", col)
+            b0 = self.linktype_test(0x8847, col)
         if label is not None:
             if label > 0xFFFFF:
                 raise FilterError(f"MPLS label {label} greater than maximum 1048575", col)
@@ -789,14 +829,18 @@ class CodeGen:
 
     # ---- arithmetic
     def relation(self, rel: A.Relation) -> Frag:
-        c0, s0 = self.arith(rel.left)
-        c1, s1 = self.arith(rel.right)
         jop = _JOPS[rel.op]
         rk = _const_value(rel.right)
         if rk is not None:
+            c0, s0 = self.arith(rel.left)
+            c1 = None
             f = test(s0, jop, rk)
         else:
+            # the right side's value waits in r while the left side is computed,
+            # so r must stay taken while the left side's code is generated
+            c1, s1 = self.arith(rel.right)
             r = self.alloc(rel.col)
+            c0, s0 = self.arith(rel.left)
             stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
             self.free(r)
             f = test(stmts, jop, 0, src=op.BPF_X)
@@ -827,8 +871,6 @@ class CodeGen:
             c, s = self.arith(e.inner)
             return c, s + [Stmt(op.BPF_ALU | op.BPF_NEG)]
         if isinstance(e, A.BinOp):
-            c0, s0 = self.arith(e.left)
-            c1, s1 = self.arith(e.right)
             aop = _ALUOPS[e.op]
             rk = _const_value(e.right)
             if rk is not None and isinstance(e.right, A.Num) and rk == 0 and e.op in "/%":
@@ -837,14 +879,18 @@ class CodeGen:
             if rk is not None and e.op in ("<<", ">>") and rk > 31:
                 raise FilterError("shift by more than 31 bits", e.col)
             if rk is not None:
+                c0, s0 = self.arith(e.left)
                 stmts = s0 + [Stmt(op.BPF_ALU | aop | op.BPF_K, rk)]
             else:
-                r = self.alloc(e.col)
+                _c1, s1 = self.arith(e.right)
+                r = self.alloc(e.col)  # taken while the left side is generated
+                c0, s0 = self.arith(e.left)
                 stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r),
                                                           Stmt(op.BPF_ALU | aop | op.BPF_X)]
                 self.free(r)
-            checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
-            return checks, stmts
+            # libpcap keeps only the left operand's protocol checks: in
+            # `4 * (ip[0] & 0xf) > 20` nothing says the packet is IP
+            return c0, stmts
         if isinstance(e, A.Load):
             return self.packet_load(e)
         raise FilterError("internal error: bad arithmetic node", e.col)
@@ -857,6 +903,11 @@ class CodeGen:
         ck, sk = self.arith(e.index)
         kidx = _const_value(e.index)
         if proto == "link":
+            base, rel = self.off_link, "link"
+            checks = ck
+        elif proto == "radio":
+            if self.var_link is None:
+                raise FilterError("radio information not present in capture", e.col)
             base, rel = 0, "pkt"
             checks = ck
         elif proto in _NETWORK:
@@ -877,7 +928,7 @@ class CodeGen:
             checks = and_(b, self.cmp("nl", 6, 1, 58))
         else:
             raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
-        var = None if rel == "pkt" else self.var_nl
+        var = {"pkt": None, "link": self.var_link}.get(rel, self.var_nl)
         if rel == "tran4":
             if kidx is not None:
                 stmts = self.ip_hdrlen() + [_ld(sz, op.BPF_IND, base + kidx)]

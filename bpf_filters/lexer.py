@@ -78,12 +78,14 @@ class Token:
 _B = r"[0-9A-Fa-f][0-9A-Fa-f]?"
 _B2 = r"[0-9A-Fa-f]{2}"
 _N = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
+# On a tie in length the first pattern wins: a MAC address written as 12 hex
+# digits is an address, not a number or a name, as in libpcap's scanner.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("NUM", re.compile(_N)),
     ("EID", re.compile(
         rf"{_B}:{_B}:{_B}:{_B}:{_B}:{_B}|{_B}-{_B}-{_B}-{_B}-{_B}-{_B}"
-        rf"|{_B}\.{_B}\.{_B}\.{_B}\.{_B}\.{_B}|{_B2}{_B2}{_B2}\.{_B2}{_B2}{_B2}"
-        rf"|{_B2}{_B2}\.{_B2}{_B2}\.{_B2}{_B2}")),
+        rf"|{_B}\.{_B}\.{_B}\.{_B}\.{_B}\.{_B}|{_B2}{_B2}\.{_B2}{_B2}\.{_B2}{_B2}"
+        rf"|(?:{_B2}){{6}}")),
+    ("NUM", re.compile(_N)),
     ("HID", re.compile(rf"{_N}\.{_N}\.{_N}\.{_N}|{_N}\.{_N}\.{_N}|{_N}\.{_N}")),
     ("HID6", re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")),
     ("ID", re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?")),

@@ -89,15 +89,23 @@ LINKTYPE_IEEE802_15_4_NOFCS = 230
 LINKTYPE_LINUX_SLL2 = 276
 
 # The compiler's numbers: DLT values, which differ from LINKTYPE_ only for RAW.
+NULL = 0
 EN10MB = 1
+PPP = 9
 RAW = 12  # DLT_RAW on Linux; LINKTYPE_RAW (101) in files means the same
+IEEE802_11 = 105
+LOOP = 108
+LINUX_SLL = 113
+IEEE802_11_RADIO = 127
 IPV4 = 228
 IPV6 = 229
 LINUX_SLL2 = 276
 LINUX_DGRAM = -1  # internal only
 
 # What the compiler can generate code for, by its own numbers.
-_COMPILER_NAMES = {EN10MB: "EN10MB", RAW: "RAW", IPV4: "IPV4", IPV6: "IPV6",
+_COMPILER_NAMES = {NULL: "NULL", EN10MB: "EN10MB", PPP: "PPP", RAW: "RAW",
+                   IEEE802_11: "IEEE802_11", LOOP: "LOOP", LINUX_SLL: "LINUX_SLL",
+                   IEEE802_11_RADIO: "IEEE802_11_RADIO", IPV4: "IPV4", IPV6: "IPV6",
                    LINUX_SLL2: "LINUX_SLL2", LINUX_DGRAM: "LINUX_DGRAM"}
 _BY_NAME = {name: num for num, name in _COMPILER_NAMES.items()}
 _BY_NAME["ETHERNET"] = EN10MB
@@ -147,3 +155,12 @@ def linktype_number(name_or_number: str | int) -> int:
 def linktype_name(number: int) -> str:
     """The tcpdump name of a link type number the compiler knows."""
     return _COMPILER_NAMES[linktype_number(number)]
+
+
+def linktype_description(number: int) -> str:
+    """What libpcap's messages call a link type the compiler knows ('Linux cooked v1')."""
+    num = linktype_number(number)
+    if num == LINUX_DGRAM:
+        num = LINUX_SLL2
+    found = lookup(num)
+    return found.description if found else _COMPILER_NAMES[num]

@@ -10,12 +10,11 @@ import functools
 import ipaddress
 from pathlib import Path
 
+# the names `ether proto \\NAME` knows (libpcap's own table, not /etc/ethertypes)
 ETHERTYPE = {
-    "ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "pup": 0x0200, "xns": 0x0600,
-    "sprite": 0x0500, "mopdl": 0x6001, "moprc": 0x6002, "decnet": 0x6003, "lat": 0x6004,
-    "sca": 0x6007, "lanbridge": 0x8038, "vexp": 0x805B, "vprod": 0x805C, "atalk": 0x809B,
-    "atalkarp": 0x80F3, "aarp": 0x80F3, "loopback": 0x9000, "decdts": 0x803E,
-    "decdns": 0x803C, "vlan": 0x8100, "mpls": 0x8847,
+    "ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "rarp": 0x8035, "mopdl": 0x6001,
+    "moprc": 0x6002, "decnet": 0x6003, "lat": 0x6004, "sca": 0x6007, "atalk": 0x809B,
+    "aarp": 0x80F3, "loopback": 0x9000,
 }
 LLC_SAPS = {"iso": 0xFE, "stp": 0x42, "ipx": 0xE0, "netbeui": 0xF0}
 
@@ -126,3 +125,28 @@ def service(name: str) -> tuple[int, str | None] | None:
 def host_addresses(name: str) -> list[str]:
     """Addresses of a host name from /etc/hosts (no DNS); empty when unknown."""
     return list(_hosts().get(name.lower(), []))
+
+
+# 802.11 frame control: type values (already shifted into place, mask 0x0c)...
+WLAN_TYPES = {"mgt": 0x00, "management": 0x00, "ctl": 0x04, "control": 0x04, "data": 0x08}
+# ...and the subtype names of each type (mask 0xf0)
+WLAN_SUBTYPES = {
+    0x00: {"assoc-req": 0x00, "assoc-resp": 0x10, "reassoc-req": 0x20, "reassoc-resp": 0x30,
+           "probe-req": 0x40, "probe-resp": 0x50, "beacon": 0x80, "atim": 0x90,
+           "disassoc": 0xA0, "auth": 0xB0, "deauth": 0xC0},
+    0x04: {"ps-poll": 0xA0, "rts": 0xB0, "cts": 0xC0, "ack": 0xD0, "cf-end": 0xE0,
+           "cf-end-ack": 0xF0},
+    0x08: {"data": 0x00, "data-cf-ack": 0x10, "data-cf-poll": 0x20, "data-cf-ack-poll": 0x30,
+           "null": 0x40, "cf-ack": 0x50, "cf-poll": 0x60, "cf-ack-poll": 0x70,
+           "qos-data": 0x80, "qos-data-cf-ack": 0x90, "qos-data-cf-poll": 0xA0,
+           "qos-data-cf-ack-poll": 0xB0, "qos": 0xC0, "qos-cf-poll": 0xE0,
+           "qos-cf-ack-poll": 0xF0},
+}
+# the To DS / From DS bits of the second frame control byte
+WLAN_DIRS = {"nods": 0, "tods": 1, "fromds": 2, "dstods": 3}
+
+# 802.2 LLC control-field values: supervisory frames (mask 0x0f) and
+# unnumbered frames (mask 0xef, the poll/final bit left out)
+LLC_S_FRAMES = {"rr": 0x01, "rnr": 0x05, "rej": 0x09}
+LLC_U_FRAMES = {"ui": 0x03, "ua": 0x63, "disc": 0x43, "dm": 0x0F, "sabme": 0x6F, "test": 0xE3,
+                "xid": 0xAF, "frmr": 0x87}

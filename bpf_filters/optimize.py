@@ -24,6 +24,16 @@ M32 = 0xFFFFFFFF
 NREGS = 2 + op.BPF_MEMWORDS  # A, X, M[0..15]
 RA, RX = 0, 1
 
+_SCRATCH = set(range(2, NREGS))  # a block that stores is kept: it computes offsets
+
+
+def _defs(b: Block) -> set[int]:
+    """The registers b's statements write."""
+    out: set[int] = set()
+    for s in b.stmts:
+        out |= _defuse(s)[0]
+    return out
+
 
 class Values:
     """Global value numbering: a number per distinct expression."""
@@ -316,8 +326,7 @@ class Optimizer:
             return facts
         return facts | {f + (p.jt is s,)}
 
-    @staticmethod
-    def decide(test: tuple, facts: frozenset) -> bool | None:
+    def decide(self, test: tuple, facts: frozenset) -> bool | None:
         """The outcome of `test` if the facts imply it."""
         a, o, k = test
         for (fa, fo, fk, outcome) in facts:
@@ -325,10 +334,15 @@ class Optimizer:
                 continue
             if fo == o and fk == k:
                 return outcome
-            r = _implies(fo, fk, outcome, o, k)
+            r = self.implies(fo, fk, outcome, o, k)
             if r is not None:
                 return r
         return None
+
+    @staticmethod
+    def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
+        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?"""
+        return _implies(fo, fk, outcome, o, k)
 
     def liveness(self, order: list[Block]) -> dict[int, set[int]]:
         """Registers live at the entry of each block."""
@@ -437,6 +451,7 @@ class Optimizer:
         """Merge equal blocks bottom-up; drop blocks whose branches agree."""
         canon: dict[tuple, Block] = {}
         repl: dict[int, Block] = {}
+        live_in = self.liveness(order)
         for b in reversed(order):
             if not b.is_ret:
                 b.jt = repl.get(b.jt.id, b.jt)  # type: ignore[union-attr]
@@ -445,9 +460,11 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf:
+                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH):  # type: ignore[union-attr]
                     # libpcap drops such a test too, even when its load could
-                    # have rejected a short packet: keep its verdicts.
+                    # have rejected a short packet: keep its verdicts. (A block
+                    # whose results are used later is a step of a computation,
+                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
@@ -662,3 +679,4 @@ def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
 def optimize(root: Block) -> Block:
     """Return an equivalent, smaller DAG (same verdict on every packet)."""
     return Optimizer(root).run()
+

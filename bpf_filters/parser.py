@@ -24,6 +24,7 @@ _DQUALS = {"SRC": "src", "DST": "dst", "RA": "ra", "TA": "ta", "ADDR1": "addr1",
            "ADDR2": "addr2", "ADDR3": "addr3", "ADDR4": "addr4"}
 _AQUALS = {"HOST": "host", "NET": "net", "PORT": "port", "PORTRANGE": "portrange"}
 _ID_START = ("NUM", "HID", "HID6", "EID", "ID")
+_WLAN_KEYS = ("TYPE", "SUBTYPE", "DIR")
 
 
 class Parser:
@@ -195,6 +196,9 @@ class Parser:
                 self.next()
                 self.next()
                 return A.Other(nxt.lower(), (t.value,), col=t.col), A.QERR
+            if nxt in _WLAN_KEYS:  # libpcap ignores a protocol before these
+                self.next()
+                return self.other(self.peek()), A.QERR
             if nxt in _DQUALS or nxt in _AQUALS or nxt in ("PROTO", "PROTOCHAIN", "GATEWAY"):
                 self.next()
                 return self.head_id(t.value, t.col)
@@ -245,6 +249,13 @@ class Parser:
                 self.fail(optok)
             val = self.expect("NUM").value
             return A.Other("byte", (idx, optok.kind, val), col=t.col)
+        if k in _WLAN_KEYS:
+            return self.wlan_fc(t)
+        if k == "LLC":
+            self.next()
+            if self.peek().kind == "ID":
+                return A.Other("llc", (self.next().value,), col=t.col)
+            return A.Other("llc", (), col=t.col)
         if k in ("INBOUND", "OUTBOUND", "PPPOED"):
             self.next()
             return A.Other(k.lower(), (), col=t.col)
@@ -264,6 +275,26 @@ class Parser:
             return A.Other(k.lower(), (), col=t.col)
         self.fail(t)
         raise AssertionError  # unreachable
+
+    def wlan_fc(self, t: Token) -> A.Node:
+        """`type T [subtype S]`, `subtype NAME`, `dir D` (802.11 frame control)."""
+        self.next()
+        if t.kind == "SUBTYPE":
+            return A.Other("wlan_subtype", (self.expect("ID").value,), col=t.col)
+        v = self.peek()
+        if v.kind not in ("NUM", "ID"):
+            self.fail(v)
+        self.next()
+        if t.kind == "DIR":
+            return A.Other("wlan_dir", (v.value,), col=t.col)
+        sub = None
+        if self.peek().kind == "SUBTYPE":
+            self.next()
+            s = self.peek()
+            if s.kind not in ("NUM", "ID"):
+                self.fail(s)
+            sub = self.next().value
+        return A.Other("wlan_type", (v.value, sub), col=t.col)
 
     # -- arithmetic
     def relation(self) -> A.Node:

@@ -39,7 +39,8 @@ class FileFilter:
         if linktype not in self._programs:
             import bpf_filters
 
-            prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False)
+            prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False,
+                                       savefile=True)
             insns = ffi.new("struct sock_filter[]", [tuple(i) for i in prog.instructions])
             self._programs[linktype] = (insns, len(prog.instructions))
         return self._programs[linktype]

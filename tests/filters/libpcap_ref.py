@@ -72,6 +72,31 @@ def compile_ref(expr: str, dlt: int = 1, optimize: bool = True,
     return _compile(_handle(dlt), expr, optimize, netmask)
 
 
+def compile_file(expr: str, dlt: int, optimize: bool = True) -> list[tuple[int, int, int, int]]:
+    """Compile as for a capture file of link type dlt (pcap_open_offline), whose
+    programs differ from a dead handle's in a few places (`ip6` on NULL/LOOP)."""
+    import os
+    import struct
+    import tempfile
+
+    if dlt not in _file_handles:
+        fd, path = tempfile.mkstemp(suffix=".pcap")
+        with os.fdopen(fd, "wb") as f:
+            f.write(struct.pack("=IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN, dlt))
+        err = ctypes.create_string_buffer(PCAP_ERRBUF_SIZE)
+        lib().pcap_open_offline.restype = ctypes.c_void_p
+        lib().pcap_open_offline.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        handle = lib().pcap_open_offline(path.encode(), err)
+        os.unlink(path)
+        if not handle:
+            raise LibpcapError(err.value.decode())
+        _file_handles[dlt] = handle
+    return _compile(_file_handles[dlt], expr, optimize, 0xFFFFFFFF)
+
+
+_file_handles: dict[int, int] = {}
+
+
 def open_live(iface: str) -> int:
     """An activated live handle on iface (root, and the interface up): its
     programs are those a live tcpdump attaches, e.g. with libpcap's
