@@ -11,13 +11,23 @@ in the file, what the tool says it dropped, and the highest paced rate of
 1518-byte frames it kept without loss.
 
 Run as root:  python bench/bench_capture.py [--quick]
+
+Two zcap builds side by side: ``--zcap-old CHECKOUT`` adds a tool "zcap-old",
+``python -m zcap`` run with that checkout as its working directory (build its
+C core in place first), while "zcap" is this checkout. With ``--repeat 3`` the
+fixed-count trials alternate the tools three times and report medians, and a
+last table compares the two builds' CPU per packet (the goal: within 10%).
+A short form: ``--tools zcap,zcap-old --zcap-old ../main --small 300000
+--large 100000 --repeat 3 --skip-rates``.
 """
 
 import argparse
 import os
 import re
+import select
 import shutil
 import signal
+import statistics
 import struct
 import subprocess
 import sys
@@ -62,12 +72,17 @@ TOOLS = {
     "dumpcap": lambda ifname, out: ["dumpcap", "-i", ifname, "-w", out, "-B", str(RING_MIB),
                                     "-q"],
 }
-EXT = {"zcap": "pcapng", "tcpdump": "pcap", "netsniff-ng": "pcap", "dumpcap": "pcapng"}
+TOOLS["zcap-old"] = TOOLS["zcap"]
+EXT = {"zcap": "pcapng", "zcap-old": "pcapng", "tcpdump": "pcap", "netsniff-ng": "pcap",
+       "dumpcap": "pcapng"}
+# Where each tool runs: ``python -m zcap`` imports the zcap of its working directory.
+CWD: dict[str, str] = {"zcap": str(HERE.parent)}
 
 
 def reported_drops(tool: str, text: str) -> int | None:
     patterns = {
         "zcap": r"(\d+) packets dropped by kernel",
+        "zcap-old": r"(\d+) packets dropped by kernel",
         "tcpdump": r"(\d+) packets dropped by kernel",
         "dumpcap": r"received/dropped on interface '[^']*': \d+/(\d+)",
         "netsniff-ng": r"(\d+)\s+packets failed filter",
@@ -134,8 +149,22 @@ class Bench:
         warm_tmpfs(int(count * (size + 100) * 1.3))    # the same pages for every tool
         cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
                *TOOLS[tool](self.pair.if_b, out)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(1.5)                                  # every tool is listening by then
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                cwd=CWD.get(tool))
+        early = b""
+        if tool.startswith("zcap"):
+            # Start-up differs between builds: begin when it says it listens, so
+            # no import time falls into the window and no packet comes too early.
+            end = time.monotonic() + 30
+            while b"listening on" not in early and time.monotonic() < end:
+                if select.select([proc.stderr], [], [], 0.1)[0]:
+                    chunk = os.read(proc.stderr.fileno(), 4096)
+                    if not chunk:
+                        break
+                    early += chunk
+            time.sleep(0.2)
+        else:
+            time.sleep(1.5)                              # every tool is listening by then
         t0 = time.monotonic()
         before = cpu_seconds(proc.pid)
         sent, secs = self.send(size, count, rate) if count else (0, 0.0)
@@ -145,7 +174,7 @@ class Bench:
         proc.send_signal(signal.SIGINT)
         os.wait4(proc.pid, 0)
         proc.returncode = 0
-        stderr = proc.stderr.read().decode(errors="replace")
+        stderr = (early + proc.stderr.read()).decode(errors="replace")
         # Only the traffic window counts: start-up (Python's imports) is not per packet.
         cpu = sum(after) - sum(before)
         print(f"#   user {after[0] - before[0]:.3f} s, sys {after[1] - before[1]:.3f} s",
@@ -161,6 +190,14 @@ def cpu_per_million(r: dict) -> float:
     return r["cpu"] / max(r["written"], 1) * 1e6
 
 
+def median_row(trials: list[dict]) -> dict:
+    """The trial with the median CPU per packet (its other numbers with it)."""
+    ranked = sorted(trials, key=lambda r: r["cpu_m"])
+    row = dict(ranked[(len(ranked) - 1) // 2])
+    row["cpu_m"] = statistics.median(r["cpu_m"] for r in trials)
+    return row
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", type=int, default=3_000_000, help="64-byte frames per trial")
@@ -170,7 +207,16 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0, help="length of a paced trial")
     ap.add_argument("--tools", default="zcap,tcpdump,netsniff-ng,dumpcap")
     ap.add_argument("--quick", action="store_true", help="smaller counts, fewer rates")
+    ap.add_argument("--zcap-old", metavar="CHECKOUT",
+                    help="another zcap checkout to run as tool 'zcap-old' (python -m zcap there)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="fixed-count trials per tool and size (medians are reported)")
+    ap.add_argument("--skip-rates", action="store_true", help="no loss-free rate search")
     args = ap.parse_args()
+    if args.zcap_old:
+        CWD["zcap-old"] = os.path.abspath(args.zcap_old)
+        if "zcap-old" not in args.tools.split(","):
+            args.tools += ",zcap-old"
     if os.geteuid() != 0:
         sys.exit("bench_capture: needs root (namespaces, packet sockets)")
     if args.quick:
@@ -184,13 +230,17 @@ def main() -> int:
     rows = []
     try:
         for size, count in ((64, args.small), (1514, args.large)):
+            trials: dict[str, list[dict]] = {t: [] for t in tools}
+            for _ in range(args.repeat):        # alternate the tools: same machine state
+                for tool in tools:
+                    r = bench.trial(tool, size, count, 0)
+                    r["cpu_m"] = cpu_per_million(r)
+                    trials[tool].append(r)
+                    print(f"# {tool} {size}B: {r}", file=sys.stderr, flush=True)
             for tool in tools:
-                r = bench.trial(tool, size, count, 0)
-                r["cpu_m"] = cpu_per_million(r)
-                rows.append(r)
-                print(f"# {tool} {size}B: {r}", file=sys.stderr, flush=True)
+                rows.append(median_row(trials[tool]))
         lossfree = {}
-        for tool in tools:
+        for tool in tools if not args.skip_rates else []:
             best = 0
             for rate in (int(x) for x in args.rates.split(",")):
                 r = bench.trial(tool, 1514, int(rate * args.seconds), rate)
@@ -215,6 +265,19 @@ def main() -> int:
         print(f"| {r['tool']} | {r['size']} B | {r['sent']} | {r['written']} | "
               f"{100 * r['written'] / max(r['sent'], 1):.1f}% | {r['drops']} | "
               f"{r['cpu_m']:.3f} | {ratio} |")
+    if "zcap-old" in tools and "zcap" in tools:
+        print(f"\n| frame | zcap CPU s / M pkts | zcap-old | new / old | kept new / old |"
+              f" (medians of {args.repeat})")
+        print("| --- | --- | --- | --- | --- |")
+        for size in (64, 1514):
+            new = next(r for r in rows if r["tool"] == "zcap" and r["size"] == size)
+            old = next(r for r in rows if r["tool"] == "zcap-old" and r["size"] == size)
+            ratio = new["cpu_m"] / old["cpu_m"] if old["cpu_m"] else float("nan")
+            print(f"| {size} B | {new['cpu_m']:.3f} | {old['cpu_m']:.3f} | {ratio:.2f} | "
+                  f"{100 * new['written'] / max(new['sent'], 1):.1f}% / "
+                  f"{100 * old['written'] / max(old['sent'], 1):.1f}% |")
+    if not lossfree:
+        return 0
     print("\n| tool | highest loss-free rate, 1518-byte frames (of " + args.rates + ") |")
     print("| --- | --- |")
     for tool, rate in lossfree.items():

@@ -13,8 +13,9 @@ import threading
 import dpkt
 import pytest
 
+from zcap.config import Config
 from zcap.errors import UsageError
-from zcap.fanout import part_name, run_fanout
+from zcap.fanout import part_name
 
 from . import pcapng_check as chk
 from .frames import mac, seq_of
@@ -136,12 +137,12 @@ def test_merge_is_time_ordered_and_complete(veth, tmp_path):
 
 
 def test_refusals():
-    for kwargs in ({"workers": 0}, {"mode": "rnd"}, {"path": "-"}, {"interface": "any"},
-                   {"count": 0}):
-        args = {"interface": "lo", "path": "/nonexistent/x.pcapng", "workers": 2,
-                "mode": "hash", **kwargs}
+    for kwargs in ({"fanout": 0}, {"fanout_mode": "rnd"}, {"write": "-"}, {"interface": "any"},
+                   {"count": 0}, {"fanout": 65}):
+        args = {"interface": "lo", "write": "/nonexistent/x.pcapng", "fanout": 2,
+                "fanout_mode": "hash", **kwargs}
         with pytest.raises(UsageError):
-            run_fanout(**args)
+            Config.from_flags(**args)
     assert part_name("/d/out.pcapng", 3) == "/d/out.3.pcapng"
     assert part_name("out", 0) == "out.0"
     assert part_name("/d/a.b.pcap", 1) == "/d/a.b.1.pcap"

@@ -1,19 +1,16 @@
-"""Live capture: the library API (``open_live``) and the loop that feeds
-batches from a source to sinks until a stop condition."""
+"""Live capture: ``open_live``, a source (see ``zcap.protocols.Source``) on one
+interface, TPACKET_V3 or AF_XDP underneath."""
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 
-from .errors import InterfaceError, UsageError
+from .defaults import DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, POLL_MS
+from .errors import UsageError
 from .packet import Packet
 from .pcapng import InterfaceDescription
-from .sinks.pcapng import InterfaceStats, os_name
-from .sources.tpacket import DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, TpacketBatch, TpacketSource
-
-POLL_MS = 100            # how often a quiet capture looks at its stop conditions
+from .pipeline import StopFlag, Summary, pump  # noqa: F401  (StopFlag, Summary: re-exported)
+from .protocols import Batch, Source
+from .sinks.pcapng import os_name
 
 Instruction = tuple[int, int, int, int]
 
@@ -28,12 +25,15 @@ def compile_filter(expression: str, linktype: int, *, kernel: bool = True,
     return [tuple(i) for i in program.instructions]
 
 
-class LiveCapture:
+class LiveCapture(Source):
     """A capture on one interface (or ``any``), filtered in the kernel.
 
     Iterate ``batches()`` for whole ring blocks (borrowed from the kernel until
-    the next iteration) or ``packets()`` for one packet at a time.
+    the next iteration) or ``packets()`` for one packet at a time; or give it
+    to ``zcap.pipeline.pump`` with sinks.
     """
+
+    exhausted = False          # a live capture never ends by itself
 
     def __init__(self, interface: str, *, snaplen: int = DEFAULT_SNAPLEN,
                  buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
@@ -71,15 +71,17 @@ class LiveCapture:
             if interface == "any":
                 raise UsageError("--xdp needs a real interface, not 'any'")
             from .sources.xdp import XdpSource
-            self.source = XdpSource(interface, snaplen=snaplen, program=program,
+            self.source: object = XdpSource(interface, snaplen=snaplen, program=program,
                                     mode=xdp_mode, queues=queues)
         else:
+            from .sources.tpacket import TpacketSource
             self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
                                         promisc=promisc, program=program,
                                         ignore_outgoing=direction == "in", fanout=fanout)
         self.interface = interface
         self.snaplen = snaplen
         self.start_ns = time.time_ns()
+        self._idbs: list[InterfaceDescription] | None = None
 
     @property
     def linktype(self) -> int:
@@ -95,15 +97,21 @@ class LiveCapture:
                                     name=self.interface, description=description,
                                     filter=self.filter, os_name=os_name())
 
-    def next_batch(self, timeout_ms: int = POLL_MS) -> TpacketBatch | None:
+    def interfaces(self) -> list[InterfaceDescription]:
+        """The one IDB of this capture, as a list (the ``Source`` interface)."""
+        if self._idbs is None:             # asked for once per batch by the pump
+            self._idbs = [self.describe()]
+        return self._idbs
+
+    def next_batch(self, timeout_ms: int = POLL_MS) -> Batch | None:
         """The next ready batch or None after ``timeout_ms``. Release it with ``release``."""
         return self.source.next_batch(timeout_ms)
 
-    def release(self, batch: TpacketBatch) -> None:
+    def release(self, batch: Batch) -> None:
         """Give a batch's memory back to the kernel."""
         self.source.release(batch)
 
-    def batches(self, timeout_ms: int = POLL_MS) -> Iterator[TpacketBatch]:
+    def batches(self, timeout_ms: int = POLL_MS) -> Iterator[Batch]:
         """Batches forever; each is valid until the next one is asked for."""
         while True:
             batch = self.source.next_batch(timeout_ms)
@@ -145,113 +153,6 @@ def open_live(interface: str, **kwargs) -> LiveCapture:
     return LiveCapture(interface, **kwargs)
 
 
-@dataclass
-class Summary:
-    """What the exit summary reports."""
-
-    captured: int = 0
-    received: int = 0
-    dropped: int = 0
-    error: Exception | None = None
-    per_interface: list[InterfaceStats] = field(default_factory=list)
-
-
-class StopFlag:
-    """Set by SIGINT/SIGTERM (or by anyone); checked between batches.
-    SIGUSR1 asks for the counters without stopping (``report_due``)."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.report_due = threading.Event()
-        self.signum: int | None = None
-        self._saved: dict[int, object] = {}
-        self._depth = 0
-
-    def __enter__(self) -> "StopFlag":
-        self._depth += 1
-        if self._depth == 1 and threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
-                self._saved[sig] = signal.signal(sig, self._handler)
-        return self
-
-    def _handler(self, signum, _frame) -> None:
-        if signum == signal.SIGUSR1:
-            self.report_due.set()
-            return
-        self.signum = signum
-        self.event.set()
-
-    def __exit__(self, *exc) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            for sig, old in self._saved.items():
-                signal.signal(sig, old)
-            self._saved.clear()
-
-    def is_set(self) -> bool:
-        return self.event.is_set()
-
-
-def feed(batch, sinks: Sequence, done: int, count: int | None) -> int:
-    """Give a batch's first packets (no more than ``count - done``) to every sink;
-    returns how many that was."""
-    limit = batch.count if count is None else min(batch.count, count - done)
-    for sink in sinks:
-        sink.consume(batch, limit)
-    return limit
-
-
-def run(capture: LiveCapture, sinks: Sequence, *, count: int | None = None,
-        duration: float | None = None, stop: StopFlag | None = None,
-        report: Callable[[Summary, bool], None] | None = None,
-        report_every: float | None = None) -> Summary:
-    """Feed batches to every sink until ``count`` packets, ``duration`` seconds,
-    a stop signal, a sink that says it is ``done``, or an error. Each batch goes
-    back to the kernel only after every sink returned. Sinks are closed by the
-    caller. ``report(summary, on_signal)`` is called on SIGUSR1 (``on_signal`` true)
-    and every ``report_every`` s."""
-    summary = Summary()
-    stop = stop or StopFlag()
-    deadline = time.monotonic() + duration if duration else None
-    next_report = time.monotonic() + report_every if report_every else None
-    with stop:
-        while not stop.is_set():
-            if report is not None and (stop.report_due.is_set() or (
-                    next_report is not None and time.monotonic() >= next_report)):
-                on_signal = stop.report_due.is_set()
-                stop.report_due.clear()
-                if next_report is not None:
-                    next_report = time.monotonic() + report_every
-                summary.received, summary.dropped = capture.stats()
-                report(summary, on_signal)
-            timeout = POLL_MS
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                timeout = max(1, min(POLL_MS, int(left * 1000) + 1))
-            try:
-                batch = capture.next_batch(timeout)
-            except InterfaceError as err:
-                summary.error = err
-                break
-            if batch is None:
-                for sink in sinks:            # a quiet link: time-based sinks still move on
-                    tick = getattr(sink, "tick", None)
-                    if tick is not None:
-                        tick()
-                if any(getattr(sink, "done", False) for sink in sinks):
-                    break
-                continue
-            try:
-                summary.captured += feed(batch, sinks, summary.captured, count)
-            finally:
-                capture.release(batch)
-            if count is not None and summary.captured >= count:
-                break
-            if any(getattr(sink, "done", False) for sink in sinks):
-                break
-    summary.received, summary.dropped = capture.stats()
-    summary.per_interface = [InterfaceStats(capture.start_ns, time.time_ns(), summary.received,
-                                            summary.dropped, summary.captured)]
-    return summary
+def run(capture: LiveCapture, sinks: Sequence, **kwargs) -> Summary:
+    """``zcap.pipeline.pump`` under its old name: feed a live capture's batches to sinks."""
+    return pump(capture, sinks, **kwargs)

@@ -1,83 +1,34 @@
-"""The zcap command line: tcpdump's flags over the library API."""
+"""The zcap command line: flag declarations, then flags -> configuration ->
+pipeline -> pump -> summary. Everything else is in the library: the checks in
+``zcap.config``, the wiring in ``zcap.registry``, the loop in ``zcap.pipeline``.
 
-import contextlib
+Start-up time matters (``zcap -d``, ``-D`` and ``-r`` run in scripts and
+loops): this module imports only typer at load time, everything else where
+it is used. tests/test_startup.py keeps it so.
+"""
+
 import os
 import sys
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
-from bpf_filters.linktypes import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2
-from bpf_filters.linktypes import describe as linktype_text
-from bpf_filters.linktypes import short_name as linktype_short_name
-
 from . import __version__
-from .errors import UsageError, ZcapError
+from .errors import ZcapError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def err(message: str) -> None:
-    """One line on standard error."""
-    print(f"zcap: {message}", file=sys.stderr, flush=True)
+    """One line on standard error (the CLI owns the terminal; the library logs)."""
+    print(message if "\n" in message else f"zcap: {message}", file=sys.stderr, flush=True)
 
 
 def _version(value: bool) -> None:
     if value:
         print(f"zcap {__version__}")
         raise typer.Exit(0)
-
-
-def list_interfaces() -> int:
-    """-D: one line per interface, tcpdump style, with the link type."""
-    from .iface import list_interfaces as interfaces
-
-    n = 0
-    for n, itf in enumerate(interfaces(), 1):
-        lt = linktype_short_name(itf.linktype)
-        print(f"{n}.{itf.name} [{itf.state}] index {itf.index}, {lt}, "
-              f"mtu {itf.mtu}, {itf.operstate.lower()}")
-    print(f"{n + 1}.any (Pseudo-device that captures on all interfaces) [Up, Running]")
-    return 0
-
-
-def _positive(name: str, value: int | None, zero_ok: bool = False) -> None:
-    if value is not None and (value < 0 or (value == 0 and not zero_ok)):
-        raise UsageError(f"invalid {name} {value}: must be a positive number")
-
-
-def filter_error(expression: str, exc: Exception) -> ZcapError:
-    """A filter error as the expression, a caret under the fault, and the reason."""
-    import bpf_filters
-
-    text = bpf_filters.format_error(expression, exc)
-    return ZcapError(text)
-
-
-def _linktype(value: str) -> int:
-    import bpf_filters
-
-    try:
-        return bpf_filters.linktype_number(value)
-    except (bpf_filters.FilterError, ValueError, KeyError):
-        raise UsageError(f"unknown link type {value!r} (try EN10MB, LINUX_SLL2, RAW)") from None
-
-
-def dump_filter(expression: str, level: int, linktype: int | str, kernel: bool,
-                snaplen: int) -> int:
-    """-d, -dd, -ddd: the compiled program in tcpdump's three formats."""
-    import bpf_filters
-
-    try:
-        prog = bpf_filters.compile(expression, linktype=linktype, kernel=kernel,
-                                   snaplen=snaplen, max_insns=bpf_filters.USER_MAXINSNS)
-    except bpf_filters.FilterError as exc:
-        raise filter_error(expression, exc) from None
-    text = {1: prog.disasm, 2: prog.as_c_array}.get(level, prog.as_decimal)()
-    print(text.rstrip("\n"))
-    return 0
 
 
 @app.command(help="Capture packets at high speed, filter them in the kernel, write pcapng; "
@@ -99,12 +50,12 @@ def zcap(
     ] = None,
     count: Annotated[int | None, typer.Option(
         "-c", metavar="N", help="Stop after exactly N packets.")] = None,
-    snaplen: Annotated[int, typer.Option(
+    snaplen: Annotated[int | None, typer.Option(
         "-s", "--snapshot-length", metavar="BYTES",
-        help=f"Keep at most BYTES of each packet (0 = {DEFAULT_SNAPLEN}).")] = DEFAULT_SNAPLEN,
-    buffer_kib: Annotated[int, typer.Option(
+        help="Keep at most BYTES of each packet (0 or none: 262144).")] = None,
+    buffer_kib: Annotated[int | None, typer.Option(
         "-B", "--buffer-size", metavar="KIB",
-        help="Capture ring size in KiB (default 32768).")] = 32768,
+        help="Capture ring size in KiB (default 32768).")] = None,
     no_promisc: Annotated[bool, typer.Option(
         "-p", "--no-promiscuous-mode", help="Don't put the interface in promiscuous mode.")
     ] = False,
@@ -209,202 +160,90 @@ def zcap(
         "or into the folder given as the argument (zcap --install-extcap [DIR]), and exit.")
     ] = False,
 ) -> int:
-    if install_extcap:
-        from .extcap import install_command
-        return install_command(expression)
-    if list_ifaces:
+    flags = dict(locals())          # every parameter by name: what Config checks
+    from .config import Config
+
+    return run(Config.from_flags(**flags))
+
+
+def run(config) -> int:
+    """Carry out a checked configuration; returns the exit status."""
+    if config.install_extcap:
+        from .extcap_install import install_command
+        return install_command(config.expression)
+    if config.list_ifaces:
         return list_interfaces()
-    _positive("packet count", count)
-    _positive("snapshot length", snaplen, zero_ok=True)
-    _positive("buffer size", buffer_kib)
-    if duration is not None and duration <= 0:
-        raise UsageError(f"invalid duration {duration}: must be positive")
-    if stats_interval is not None and stats_interval <= 0:
-        raise UsageError(f"invalid stats interval {stats_interval}: must be positive")
-    if direction not in ("in", "out", "inout"):
-        raise UsageError(f"invalid direction {direction!r}: in, out or inout")
-    if user is not None:
-        from .privs import lookup_user
-        lookup_user(user)
-    if list_linktypes:
-        return list_link_types(interface)
-    rotating = file_size is not None or rotate_seconds is not None or file_count is not None
-    if (rotating or postrotate) and write is None:
-        raise UsageError("-C, -G, -W and -z need -w FILE")
-    if file_size is not None:
-        from .sinks.rotate import parse_file_size
-        parse_file_size(file_size)
-    if postrotate is not None:
-        from .sinks.rotate import check_postrotate
-        check_postrotate(postrotate)
-        if os.geteuid() == 0 and user is None:
-            raise UsageError("refusing to run a -z command as root: give -Z USER to run it as")
-    if fanout is not None:
-        if read_file is not None or xdp or rotating or postrotate or tui or print_ \
-                or direction != "inout" or user is not None:
-            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p and "
-                             "--duration only")
-    elif merge or fanout_mode != "hash":
-        raise UsageError("--fanout-mode and --merge go with --fanout")
-    if not xdp and (xdp_mode is not None or queue is not None or all_queues):
-        raise UsageError("--xdp-mode, --queue and --all-queues go with --xdp")
-    if queue is not None and all_queues:
-        raise UsageError("--queue N or --all-queues, not both")
-    if xdp_mode not in (None, "native", "skb"):
-        raise UsageError(f"invalid XDP mode {xdp_mode!r}: native or skb")
-    _positive("queue number", queue, zero_ok=True)
-    if precision not in ("micro", "nano"):
-        raise UsageError(f"invalid time stamp precision {precision!r}: micro or nano")
-    snaplen = snaplen or DEFAULT_SNAPLEN
-    filter_expr = " ".join(expression or []) or None
-    if filter_file is not None:
-        try:
-            with open(filter_file) as f:
-                text = " ".join(line.split("#", 1)[0] for line in f).strip()
-        except OSError as exc:
-            raise ZcapError(f"{filter_file}: {os.strerror(exc.errno or 0)}") from None
-        if filter_expr:
-            err("warning: -F given, the expression on the command line is ignored")
-        filter_expr = text or None
+    if config.list_linktypes:
+        return list_link_types(config.interface)
+    for warning in config.warnings:
+        err(warning)
+    if config.dump:
+        return dump_filter(config)
+    if config.fanout is not None:
+        return fanout(config)
+    return capture(config)
 
-    if dump:
-        if linktype is not None:
-            lt: int | str = _linktype(linktype)
-        elif interface == "any":
-            lt = "LINUX_DGRAM"
-        elif interface is not None:
-            from .iface import lookup
-            lt = lookup(interface).linktype
-        else:
-            lt = LINKTYPE_ETHERNET
-        return dump_filter(filter_expr or "", dump, lt, interface is not None, snaplen)
 
-    printing = (write is None or print_) and not tui
-    opts = None
-    if printing:      # the printer and dpkt cost 45 ms of start-up: only when printing
-        from .printer import PrintOptions
-        opts = PrintOptions(numeric=numeric, link_header=link_header, hex=hex_,
-                            hex_ascii=hex_ascii, verbose=verbose, quiet=quiet, tstamp=tstamp,
-                            number=number, nano=precision == "nano",
-                            line_buffered=line_buffered)
-    if read_file is not None:
-        if interface is not None:
-            raise UsageError("-r and -i don't go together: read a file or capture live")
-        if direction != "inout":
-            raise UsageError("-Q applies to live captures: a file's packets are already taken")
-        if rotate_seconds is not None:
-            raise UsageError("-G applies to live captures (a file's time has passed)")
-        rotation = dict(file_size=file_size, file_count=file_count, postrotate=postrotate) \
-            if rotating or postrotate else None
-        return read_offline(read_file, write, filter_expr, count=count,
-                            print_opts=opts, tui=tui, quiet=quiet,
-                            rotation=rotation, user=user)
-    if linktype is not None:
-        want = _linktype(linktype)
-        from .iface import lookup
-        have = LINKTYPE_LINUX_SLL2 if interface in (None, "any") else lookup(interface).linktype
-        if want != have:
-            raise UsageError(f"link type {linktype} is not available on {interface or 'any'} "
-                             f"(it has {linktype_text(have)})")
-    if interface is None:
-        from .iface import default_interface
-        interface = default_interface().name
-    if fanout is not None:
-        if write is None:
-            raise UsageError("--fanout writes files: give -w FILE")
-        from .fanout import run_fanout
-        if filter_expr:            # refuse a bad filter before any worker starts
-            import bpf_filters
+def list_interfaces() -> int:
+    """-D: one line per interface, tcpdump style, with the link type."""
+    from bpf_filters.linktypes import short_name
 
-            from .iface import lookup
-            try:
-                bpf_filters.compile(filter_expr, linktype=lookup(interface).linktype,
-                                    kernel=True)
-            except bpf_filters.FilterError as exc:
-                raise filter_error(filter_expr, exc) from None
-        return run_fanout(interface, write, fanout, mode=fanout_mode, merge=merge,
-                          filter_expr=filter_expr, snaplen=snaplen, buffer_kib=buffer_kib,
-                          promisc=not no_promisc, count=count, duration=duration)
-    live = LiveOptions(count=count, snaplen=snaplen, buffer_kib=buffer_kib,
-                       promisc=not no_promisc, duration=duration, direction=direction,
-                       user=user, stats_interval=stats_interval, tui=tui, quiet=quiet,
-                       xdp=xdp, xdp_mode=xdp_mode,
-                       queues=[queue] if queue is not None else None,
-                       rotation=dict(file_size=file_size, rotate_seconds=rotate_seconds,
-                                     file_count=file_count, postrotate=postrotate)
-                       if rotating or postrotate else None)
-    return capture_live(interface, write, filter_expr, live, print_opts=opts)
+    from .iface import list_interfaces as interfaces
+
+    n = 0
+    for n, itf in enumerate(interfaces(), 1):
+        print(f"{n}.{itf.name} [{itf.state}] index {itf.index}, {short_name(itf.linktype)}, "
+              f"mtu {itf.mtu}, {itf.operstate.lower()}")
+    print(f"{n + 1}.any (Pseudo-device that captures on all interfaces) [Up, Running]")
+    return 0
 
 
 def list_link_types(interface: str | None) -> int:
     """-L: the link types an interface can be captured as (one each, on Linux)."""
+    from bpf_filters.linktypes import LINKTYPE_LINUX_SLL2, describe
+
     if interface in (None, "any"):
         linktype = LINKTYPE_LINUX_SLL2
     else:
         from .iface import lookup
         linktype = lookup(interface).linktype
     print(f"Data link types for {interface or 'any'} (use option -y to set):")
-    print(f"  {linktype_text(linktype)}")
+    print(f"  {describe(linktype)}")
     return 0
 
 
-@dataclass
-class LiveOptions:
-    """The live-capture flags, as given."""
+def dump_filter(config) -> int:
+    """-d, -dd, -ddd: the compiled program in tcpdump's three formats."""
+    from bpf_filters.linktypes import LINKTYPE_ETHERNET
 
-    count: int | None = None
-    snaplen: int = DEFAULT_SNAPLEN
-    buffer_kib: int = 32768
-    promisc: bool = True
-    duration: float | None = None
-    direction: str = "inout"
-    user: str | None = None
-    stats_interval: float | None = None
-    tui: bool = False
-    quiet: bool = False
-    xdp: bool = False
-    xdp_mode: str | None = None
-    queues: list[int] | None = None
-    rotation: dict | None = None
+    from .registry import compile_checked, linktype_number
 
+    interface = config.interface
+    if config.linktype is not None:
+        lt: int | str = linktype_number(config.linktype)
+    elif interface == "any":
+        lt = "LINUX_DGRAM"
+    elif interface is not None:
+        from .iface import lookup
+        lt = lookup(interface).linktype
+    else:
+        lt = LINKTYPE_ETHERNET
+    import bpf_filters
 
-def _file_sink(path: str, interfaces: list, rotation: dict | None, **extra):
-    """The pcapng sink: one file, or files in turn with -C/-G/-W/-z."""
-    from .sinks.pcapng import PcapngSink
-
-    if rotation is None:
-        return PcapngSink(path, interfaces)
-    from .sinks.rotate import RotatingPcapngSink, parse_file_size
-    rot = dict(rotation)
-    if rot.get("file_size") is not None:
-        rot["file_size"] = parse_file_size(rot["file_size"])
-    return RotatingPcapngSink(path, interfaces, **rot, **extra)
+    # like tcpdump -d, show a program longer than the kernel takes
+    prog = compile_checked(config.filter_expr or "", linktype=lt,
+                           kernel=interface is not None, snaplen=config.snaplen,
+                           max_insns=bpf_filters.USER_MAXINSNS)
+    text = {1: prog.disasm, 2: prog.as_c_array}.get(config.dump, prog.as_decimal)()
+    print(text.rstrip("\n"))
+    return 0
 
 
-def _printer_sink(opts, write: str | None):
-    from .printer import Printer
-    from .sinks.printer import PrintSink
-
-    # With -w - the packets own standard output; the lines go to stderr.
-    out = sys.stderr if write == "-" else sys.stdout
-    if opts.line_buffered and out is sys.stdout:
-        sys.stdout.reconfigure(line_buffering=True)
-    return PrintSink(Printer(out, opts))
-
-
-def _screen_error(screen) -> None:
-    """The display thread failed (the capture went on without it): say so."""
-    error = getattr(screen, "error", None)
-    if error is not None:
-        err(f"warning: the live summary stopped: {error}")
-
-
-def _report(captured: int, received: int, dropped: int, on_signal: bool) -> None:
+def _counters(captured: int, received: int, dropped: int, on_signal: bool) -> None:
     """The counters so far, one line, for --stats-interval; a SIGUSR1 answer says so,
     so that it can be told from the periodic line."""
-    print(f"zcap: {'SIGUSR1: ' if on_signal else ''}{captured} packets captured, "
-          f"{received} received by filter, {dropped} dropped by kernel",
-          file=sys.stderr, flush=True)
+    err(f"{'SIGUSR1: ' if on_signal else ''}{captured} packets captured, "
+        f"{received} received by filter, {dropped} dropped by kernel")
 
 
 def _summary(captured: int, received: int, dropped: int) -> None:
@@ -414,144 +253,118 @@ def _summary(captured: int, received: int, dropped: int) -> None:
     print(f"{dropped} packets dropped by kernel", file=sys.stderr, flush=True)
 
 
-def capture_live(interface: str, path: str | None, filter_expr: str | None,
-                 opt: LiveOptions, print_opts=None) -> int:
-    """Live capture into a pcapng file and/or printed lines; tcpdump's summary at the end."""
-    import bpf_filters
+def _screen(pipeline):
+    """The --tui display around the pump, or nothing."""
+    import contextlib
 
-    from .capture import StopFlag, Summary, open_live, run
+    if pipeline.stats is None:
+        return contextlib.nullcontext()
+    from .tui import CaptureInfo, Dashboard
 
-    stop = StopFlag()
-    try:
-        cap = open_live(interface, snaplen=opt.snaplen, buffer_kib=opt.buffer_kib,
-                        promisc=opt.promisc, filter=filter_expr, direction=opt.direction,
-                        xdp=opt.xdp, xdp_mode=opt.xdp_mode, queues=opt.queues)
-    except bpf_filters.FilterError as exc:
-        raise filter_error(filter_expr or "", exc) from None
-    with stop, cap:
-        sinks: list = []
-        writer = None
-        if path is not None:
-            writer = _file_sink(path, [cap.describe()], opt.rotation, stats=cap.stats,
-                                on_done=stop.event.set)
-            writer.set_snaplen(cap.snaplen)
-            sinks.append(writer)
-        if print_opts is not None:
-            sinks.append(_printer_sink(print_opts, path))
-        screen = contextlib.nullcontext()
-        if opt.tui:
-            from .sinks.stats import StatsSink
-            from .tui import CaptureInfo, Dashboard
-            stats = StatsSink.for_live(cap, writer=writer)
-            sinks.append(stats)
-            screen = Dashboard(stats, CaptureInfo.for_live(cap, output=path), stop=stop,
-                               quiet=opt.quiet)
-        if opt.user is not None:
-            from .privs import drop_privileges
-            drop_privileges(opt.user, [writer.fd] if writer is not None else [])
-        how = cap.describe().description
-        err(f"listening on {interface}, link-type {linktype_text(cap.linktype)}, "
-            f"snapshot length {cap.snaplen} bytes" + (f", {how}" if how else ""))
-        failure: ZcapError | None = None
-        try:
-            with screen:
-                summary = run(cap, sinks, count=opt.count, duration=opt.duration, stop=stop,
-                              report=lambda s, sig: _report(
-                                  writer.packets if writer else s.captured, s.received,
-                                  s.dropped, sig),
-                              report_every=opt.stats_interval)
-            _screen_error(screen)
-            failure = summary.error
-            if writer is not None:
-                writer.close(summary.per_interface)
-        except ZcapError as exc:
-            failure = exc
-            received, dropped = cap.stats()
-            summary = Summary(captured=writer.packets if writer else 0, received=received,
-                              dropped=dropped)
-            if writer is not None:
-                writer.close()
-        if writer is not None:
-            summary.captured = writer.packets
-    _summary(summary.captured, summary.received, summary.dropped)
-    if failure is not None:
-        err(str(failure))
-        return failure.exit_code
+    c = pipeline.config
+    if c.read_file is not None:
+        info = CaptureInfo.for_file(c.read_file, filter=c.filter_expr, output=c.write)
+    else:
+        info = CaptureInfo.for_live(pipeline.source, output=c.write)
+    return Dashboard(pipeline.stats, info, stop=pipeline.stop, quiet=c.quiet)
+
+
+def fanout(config) -> int:
+    """-j N: the workers' capture, then a line per worker and the totals."""
+    from . import report
+    from .fanout import run_fanout
+
+    report.to_stderr()
+    summary = run_fanout(config)
+    sys.stdout.flush()
+    for w in summary.workers:
+        print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
+              f"filter, {w.dropped} dropped by kernel", file=sys.stderr)
+    _summary(summary.written, summary.received, summary.dropped)
+    if summary.failure is not None:
+        err(summary.failure[0])
+        return summary.failure[1]
     return 0
 
 
-def read_offline(path: str, write: str | None, filter_expr: str | None, *,
-                 count: int | None, print_opts=None, tui: bool = False,
-                 quiet: bool = False, rotation: dict | None = None,
-                 user: str | None = None) -> int:
-    """-r: print and/or convert (filtered) packets of a pcap or pcapng file."""
-    import bpf_filters
+def capture(config) -> int:
+    """A live capture or a file read through the pipeline the configuration asks for."""
+    from bpf_filters.linktypes import describe as linktype_text
 
-    from . import offline
-    from .readers import open_offline
+    from . import registry, report
+    from .pipeline import pump
 
-    if filter_expr:
-        try:   # refuse a bad filter before reading anything
-            bpf_filters.compile(filter_expr, max_insns=bpf_filters.USER_MAXINSNS)
-        except bpf_filters.FilterError as exc:
-            raise filter_error(filter_expr, exc) from None
-    with open_offline(path) as reader:
-        reader.read_header()
+    report.to_stderr()
+    live = config.read_file is None
+    pipeline = registry.build(config)
+    source, writer = pipeline.source, pipeline.writer
+    announced = False
 
-        announced = False
+    def announce() -> None:
+        """tcpdump's first line, once the first interface is known (a pcapng
+        file describes its interfaces as it goes)."""
+        nonlocal announced
+        if announced or not source.interfaces():
+            return
+        announced = True
+        if live:
+            idb = source.interfaces()[0]
+            how = idb.description if idb.name != "any" else None
+            err(f"listening on {idb.name}, link-type {linktype_text(source.linktype)}, "
+                f"snapshot length {source.snaplen} bytes" + (f", {how}" if how else ""))
+        else:
+            err(f"reading from file {config.read_file}, link-type "
+                f"{linktype_text(source.linktype)}, snapshot length {source.snaplen}")
 
-        def announce() -> None:
-            """tcpdump's 'reading from file' line, once the first interface is known
-            (a pcap header has it; pcapng describes interfaces as it goes)."""
-            nonlocal announced
-            if announced or not reader.interfaces:
-                return
-            announced = True
-            first = reader.interfaces[0]
-            err(f"reading from file {path}, link-type {linktype_text(first.linktype)}, "
-                f"snapshot length {first.snaplen}")
-
-        announce()
-        sinks: list = []
-        writer = None
-        if write is not None:
-            writer = _file_sink(write, offline.describe(reader, 0, filter_expr), rotation)
-            sinks.append(writer)
-        if print_opts is not None:
-            sinks.append(_printer_sink(print_opts, write))
-        if user is not None:
-            from .privs import drop_privileges
-            drop_privileges(user, [writer.fd] if writer is not None else [])
-        screen = None
-        if tui:
-            from .capture import StopFlag
-            from .sinks.stats import StatsSink
-            from .tui import CaptureInfo, Dashboard
-            stats = StatsSink()
-            sinks.append(stats)
-            stop = StopFlag()
-            screen = Dashboard(stats, CaptureInfo.for_file(path, filter=filter_expr,
-                                                           output=write), stop=stop, quiet=quiet)
+    summary = failed = None
+    with pipeline.stop:
         try:
-            with screen or contextlib.nullcontext():
-                result = offline.read(
-                    reader, sinks, filter_expr=filter_expr, count=count,
-                    stop=stop if screen else None,
-                    before_first=announce)
-                if screen is not None:
+            if config.user is not None:
+                from .privs import drop_privileges
+                drop_privileges(config.user, [writer.fd] if writer is not None else [])
+            announce()
+            screen = _screen(pipeline)
+
+            def counters(s, on_signal: bool) -> None:
+                _counters(writer.packets if writer is not None else s.captured,
+                          s.received, s.dropped, on_signal)
+
+            with screen:
+                try:
+                    summary = pump(source, pipeline.sinks, count=config.count,
+                                   duration=config.duration, stop=pipeline.stop,
+                                   report=counters if live else None,
+                                   report_every=config.stats_interval, before_first=announce)
+                except ZcapError as exc:       # a sink failed (disk full, broken pipe)
+                    from .pipeline import Summary
+                    received, dropped = source.stats()
+                    failed = Summary(received=received, dropped=dropped, error=exc)
+                if summary is not None and not live and pipeline.stats is not None:
                     screen.finished()
                     screen.wait_for_quit()
-            _screen_error(screen)
-        except bpf_filters.FilterError as exc:
-            raise filter_error(filter_expr or "", exc) from None
+            error = getattr(screen, "error", None)
+            if error is not None:      # the display failed; the capture went on without it
+                err(f"warning: the live summary stopped: {error}")
         finally:
-            if writer is not None:
-                writer.close()
-        sys.stdout.flush()
-        announce()          # a file with no packets names its interfaces only at the end
-    if result.error is not None:
-        err(str(result.error))
-        return result.error.exit_code
+            stats = summary.per_interface if live and summary is not None else None
+            try:
+                for sink in pipeline.sinks:
+                    if stats and sink is writer:
+                        for s in stats:
+                            s.delivered = writer.packets
+                    sink.close(stats)
+            finally:
+                source.close()
+    sys.stdout.flush()
+    announce()                  # a file with no packets names its interfaces only at the end
+    summary = summary or failed
+    if live:
+        if writer is not None:
+            summary.captured = writer.packets
+        _summary(summary.captured, summary.received, summary.dropped)
+    if summary.error is not None:
+        err(str(summary.error))
+        return summary.error.exit_code
     return 0
 
 
@@ -568,14 +381,16 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         rc = 130
     except ZcapError as exc:
-        text = str(exc)
-        if "\n" in text:                      # a filter error: expression, caret, reason
-            print(text, file=sys.stderr, flush=True)
-        else:
-            err(text)
+        err(str(exc))
         rc = exc.exit_code
     except BrokenPipeError:
         # Our reader went away (e.g. `zcap ... | head`): not an error worth a line.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rc = 1
+    except RecursionError:
+        err("the command line nests too deeply to handle")
+        rc = 2
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line, never a traceback
+        err(f"internal error: {type(exc).__name__}: {exc}")
         rc = 1
     sys.exit(rc or 0)

@@ -32,7 +32,6 @@ them first) and the first worker to reach N stops everyone.
 import multiprocessing
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -43,11 +42,15 @@ from bpf_filters.linktypes import DEFAULT_SNAPLEN
 from bpf_filters.linktypes import describe as linktype_text
 
 from ._core import lib
-from .capture import LiveCapture, StopFlag, run
-from .errors import UsageError, ZcapError
+from .capture import LiveCapture
+from .config import Config
+from .defaults import DEFAULT_BUFFER_KIB
+from .errors import ZcapError
 from .pcapng import InterfaceDescription
-from .sinks.pcapng import InterfaceStats, PcapngSink
-from .sources.tpacket import BPF_RET_K, DEFAULT_BUFFER_KIB
+from .pipeline import InterfaceStats, StopFlag, pump
+from .protocols import Batch, Sink
+from .report import info
+from .sources.tpacket import BPF_RET_K
 
 # PACKET_FANOUT modes zcap offers, from <linux/if_packet.h>. Hash mode also
 # reassembles IP fragments first (FLAG_DEFRAG), so a fragmented datagram stays
@@ -58,7 +61,6 @@ FANOUT_MODES = {
     "lb": lib.PACKET_FANOUT_LB,
     "qm": lib.PACKET_FANOUT_QM,
 }
-MAX_WORKERS = 64
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 30
 ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
@@ -91,15 +93,11 @@ def open_member(interface: str, *, fanout: tuple[int, int], snaplen: int = DEFAU
 class WorkerSpec:
     """What every worker needs to know (sent to the spawned processes)."""
 
+    config: Config          # the checked flags; each worker writes its own part
     interface: str
     group: int
     mode: int
-    snaplen: int
-    buffer_kib: int
-    promisc: bool
-    filter_expr: str | None
     parts: list[str]
-    count: int | None
 
 
 @dataclass
@@ -136,7 +134,7 @@ class _WorkerStop(StopFlag):
                 or os.getppid() != self.parent_pid)
 
 
-class _Quota:
+class _Quota(Sink):
     """A sink wrapper that writes only the packets it can take from the shared
     -c counter, and stops every worker when the counter is used up."""
 
@@ -146,7 +144,8 @@ class _Quota:
         self.total = total
         self.shared_stop = shared_stop
 
-    def consume(self, batch, limit: int, ifid: int = 0) -> int:
+    def consume(self, batch: Batch, limit: int, ifid: int = 0) -> int:
+        """Write what is left of the shared -c quota (at most ``limit``)."""
         with self.counter.get_lock():
             take = max(0, min(limit, self.total - self.counter.value))
             self.counter.value += take
@@ -157,14 +156,17 @@ class _Quota:
 
 
 def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid: int) -> None:
-    """One capture worker: open, report ready (with its IDB), capture until told
+    """One capture worker: open, report ready (with its IDB), pump until told
     to stop, close its file, report its counts."""
+    from . import registry
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     result = WorkerResult(index, start_ns=time.time_ns())
+    c = spec.config.replace(write=spec.parts[index], interface=spec.interface)
     try:
-        cap = open_member(spec.interface, fanout=(spec.group, spec.mode),
-                            snaplen=spec.snaplen, buffer_kib=spec.buffer_kib,
-                            promisc=spec.promisc, filter=spec.filter_expr)
+        cap = open_member(spec.interface, fanout=(spec.group, spec.mode), snaplen=c.snaplen,
+                          buffer_kib=c.ring_kib, promisc=not c.no_promisc,
+                          filter=c.filter_expr)
     except ZcapError as err:
         conn.send(("error", str(err), err.exit_code))
         return
@@ -173,23 +175,22 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
         return
     with cap:
         try:
-            sink = PcapngSink(spec.parts[index], [cap.describe()])
+            pipeline = registry.build(c, source=cap)
         except ZcapError as err:
             conn.send(("error", str(err), err.exit_code))
             return
-        sink.set_snaplen(cap.snaplen)
+        sink = pipeline.writer
         conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen))
-        sinks = [_Quota(sink, counter, spec.count, shared_stop) if spec.count else sink]
-        stop = _WorkerStop(shared_stop, parent_pid)
+        sinks = [_Quota(sink, counter, c.count, shared_stop) if c.count else sink]
         try:
-            summary = run(cap, sinks, stop=stop)
+            summary = pump(cap, sinks, stop=_WorkerStop(shared_stop, parent_pid))
             if summary.error is not None:
                 result.error, result.exit_code = str(summary.error), summary.error.exit_code
             for s in summary.per_interface:
                 s.delivered = sink.packets
             sink.close(summary.per_interface)
             result.received, result.dropped = summary.received, summary.dropped
-        except ZcapError as err:
+        except ZcapError as err:          # the file could not be written
             result.error, result.exit_code = str(err), err.exit_code
             result.received, result.dropped = cap.stats()
             sink.close()
@@ -204,6 +205,7 @@ class FanoutSummary:
 
     workers: list[WorkerResult] = field(default_factory=list)
     merged: int | None = None
+    failure: tuple[str, int] | None = None     # (message, exit status) of the first error
 
     @property
     def written(self) -> int:
@@ -221,40 +223,27 @@ class FanoutSummary:
         return sum(w.dropped for w in self.workers)
 
 
-def _err(message: str) -> None:
-    print(f"zcap: {message}", file=sys.stderr, flush=True)
+def run_fanout(config: Config, stop: StopFlag | None = None) -> FanoutSummary:
+    """Capture with ``config.fanout`` processes in one fanout group, into the -w
+    file's parts (or one time-ordered file with --merge), until a stop
+    condition; returns what each worker did. ``config`` comes from
+    ``Config.from_flags``, which refused what fanout can't do. "listening on"
+    goes to the ``zcap`` logger once every worker is ready."""
+    from .iface import default_interface, lookup
+    from .registry import compile_checked
 
-
-def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
-               merge: bool = False, filter_expr: str | None = None,
-               snaplen: int = DEFAULT_SNAPLEN, buffer_kib: int = DEFAULT_BUFFER_KIB,
-               promisc: bool = True, count: int | None = None,
-               duration: float | None = None, stop: StopFlag | None = None) -> int:
-    """Capture on ``interface`` with ``workers`` processes in one fanout group,
-    into ``path``'s parts (or one time-ordered file with ``merge``). Prints
-    "listening on", then at the end one summary line per worker and tcpdump's
-    three lines for the total, on stderr; returns the exit code."""
-    if not 1 <= workers <= MAX_WORKERS:
-        raise UsageError(f"invalid number of fanout workers {workers}: 1 to {MAX_WORKERS}")
-    if mode not in FANOUT_MODES:
-        raise UsageError(f"invalid fanout mode {mode!r}: {', '.join(FANOUT_MODES)}")
-    if interface == "any":
-        raise UsageError("--fanout needs a real interface, not 'any'")
-    if not path:
-        raise UsageError("--fanout writes files: give -w FILE")
-    if path == "-" and not merge:
-        raise UsageError("--fanout to standard output needs --merge (one stream)")
-    if count is not None and count <= 0:
-        raise UsageError(f"invalid packet count {count}: must be a positive number")
-    snaplen = snaplen or DEFAULT_SNAPLEN
+    interface = config.interface or default_interface().name
+    if config.filter_expr:            # refuse a bad filter before any worker starts
+        compile_checked(config.filter_expr, linktype=lookup(interface).linktype, kernel=True)
+    path, workers, mode, merge = config.write, config.fanout, config.fanout_mode, config.merge
+    duration = config.duration
     tmpdir = tempfile.mkdtemp(prefix="zcap-fanout-") if path == "-" else None
     base = os.path.join(tmpdir, "part.pcapng") if tmpdir else path
     parts = [part_name(base, i) for i in range(workers)]
     ctx = multiprocessing.get_context("spawn")
     shared_stop = ctx.Event()
     counter = ctx.Value("q", 0)
-    spec = WorkerSpec(interface, fanout_group_id(), FANOUT_MODES[mode], snaplen, buffer_kib,
-                      promisc, filter_expr, parts, count)
+    spec = WorkerSpec(config, interface, fanout_group_id(), FANOUT_MODES[mode], parts)
     stop = stop or StopFlag()
     summary = FanoutSummary()
     procs, conns = [], []
@@ -282,7 +271,7 @@ def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
                 break
             idb, linktype, snap = msg[1], msg[2], msg[3]
         if failure is None and not stop.is_set():
-            _err(f"listening on {interface}, link-type {linktype_text(linktype)}, "
+            info(f"listening on {interface}, link-type {linktype_text(linktype)}, "
                  f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
             deadline = time.monotonic() + duration if duration else None
             while not stop.is_set() and not shared_stop.is_set():
@@ -319,15 +308,12 @@ def run_fanout(interface: str, path: str, workers: int, mode: str = "hash",
             if os.path.exists(p):
                 os.unlink(p)
         os.rmdir(tmpdir)
-    _print_summary(summary)
     if failure is None:
         bad = next((w for w in summary.workers if w.error), None)
         if bad is not None:
-            failure = (f"worker {bad.index}: {bad.error}", bad.exit_code)
-    if failure is not None:
-        _err(failure[0])
-        return failure[1] or 1
-    return 0
+            failure = (f"worker {bad.index}: {bad.error}", bad.exit_code or 1)
+    summary.failure = failure
+    return summary
 
 
 def _recv(conn, timeout: float, stop: StopFlag | None):
@@ -353,13 +339,3 @@ def _merge(parts: Sequence[str], path: str, idb: InterfaceDescription,
     for p in present:
         os.unlink(p)
     return n
-
-
-def _print_summary(summary: FanoutSummary) -> None:
-    sys.stdout.flush()
-    for w in summary.workers:
-        print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
-              f"filter, {w.dropped} dropped by kernel", file=sys.stderr)
-    print(f"{summary.written} packets captured", file=sys.stderr)
-    print(f"{summary.received} packets received by filter", file=sys.stderr)
-    print(f"{summary.dropped} packets dropped by kernel", file=sys.stderr, flush=True)

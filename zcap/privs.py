@@ -11,7 +11,7 @@ def lookup_user(name: str) -> pwd.struct_passwd:
     """The passwd entry of ``name`` (or a numeric uid); UsageError if unknown."""
     try:
         return pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
-    except KeyError:
+    except (KeyError, OverflowError, ValueError):      # unknown, a uid past 32 bits, a NUL
         raise UsageError(f"-Z {name}: no such user") from None
 
 

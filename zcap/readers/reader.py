@@ -72,6 +72,10 @@ class Batch:
         rc = lib.zc_write_pkts(writer, self.pkts + skip, max(n, 0))
         return rc, _Written(writer.packets - before)
 
+    def count_stats(self, counters: object, limit: int) -> int:
+        """Count the first ``limit`` packets into the live counters."""
+        return lib.zc_stats_pkts(counters, self.pkts, min(limit, self.count), self.linktype)
+
     def filter(self, insns: object, ninsns: int) -> int:
         """Keep only the packets a classic BPF program accepts.
 

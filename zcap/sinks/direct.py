@@ -33,6 +33,7 @@ from .. import __version__
 from .. import pcapng as fmt
 from .._core import ffi, lib
 from ..errors import OutputError
+from ..protocols import Sink
 from .pcapng import InterfaceStats, PcapngSink, _hardware, os_name
 
 # Less content than this in a block goes through the staging buffer: a direct
@@ -72,11 +73,12 @@ def _epb(pkt, ifid: int, snaplen: int) -> bytes:
     return out + struct.pack("=I", total)
 
 
-class DirectSink:
+class DirectSink(Sink):
     """Writes one pcapng section to ``path`` ('-' is standard output) from
     TPACKET_V3 blocks rewritten in place. ``direct=False`` never uses O_DIRECT."""
 
     check = PcapngSink.check          # the same error lines as the pcapng sink
+    rewrites = True                   # destroys the block: the pump gives it each batch last
 
     def __init__(self, path: str, interfaces: list[fmt.InterfaceDescription], *,
                  direct: bool = True, compact_max: int = lib.ZC_COMPACT_MAX_DEFAULT) -> None:

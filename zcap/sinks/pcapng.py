@@ -6,34 +6,13 @@ import errno
 import os
 import platform
 import time
-from dataclasses import dataclass
 
 from .. import __version__
 from .. import pcapng as fmt
 from .._core import ffi, lib
 from ..errors import OutputError
-
-
-@dataclass
-class InterfaceStats:
-    """What the ISB of one interface reports."""
-
-    start_ns: int
-    end_ns: int
-    received: int        # passed the filter, dropped ones included (libpcap's ps_recv)
-    dropped: int         # dropped by the kernel for want of ring space
-    delivered: int       # written to this file
-
-    def options(self) -> dict[str, int]:
-        return {
-            "isb_starttime": self.start_ns,
-            "isb_endtime": self.end_ns,
-            "isb_ifrecv": self.received,
-            "isb_ifdrop": 0,
-            "isb_filteraccept": self.received,
-            "isb_osdrop": self.dropped,
-            "isb_usrdeliv": self.delivered,
-        }
+from ..pipeline import InterfaceStats  # noqa: F401  (re-exported: the ISB's counters)
+from ..protocols import Batch, Sink
 
 
 def _hardware() -> str:
@@ -52,7 +31,7 @@ def os_name() -> str:
     return f"{platform.system()} {platform.release()}"
 
 
-class PcapngSink:
+class PcapngSink(Sink):
     """Writes one pcapng section to ``path`` ('-' is standard output)."""
 
     def __init__(self, path: str, interfaces: list[fmt.InterfaceDescription]) -> None:
@@ -103,7 +82,7 @@ class PcapngSink:
         stats.tapped = True
         self._tap_lock = stats.lock
 
-    def consume(self, batch, limit: int, ifid: int = 0) -> int:
+    def consume(self, batch: Batch, limit: int, ifid: int = 0) -> int:
         """Write the first ``limit`` packets of the batch; returns how many were written."""
         with self._tap_lock:            # the display may be copying the counters
             rc, info = batch.write_pcapng(self.writer, ifid, limit)

@@ -33,13 +33,14 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
 from .. import pcapng as fmt
 from .._core import lib
 from ..errors import UsageError
+from ..protocols import Sink
+from ..report import warn
 from .pcapng import InterfaceStats, PcapngSink
 
 ONE_MILLION = 1_000_000
@@ -94,7 +95,7 @@ def check_postrotate(command: str) -> str:
 TICK_GRACE_NS = 200_000_000          # > the ring's 50 ms block retire timeout
 
 
-class RotatingPcapngSink:
+class RotatingPcapngSink(Sink):
     """pcapng files in turn, as tcpdump -C/-G/-W/-z; used like ``PcapngSink``.
 
     ``file_size``: bytes (-C MB is MB * 1,000,000; see ``parse_file_size``).
@@ -347,8 +348,7 @@ class RotatingPcapngSink:
                                      close_fds=True)
         except OSError as err:
             # The capture goes on: the file is complete, only its post-processing failed.
-            print(f"zcap: -z {self.postrotate} {path}: {os.strerror(err.errno or 0)}",
-                  file=sys.stderr, flush=True)
+            warn(f"-z {self.postrotate} {path}: {os.strerror(err.errno or 0)}")
             return
         try:
             os.setpriority(os.PRIO_PROCESS, child.pid, LOWEST_PRIORITY)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .._core import ffi, lib
+from ..protocols import Batch, Sink
 
 TOP_K = 20                       # entries of each top table a snapshot carries
 KEY_CACHE = 8192                 # decoded keys kept between snapshots
@@ -143,11 +144,11 @@ def ring_occupancy(source) -> tuple[int, int] | None:
     return method() if method is not None else None
 
 
-class StatsSink:
+class StatsSink(Sink):
     """Counts every batch it is given; ``snapshot()`` from any thread.
 
-    ``linktype`` is used for batches of ``struct zc_pkt`` that don't carry
-    their own (ring blocks say how to read themselves). ``kernel_stats``,
+    ``linktype`` is what a writer's tap counts as (see ``PcapngSink.tap``);
+    batches count themselves (``Batch.count_stats``). ``kernel_stats``,
     ``ring`` and ``written`` are optional callables polled from ``consume``
     (so in the capture thread) every ``PROBE_INTERVAL`` seconds.
 
@@ -193,21 +194,13 @@ class StatsSink:
         return self._st
 
     # -- capture thread ---------------------------------------------------------
-    def consume(self, batch, limit: int) -> int:
+    def consume(self, batch: Batch, limit: int) -> int:
         """Count the first ``limit`` packets of a batch; returns how many were counted."""
         if self.tapped:
             n = limit                 # counted by the writer, as it wrote them
         else:
-            block = getattr(batch, "block", None)
             with self.lock:
-                if block is not None:
-                    n = lib.zc_stats_block(self._st, block, batch.source.frame_mode, limit)
-                else:
-                    linktype = getattr(batch, "linktype", None) or self.linktype
-                    if linktype is None:
-                        linktype = batch.source.linktype
-                    n = lib.zc_stats_pkts(self._st, batch.pkts, min(limit, batch.count),
-                                          linktype)
+                n = batch.count_stats(self._st, limit)
         if self._kernel_stats or self._ring or self._written:
             now = time.monotonic()
             if now >= self._next_probe:

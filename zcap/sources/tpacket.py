@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bpf_filters.linktypes import DEFAULT_SNAPLEN
 
 from .._core import ffi, lib
+from ..defaults import DEFAULT_BUFFER_KIB, MAX_BUFFER_KIB
 from ..errors import InterfaceError, PermissionDenied, UsageError, ZcapError
 from ..iface import Interface, lookup
 from ..packet import Packet
@@ -23,7 +24,6 @@ SO_ATTACH_FILTER = 26                # <asm-generic/socket.h>
 BPF_RET_K = 0x06                     # BPF_RET | BPF_K, <linux/bpf_common.h>
 ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
 
-DEFAULT_BUFFER_KIB = 32 * 1024       # see README: 32 MiB kept 1518-byte bursts loss-free
 MAX_BLOCK = 1 << 20                  # 1 MiB: 256 pages, well inside the page allocator's order
 MIN_BLOCK = 1 << 17                  # 128 KiB: room for a 64 KiB GSO frame and its headers
 FRAME_SIZE = 2048                    # only a bookkeeping unit for TPACKET_V3
@@ -45,8 +45,8 @@ class RingGeometry:
 
 def ring_geometry(buffer_kib: int) -> RingGeometry:
     """Blocks of at most 1 MiB, at least 8 of them when the buffer allows, never fewer than 2."""
-    if buffer_kib <= 0:
-        raise UsageError(f"invalid buffer size {buffer_kib} KiB: must be positive")
+    if not 1 <= buffer_kib <= MAX_BUFFER_KIB:
+        raise UsageError(f"invalid buffer size {buffer_kib} KiB: must be 1 to {MAX_BUFFER_KIB}")
     total = buffer_kib * 1024
     block = MAX_BLOCK
     while block > MIN_BLOCK and total // block < 8:
@@ -99,6 +99,15 @@ class TpacketBatch:
     def count(self) -> int:
         """Packets in the block."""
         return ffi.cast("uint32_t *", self.block)[3]        # hdr.bh1.num_pkts
+
+    @property
+    def linktype(self) -> int:
+        """LINKTYPE_* of the packets as written."""
+        return self.source.linktype
+
+    def count_stats(self, counters, limit: int) -> int:
+        """Count the first ``limit`` packets into the live counters (C walks the block)."""
+        return lib.zc_stats_block(counters, self.block, self.source.frame_mode, limit)
 
     def write_pcapng(self, writer, ifid: int, limit: int, skip: int = 0):
         """Hand packets [skip, limit) of the block to the C writer, which may stop

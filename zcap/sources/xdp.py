@@ -15,7 +15,6 @@ import os
 import select
 import socket
 import struct
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ..errors import InterfaceError, PermissionDenied, UsageError, ZcapError
 from ..iface import lookup
 from ..packet import Packet
 from ..pcapng import LINKTYPE_ETHERNET
+from ..report import warn
 
 AF_XDP = 44                          # <linux/socket.h>
 SOL_XDP = 283                        # <linux/socket.h>
@@ -233,15 +233,22 @@ class XdpBatch:
         self.pkts = pkts
         self.ifid = 0
 
-    def write_pcapng(self, writer, ifid: int, limit: int):
-        """Write the first ``limit`` packets as EPBs; returns (rc, info)."""
-        n = max(0, min(limit, self.count))
+    linktype = LINKTYPE_ETHERNET         # XDP sees Ethernet frames, tags still in them
+
+    def write_pcapng(self, writer, ifid: int, limit: int, skip: int = 0):
+        """Write packets [skip, limit) as EPBs, stopping early at the writer's
+        stop conditions (a rotating sink splits a batch so); returns (rc, info)."""
+        n = max(0, min(limit, self.count) - skip)
         if ifid != self.ifid:
             lib.zc_pkts_set_ifid(self.pkts, self.count, ifid)
             self.ifid = ifid
         before = writer.packets
-        rc = lib.zc_write_pkts(writer, self.pkts, n)
+        rc = lib.zc_write_pkts(writer, self.pkts + skip, n)
         return rc, _Written(writer.packets - before)
+
+    def count_stats(self, counters, limit: int) -> int:
+        """Count the first ``limit`` packets into the live counters."""
+        return lib.zc_stats_pkts(counters, self.pkts, min(limit, self.count), self.linktype)
 
     def packets(self, limit: int | None = None) -> Iterator[Packet]:
         """Per-packet view; each ``data`` borrows UMEM memory until release."""
@@ -557,8 +564,8 @@ def _user_space_filter(program, why: TranslationError):
                          "user-space BPF interpreter; capture without --xdp")
     insns = ffi.new("struct sock_filter[]", [
         {"code": c, "jt": jt, "jf": jf, "k": k} for c, jt, jf, k in program])
-    print(f"zcap: warning: filter runs in user space, not in XDP ({why}); frames it rejects "
-          "are still taken from the host's stack", file=sys.stderr)
+    warn(f"warning: filter runs in user space, not in XDP ({why}); frames it rejects "
+         "are still taken from the host's stack")
 
     def run(pkts, n: int) -> int:
         return lib.zc_bpf_filter(insns, len(program), pkts, n)

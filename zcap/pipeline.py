@@ -1,0 +1,178 @@
+"""The one loop: batches from a source to its sinks until a stop condition.
+
+Live capture, file reading and every fanout worker run this loop. It stops
+after ``count`` packets (exactly: the last batch is cut), after ``duration``
+seconds, on SIGINT/SIGTERM (or anyone setting the stop flag, e.g. the
+screen's ``q``), when a sink says it is ``done``, when a file source is
+exhausted, or on an error. The source's errors (the interface went away, a
+corrupt file) end the loop and are kept in ``Summary.error``, so the caller
+still closes its sinks with the statistics; a sink's error (disk full, a
+broken pipe) is raised.
+A batch goes back to its source only after every sink returned.
+"""
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .defaults import POLL_MS
+from .errors import ZcapError
+from .protocols import Batch, Sink, Source
+
+
+@dataclass
+class InterfaceStats:
+    """What the ISB of one interface reports."""
+
+    start_ns: int
+    end_ns: int
+    received: int        # passed the filter, dropped ones included (libpcap's ps_recv)
+    dropped: int         # dropped by the kernel for want of ring space
+    delivered: int       # written to this file
+
+    def options(self) -> dict[str, int]:
+        """The ISB options, by name (see ``zcap.pcapng.OPTIONS``)."""
+        return {
+            "isb_starttime": self.start_ns,
+            "isb_endtime": self.end_ns,
+            "isb_ifrecv": self.received,
+            "isb_ifdrop": 0,
+            "isb_filteraccept": self.received,
+            "isb_osdrop": self.dropped,
+            "isb_usrdeliv": self.delivered,
+        }
+
+
+@dataclass
+class Summary:
+    """What the exit summary reports."""
+
+    captured: int = 0
+    received: int = 0
+    dropped: int = 0
+    error: ZcapError | None = None
+    per_interface: list[InterfaceStats] = field(default_factory=list)
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM (or by anyone); checked between batches.
+    SIGUSR1 asks for the counters without stopping (``report_due``)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.report_due = threading.Event()
+        self.signum: int | None = None
+        self._saved: dict[int, object] = {}
+        self._depth = 0
+
+    def __enter__(self) -> "StopFlag":
+        self._depth += 1
+        if self._depth == 1 and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+                self._saved[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def _handler(self, signum, _frame) -> None:
+        if signum == signal.SIGUSR1:
+            self.report_due.set()
+            return
+        self.signum = signum
+        self.event.set()
+
+    def __exit__(self, *exc) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            for sig, old in self._saved.items():
+                signal.signal(sig, old)
+            self._saved.clear()
+
+    def set(self) -> None:
+        """Stop after the batch in hand."""
+        self.event.set()
+
+    def is_set(self) -> bool:
+        """True once the pump should stop."""
+        return self.event.is_set()
+
+
+def feed(batch: Batch, sinks: Sequence[Sink], done: int, count: int | None) -> int:
+    """Give a batch's first packets (no more than ``count - done``) to every sink;
+    returns how many that was."""
+    limit = batch.count if count is None else min(batch.count, count - done)
+    for sink in sinks:
+        sink.consume(batch, limit)
+    return limit
+
+
+def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
+         duration: float | None = None, stop: StopFlag | None = None,
+         report: Callable[[Summary, bool], None] | None = None,
+         report_every: float | None = None,
+         before_first: Callable[[], object] | None = None) -> Summary:
+    """Move batches from ``source`` to ``sinks`` until a stop condition (see the
+    module docstring). ``report(summary, on_signal)`` runs on SIGUSR1
+    (``on_signal`` true) and every ``report_every`` seconds; ``before_first()``
+    once, before the first batch reaches a sink. Sinks are closed by the caller."""
+    sinks = sorted(sinks, key=lambda s: bool(getattr(s, "rewrites", False)))  # rewriters last
+    # A sink that doesn't subclass Sink may leave out what it has no use for.
+    ticks = [s.tick for s in sinks if hasattr(s, "tick")]
+    adders = [s.add_interfaces for s in sinks if hasattr(s, "add_interfaces")]
+    ending = [s for s in sinks if hasattr(s, "done")]
+    summary = Summary()
+    stop = stop or StopFlag()
+    # The ISB's start: when the source opened (packets may wait in a ring for us).
+    start_ns = getattr(source, "start_ns", None) or time.time_ns()
+    deadline = time.monotonic() + duration if duration else None
+    next_report = time.monotonic() + report_every if report_every else None
+    known = len(source.interfaces())
+    with stop:
+        while not stop.is_set():
+            if report is not None and (stop.report_due.is_set() or (
+                    next_report is not None and time.monotonic() >= next_report)):
+                on_signal = stop.report_due.is_set()
+                stop.report_due.clear()
+                if next_report is not None:
+                    next_report = time.monotonic() + report_every
+                summary.received, summary.dropped = source.stats()
+                report(summary, on_signal)
+            timeout = POLL_MS
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                timeout = max(1, min(POLL_MS, int(left * 1000) + 1))
+            try:
+                batch = source.next_batch(timeout)
+            except ZcapError as err:     # the interface went away, a corrupt file
+                summary.error = err
+                break
+            if batch is None:
+                if source.exhausted:
+                    break
+                for tick in ticks:           # a quiet link: time-based sinks move on
+                    tick()
+                if any(sink.done for sink in ending):
+                    break
+                continue
+            try:
+                interfaces = source.interfaces()
+                if len(interfaces) > known:   # a file described more interfaces
+                    for add in adders:
+                        add(interfaces[known:])
+                    known = len(interfaces)
+                if before_first is not None:
+                    before_first()
+                    before_first = None
+                summary.captured += feed(batch, sinks, summary.captured, count)
+            finally:
+                source.release(batch)
+            if count is not None and summary.captured >= count:
+                break
+            if any(sink.done for sink in ending):
+                break
+    summary.received, summary.dropped = source.stats()
+    summary.per_interface = [InterfaceStats(start_ns, time.time_ns(), summary.received,
+                                            summary.dropped, summary.captured)]
+    return summary
