@@ -202,9 +202,12 @@ class Zcap:
         return self.proc.returncode
 
     def summary(self) -> dict[str, int]:
-        """The three tcpdump-style counters from the exit summary."""
+        """The three tcpdump-style counters from the exit summary, and after an
+        error the packets it kept out of the file ("unwritten")."""
         out = {}
         for line in self.stderr.splitlines():
+            if line.endswith("packets not written after the error"):
+                out["unwritten"] = int(line.split()[0])
             for key in ("captured", "received by filter", "dropped by kernel"):
                 if line.endswith(f"packets {key}"):
                     out[key.split()[0]] = int(line.split()[0])

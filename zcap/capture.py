@@ -111,6 +111,12 @@ class LiveCapture(Source):
         """Give a batch's memory back to the kernel."""
         self.source.release(batch)
 
+    def quiesce(self) -> int | None:
+        """Stop taking packets so that the ring can be read to its end; the
+        milliseconds to wait for its last block (None: nothing to drain)."""
+        quiesce = getattr(self.source, "quiesce", None)
+        return quiesce() if quiesce is not None else None
+
     def batches(self, timeout_ms: int = POLL_MS) -> Iterator[Batch]:
         """Batches forever; each is valid until the next one is asked for."""
         while True:

@@ -337,6 +337,9 @@ def capture(config) -> int:
                                    report_every=config.stats_interval, before_first=announce)
                 except ZcapError as exc:       # a sink failed (disk full, broken pipe)
                     from .pipeline import Summary
+                    quiesce = getattr(source, "quiesce", None)
+                    if quiesce is not None:    # so that the counters below are final
+                        quiesce()
                     received, dropped = source.stats()
                     failed = Summary(received=received, dropped=dropped, error=exc)
                 if summary is not None and not live and pipeline.stats is not None:
@@ -362,6 +365,11 @@ def capture(config) -> int:
         if writer is not None:
             summary.captured = writer.packets
         _summary(summary.captured, summary.received, summary.dropped)
+        unwritten = summary.received - summary.dropped - summary.captured
+        if summary.error is not None and unwritten > 0:
+            # nothing lost silently: what the error kept out of the file is counted
+            print(f"{unwritten} packets not written after the error", file=sys.stderr,
+                  flush=True)
     if summary.error is not None:
         err(str(summary.error))
         return summary.error.exit_code

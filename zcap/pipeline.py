@@ -8,7 +8,9 @@ exhausted, or on an error. The source's errors (the interface went away, a
 corrupt file) end the loop and are kept in ``Summary.error``, so the caller
 still closes its sinks with the statistics; a sink's error (disk full, a
 broken pipe) is raised.
-A batch goes back to its source only after every sink returned.
+A batch goes back to its source only after every sink returned. After a
+signal, --duration or q, the ring is read to its end (``drain``): every
+packet the kernel counted as received is then written or counted as dropped.
 """
 
 import signal
@@ -106,6 +108,31 @@ def feed(batch: Batch, sinks: Sequence[Sink], done: int, count: int | None) -> i
     return limit
 
 
+def drain(source: Source, sinks: Sequence[Sink], done: int, count: int | None) -> int:
+    """After a stop (a signal, --duration, q): what the kernel already let in
+    goes to the sinks instead of being lost uncounted. A source that can
+    (``quiesce``) first stops taking packets, so its counters stop too; then
+    every block still in the ring is fed, the last partly filled one when the
+    kernel hands it over. Returns the packets fed."""
+    quiesce = getattr(source, "quiesce", None)
+    wait_ms = quiesce() if quiesce is not None else None
+    if wait_ms is None:
+        return 0
+    fed = 0
+    while count is None or done + fed < count:
+        try:
+            batch = source.next_batch(wait_ms)
+        except ZcapError:                # gone while draining: what was read stays
+            break
+        if batch is None:
+            break
+        try:
+            fed += feed(batch, sinks, done + fed, count)
+        finally:
+            source.release(batch)
+    return fed
+
+
 def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
          duration: float | None = None, stop: StopFlag | None = None,
          report: Callable[[Summary, bool], None] | None = None,
@@ -172,6 +199,11 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
                 break
             if any(sink.done for sink in ending):
                 break
+        # A source's error (the interface went away) ends the loop too: what the
+        # ring already holds can still be written.
+        if (not source.exhausted and not any(s.done for s in ending)
+                and (count is None or summary.captured < count)):
+            summary.captured += drain(source, sinks, summary.captured, count)
     summary.received, summary.dropped = source.stats()
     summary.per_interface = [InterfaceStats(start_ns, time.time_ns(), summary.received,
                                             summary.dropped, summary.captured)]

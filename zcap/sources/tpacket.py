@@ -161,6 +161,7 @@ class TpacketSource:
         self.name = interface
         self.snaplen = snaplen
         self.reserve = reserve           # extra headroom before each frame (PACKET_RESERVE)
+        self.retire_ms = retire_ms
         self.geometry = ring_geometry(buffer_kib)
         self.stats = KernelStats()
         self.sock: socket.socket | None = None
@@ -267,6 +268,15 @@ class TpacketSource:
             if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
                 return None
         return TpacketBatch(self, self._cur, block)
+
+    def quiesce(self) -> int:
+        """Take no more packets (a filter that rejects all: the kernel counts
+        none of them), so that what is already in the ring can be read to the
+        end and every packet the kernel counted is written or dropped. Returns
+        how long to wait for the last, partly filled block, which the kernel
+        hands over only when its retire timer fires."""
+        self.attach_filter(ACCEPT_NOTHING)
+        return 2 * self.retire_ms + 20
 
     def release(self, batch: TpacketBatch) -> None:
         """Give the block back to the kernel; its packets are gone after this."""
