@@ -196,16 +196,7 @@ def test_what_does_not_translate_says_why():
 
 # The expressions of the list that bpf_filters refuses on Ethernet, and why:
 # every other one must compile and translate.
-REFUSED = {
-    "portrange ftp-data-ftp": "unknown port in range",
-    "ip[0] / 0 = 1": "division by zero",
-    "host 01:02:03:04:05:06": "ethernet address used in non-ether expression",
-    "src 00:11:22:33:44:55": "ethernet address used in non-ether expression",
-    # proven empty, refused as libpcap refuses them
-    "tcp and udp": "expression rejects all packets",
-    "1 = 0": "expression rejects all packets",
-    "tcp and not tcp": "expression rejects all packets",
-}
+REFUSED = filter_exprs.REFUSED_ON_ETHERNET
 
 
 def expression_programs():

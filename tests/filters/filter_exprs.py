@@ -278,3 +278,17 @@ LINK_PRIMS = [
     # empty, and libpcap's optimiser sees it: "expression rejects all packets"
     "tcp and udp", "ip and not ip", "iso and not iso", "1 = 0",
 ]
+
+
+# The expressions of COMMON + ETHER that libpcap (and so zcap) refuses on
+# Ethernet, with the words of the error; every other one compiles.
+REFUSED_ON_ETHERNET = {
+    "portrange ftp-data-ftp": "unknown port in range",
+    "ip[0] / 0 = 1": "division by zero",
+    "host 01:02:03:04:05:06": "ethernet address used in non-ether expression",
+    "src 00:11:22:33:44:55": "ethernet address used in non-ether expression",
+    # proven empty by libpcap's optimiser
+    "tcp and udp": "expression rejects all packets",
+    "1 = 0": "expression rejects all packets",
+    "tcp and not tcp": "expression rejects all packets",
+}

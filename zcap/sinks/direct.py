@@ -34,7 +34,7 @@ from .. import pcapng as fmt
 from .._core import ffi, lib
 from ..errors import OutputError
 from ..protocols import Sink
-from .pcapng import InterfaceStats, PcapngSink, _hardware, os_name
+from .pcapng import InterfaceStats, PcapngSink, _hardware, open_output, os_name
 
 # Less content than this in a block goes through the staging buffer: a direct
 # write of a block costs its descriptor and up to one alignment unit of
@@ -93,11 +93,7 @@ class DirectSink(Sink):
         self.ring_writes = 0              # blocks written straight from the ring's memory
         self.err = 0
         self._own_fd = path != "-"
-        try:
-            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644) \
-                if self._own_fd else 1
-        except OSError as err:
-            raise OutputError(f"{path}: {os.strerror(err.errno or 0)}") from None
+        self.fd = open_output(path)
         # Standard output is the caller's file description (its offset, its
         # flags): never switch it to O_DIRECT.
         self.align = self._direct_alignment() if direct and self._own_fd else 0

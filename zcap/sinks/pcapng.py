@@ -31,6 +31,17 @@ def os_name() -> str:
     return f"{platform.system()} {platform.release()}"
 
 
+def open_output(path: str) -> int:
+    """The descriptor a file sink writes to: ``path`` created or truncated, or
+    standard output for '-' (the caller's to keep open)."""
+    if path == "-":
+        return 1
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        raise OutputError(f"{path}: {os.strerror(err.errno or 0)}") from None
+
+
 class PcapngSink(Sink):
     """Writes one pcapng section to ``path`` ('-' is standard output)."""
 
@@ -39,11 +50,7 @@ class PcapngSink(Sink):
         self.display = "standard output" if path == "-" else path
         self.interfaces = interfaces
         self._own_fd = path != "-"
-        try:
-            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644) \
-                if self._own_fd else 1
-        except OSError as err:
-            raise OutputError(f"{path}: {os.strerror(err.errno or 0)}") from None
+        self.fd = open_output(path)
         self.writer = ffi.gc(lib.zc_writer_new(self.fd, 0, 0), lib.zc_writer_free)
         self._tap_lock = contextlib.nullcontext()
         header = fmt.section_header(_hardware(), os_name(), f"zcap {__version__}")
