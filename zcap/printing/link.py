@@ -424,7 +424,7 @@ def record_problem(caplen: int, wire: int) -> str | None:
     """tcpdump's complaint about a record whose lengths make no sense (it then
     prints neither time stamp nor bytes), or None for a sound one."""
     if caplen == 0:
-        return "[Invalid header: caplen==0]"
+        return "[Invalid header: caplen==0, len==0]" if wire == 0 else "[Invalid header: caplen==0]"
     if wire == 0:
         return "[Invalid header: len==0]"
     if wire < caplen:
