@@ -868,3 +868,36 @@ def services_frames() -> list[bytes]:
         udp4(50000, 5060, b"INVITE sip:bob@example.com SIP/2.0\r\nVia: x\r\n\r\n"),
         udp4(5060, 50000, b"SIP/2.0 200 OK\r\n\r\n"),
     ]
+
+
+def ike(i_ck: bytes, r_ck: bytes, etype: int, flags: int = 0, msgid: int = 0,
+        vers: int = 0x10, np: int = 0, body: bytes = b"", hlen: int | None = None) -> bytes:
+    """An ISAKMP header (no payloads unless ``body``), its length field true unless given."""
+    n = 28 + len(body) if hlen is None else hlen
+    return struct.pack("!8s8sBBBBII", i_ck, r_ck, np, vers, etype, flags, msgid, n) + body
+
+
+def isakmp_frames() -> list[bytes]:
+    """IKEv1 exchanges (the initiator table tells I from R), IKEv2, NAT traversal, damaged."""
+    a, b, z = b"\x11" * 8, b"\x22" * 8, bytes(8)
+    return [
+        udp4(500, 500, ike(a, z, 2)),                           # first message: I
+        udp4(500, 500, ike(a, b, 2), src=IP_B, dst=IP_A),       # the responder: R
+        udp4(500, 500, ike(a, b, 2, flags=1)),                  # I again, encrypted
+        udp4(500, 500, ike(a, b, 32, flags=1, msgid=7), src=IP_B, dst=IP_A),
+        udp4(500, 500, ike(a, b, 5, flags=3, msgid=9), src="198.18.9.9"),  # neither end: ?
+        udp4(500, 500, ike(b"\x33" * 8, b, 4)),                 # unknown cookie: ?
+        udp4(500, 500, ike(z, b, 1)),                           # zero cookie: ?
+        udp4(500, 500, ike(a, z, 99, flags=4)),                 # unknown exchange type
+        udp4(500, 500, ike(a, z, 2, hlen=500)),                 # length field disagrees
+        udp4(500, 500, ike(a, z, 34, flags=0x08, vers=0x20)),
+        udp4(500, 500, ike(a, b, 35, flags=0x20, msgid=1, vers=0x20), src=IP_B, dst=IP_A),
+        udp4(500, 500, ike(a, b, 37, flags=0x38, msgid=2, vers=0x20)),
+        udp4(500, 500, ike(a, z, 2, vers=0x30)),                # unknown major version
+        udp4(7500, 8500, ike(b"\x44" * 8, z, 2)),
+        udp6(500, 500, ike(b"\x55" * 8, z, 2)),
+        udp6(500, 500, ike(b"\x55" * 8, b, 2), src=IP6_B, dst=IP6_A),
+        udp4(4500, 4500, bytes(4) + ike(b"\x66" * 8, z, 2)),    # NAT traversal, non-ESP marker
+        udp4(4500, 4500, bytes(4) + ike(b"\x66" * 8, b, 2)[:20]),
+        udp4(500, 500, ike(a, z, 2)[:27]),                      # header cut short
+    ]

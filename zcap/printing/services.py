@@ -104,8 +104,8 @@ def natt_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     if length == 1 and b[:1] == b"\xff":
         return "isakmp-nat-keep-alive"
     if len(b) >= 4 and b[:4] == bytes(4):
-        return "NONESP-encap: isakmp:" if not ctx.opts.verbose else \
-            "NONESP-encap: isakmp"
+        from zcap.printing.isakmp import isakmp_text
+        return "NONESP-encap: " + isakmp_text(ctx, b[4:], length - 4)
     return "UDP-encap: " + esp_text(ctx, b, length)
 
 

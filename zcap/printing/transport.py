@@ -46,6 +46,8 @@ UDP_PORTS = (
     ({67, 68}, "dhcp", "bootp_print"),
     ({69}, "services", "tftp_print"),
     ({88}, "services", "krb_print"),
+    ({500, 7500, 8500}, "isakmp", "isakmp_print"),
+    ({4500}, "services", "natt_print"),
     ({123}, "ntp", "ntp_print"),
     ({161, 162}, "snmp", "snmp_print"),
     ({514}, "syslog", "syslog_print"),
@@ -53,7 +55,6 @@ UDP_PORTS = (
     ({546, 547}, "dhcp6", "dhcp6_print"),
     ({750}, "services", "krb_print"),
     ({5353}, "dns", "mdns_udp_print"),
-    ({4500}, "services", "natt_print"),
     ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
 )
 # checked after UDP_PORTS, in tcpdump's order: some only by destination port
@@ -334,6 +335,7 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
         if app is not None:
             # the payload runs to the end of the IP packet, as tcpdump's capture
             # bound does: a UDP length shorter than that does not hide the rest
+            ctx.ip = ip
             return head + ck + lazy(*app)(ctx, bytes(seg[8:]), length, sport, dport)
     if ulen > length and not ip.fragmented:
         return head + ck + f"UDP, bad length {ulen} > {length}"
