@@ -439,7 +439,12 @@ def sctp_frames() -> list[bytes]:
     hb = struct.pack("!BBH", 4, 0, 8) + b"\0\1\0\4"
     def s(chunks: bytes, sp: int = 3868, dp: int = 3868) -> bytes:
         return proto4(132, struct.pack("!HHII", sp, dp, 0x1234, 0) + chunks)
-    return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6]]
+    def data_ppid(ppid: int) -> bytes:
+        return struct.pack("!BBHIHHI", 0, 3, 16 + 4, 2, 1, 1, ppid) + b"m3ua"
+    return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6],
+            # payload protocols tcpdump names, one it does not; ForCES channels by port
+            s(data_ppid(3)), s(data_ppid(27)), s(data_ppid(26)), s(init, 6704, 50000),
+            s(sack, 50000, 6706), s(init, 6705, 6705)]
 
 
 # ---- ICMP, ICMPv6 ----
