@@ -10,7 +10,7 @@ from zcap.printing.l2common import default_print, suppressed, trunc
 SAPS = {0x00: "Null", 0x02: "802.1B I", 0x04: "SNA", 0x06: "IP", 0x0E: "ProWay NM",
         0x42: "STP", 0x4E: "RS511", 0x7E: "ISO8208", 0x8E: "ProWay", 0xAA: "SNAP",
         0xE0: "IPX", 0xF0: "NetBeui", 0xFE: "OSI"}
-SAP_STP, SAP_IP, SAP_IPX, SAP_SNAP, SAP_GLOBAL = 0x42, 0x06, 0xE0, 0xAA, 0xFF
+SAP_STP, SAP_IP, SAP_IPX, SAP_SNAP, SAP_OSI, SAP_GLOBAL = 0x42, 0x06, 0xE0, 0xAA, 0xFE, 0xFF
 UI = 0x03
 U_COMMANDS = {0x03: "ui", 0xE3: "test", 0xAF: "xid", 0x63: "ua", 0x43: "disc", 0x0F: "dm",
               0x6F: "sabme", 0x87: "frmr"}
@@ -147,6 +147,11 @@ def llc_text(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,
     if ssap == dsap == SAP_IPX and control == UI:
         return text + ("IPX 802.2: " if ctx.opts.link_header else "") + \
             ipx_text(ctx, body, blen), hdrlen, False
+    if ssap == dsap == SAP_OSI and control == UI and body:
+        from zcap.printing.isoclns import osi_text
+        inner = osi_text(ctx, body, blen)
+        if inner is not None:
+            return text + inner, hdrlen, False
     if ssap == dsap == SAP_SNAP and control == UI:
         inner, known = snap_text(ctx, body, blen, src, dst)
         return text + inner, hdrlen + 5, not known

@@ -47,6 +47,7 @@ def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 
 CHDLC_UNICAST, CHDLC_BCAST = 0x0F, 0x8F
 CHDLC_PROTOS = {0x0800: 4, 0x86DD: 6}
+CHDLC_OSI = 0xFEFE
 
 
 def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
@@ -61,7 +62,16 @@ def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             else f"0x{frame[0]:02x}"
         head = f"{kind}, ethertype {ETHERTYPES.get(proto, 'Unknown')} (0x{proto:04x}), " \
                f"length {wire}: "
-    text = ethertype_text(ctx, proto, frame[4:], wire - 4)
+    text = None
+    if proto == CHDLC_OSI and wire >= 6 and len(frame) >= 6:
+        from zcap.printing.isoclns import NLPID_CLNP, NLPID_ESIS, NLPID_ISIS, osi_text
+        # a padding byte may stand before the NLPID: skip it when an OSI one follows
+        pad = 1 if frame[5] in (NLPID_CLNP, NLPID_ESIS, NLPID_ISIS) else 0
+        text = osi_text(ctx, frame[4 + pad:], wire - 4 - pad)
+    elif proto == CHDLC_OSI:
+        return head + trunc("chdlc"), len(frame)
+    if text is None:
+        text = ethertype_text(ctx, proto, frame[4:], wire - 4)
     if text is None:
         text = f"unknown CHDLC protocol (0x{proto:04x})"
     return head + text, 4
@@ -251,6 +261,12 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             return text + ("" if suppressed(ctx.opts) else default_print(frame)), hdrlen
         if nlpid == NLPID_Q933:
             return text + q933_text(ctx, body, blen), hdrlen
+        if nlpid in (0x82, 0x83):
+            # the OSI printers read the PDU from its NLPID on
+            from zcap.printing.isoclns import osi_text
+            inner = osi_text(ctx, frame[hdrlen - 1:], blen + 1)
+            if inner is not None:
+                return text + inner, hdrlen
         if nlpid == NLPID_PPP:
             from zcap.printing.ppp import ppp_text
             return text + ppp_text(ctx, body, blen), hdrlen
