@@ -906,3 +906,31 @@ def isakmp_frames() -> list[bytes]:
         udp4(4500, 4500, bytes(4) + ike(b"\x66" * 8, b, 2)[:20]),
         udp4(500, 500, ike(a, z, 2)[:27]),                      # header cut short
     ]
+
+
+def ptp_msg(kind: int, body: bytes, flags: int = 0x0200, version: int = 2,
+            first: int = 0) -> bytes:
+    """A PTP message: the 34-byte common header, then ``body``."""
+    hdr = struct.pack("!BBHBBH6sH4sQHHBB", first | kind, version, 34 + len(body), 24, 0, flags,
+                      (1500).to_bytes(6, "big"), 7, bytes(4), 0x0011223344556677, 1, 42,
+                      kind if kind < 5 else 5, 0xFD)
+    return hdr + body
+
+
+def ptp_frames() -> list[bytes]:
+    """Each PTP message type over Ethernet and UDP, other versions, cut and short ones."""
+    ts = (1_700_000_000).to_bytes(6, "big") + struct.pack("!I", 123456789)
+    port = struct.pack("!QH", 0x8899AABBCCDDEEFF, 3)
+    announce = ts + struct.pack("!HBBBBHBQHB", 37, 0, 128, 6, 0x21, 0x4E5D, 128,
+                                0x0011223344556677, 1, 0xA0)
+    msgs = [ptp_msg(0, ts), ptp_msg(1, ts, flags=0), ptp_msg(2, ts + port),
+            ptp_msg(3, ts + port, flags=0x18C0 | 0x4), ptp_msg(8, ts), ptp_msg(9, ts + port),
+            ptp_msg(0xA, ts + port), ptp_msg(0xB, announce, flags=0x3F),
+            ptp_msg(0xC, port + b"tlv"), ptp_msg(0xD, port + bytes([5, 4, 1, 0])),
+            ptp_msg(5, b""), ptp_msg(0, ts, first=0x10), ptp_msg(0, ts, version=1),
+            ptp_msg(0, ts, version=3)]
+    frames = [eth(m, 0x88F7) for m in msgs]
+    frames += [udp4(319, 319, msgs[0]), udp4(320, 320, msgs[7]), udp6(50000, 320, msgs[9])]
+    frames += [eth(msgs[0], 0x88F7)[:14 + 20], eth(msgs[7], 0x88F7)[:14 + 50],
+               eth(msgs[9], 0x88F7)[:14 + 34], udp4(319, 319, msgs[0][:30])]
+    return frames

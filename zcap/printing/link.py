@@ -94,6 +94,7 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x888E: ("", _on_demand("eapol", "eapol_text")),
     0x8809: ("", _on_demand("slow", "slow_text")),
     0x9000: ("", _on_demand("loopback", "loopback_text")),
+    0x88F7: ("", _on_demand("ptp", "ptp_text")),
 }
 
 

@@ -59,7 +59,8 @@ UDP_PORTS = (
 )
 # checked after UDP_PORTS, in tcpdump's order: some only by destination port
 UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
-UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"))
+UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"),
+                  ({319, 320}, "ptp", "ptp_udp_print"))
 UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
 
 
