@@ -127,6 +127,36 @@ SYN_OPTS = (b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x10\x00\x00\x00\x00\x00"
 TS_OPTS = b"\x01\x01\x08\x0a\x00\x00\x10\x05\x00\x00\x20\x00"
 
 
+def mptcp_options() -> list[tuple[int, bytes]]:
+    """(TCP flags, an MPTCP option): each subtype, well-formed and not."""
+    S, SA, A_ = 0x02, 0x12, 0x10
+    key = bytes.fromhex("0011223344556677")
+
+    def mp(sub: int, body: bytes) -> bytes:
+        return bytes([30, 3 + len(body), sub]) + body
+    v4, v6 = bytes([198, 18, 0, 9]), bytes(15) + b"\x01"
+    return [
+        (S, mp(0x00, b"\x81" + key)), (A_, mp(0x01, b"\x01" + key + key[::-1])),
+        (A_, mp(0x01, b"\x01" + key + key[::-1] + b"\x00\x05")), (S, mp(0x05, b"\x01")),
+        (A_, mp(0x00, b"\x81" + key)),                                    # capable on a non-SYN
+        (S, mp(0x11, b"\x07" + bytes(8))), (SA, mp(0x10, b"\x02" + key + b"\x00\x00\x00\x09")),
+        (A_, mp(0x10, b"\x00" + bytes(range(20)))), (A_, mp(0x10, b"\x00")),
+        (A_, mp(0x20, b"\x01" + struct.pack("!I", 77))),
+        (A_, mp(0x20, b"\x1f" + key + key + struct.pack("!IHH", 5, 41, 0xBEEF))),
+        (A_, mp(0x20, b"\x05" + struct.pack("!IIIH", 1, 2, 3, 4))),
+        (A_, mp(0x20, b"\x05" + struct.pack("!II", 1, 2))),                # length cut short
+        (A_, mp(0x20, b"\x00\x00")), (S, mp(0x20, b"\x00")),
+        (A_, mp(0x34, b"\x01" + v4)), (A_, mp(0x30, b"\x02" + v4 + b"\x1f\x90")),
+        (A_, mp(0x30, b"\x03" + v4 + key)), (A_, mp(0x31, b"\x04" + v4 + b"\x1f\x90" + key)),
+        (A_, mp(0x36, b"\x05" + v6)), (A_, mp(0x30, b"\x06" + v6 + b"\x00\x50" + key)),
+        (A_, mp(0x39, b"\x07" + v4)), (A_, mp(0x30, b"\x07" + v4[:3])),
+        (A_, mp(0x40, b"\x01\x02\x03")), (A_, mp(0x40, b"")),
+        (A_, mp(0x51, b"\x04")), (A_, mp(0x50, b"")), (A_, mp(0x51, b"\x04\x05")),
+        (A_, mp(0x60, b"\x00" + key)), (A_, mp(0x70, b"\x00" + key)), (A_, mp(0x70, b"\x00")),
+        (A_, mp(0x80, b"\x00")), (A_, mp(0xF0, b"abc")), (A_, b"\x1e\x02"),
+    ]
+
+
 def tcp_frames() -> list[bytes]:
     """Two TCP conversations (v4 and v6) with options, data, SACK, FIN, RST, oddities."""
     A, B = IP_A, IP_B
@@ -158,6 +188,8 @@ def tcp_frames() -> list[bytes]:
         tcp4(51009, 179, 10, 20, A_, opts=b"\x13\x12" + b"\xaa" * 16 + b"\x01\x01"),   # md5
         tcp4(51010, 5000, 10, 20, S, opts=b"\x22\x02\x01\x01"),          # tfo, nop
         tcp4(51011, 5001, 10, 20, S, opts=b"\x1e\x04\x00\x81\x01\x01"),  # mptcp
+        *[tcp4(51020 + i, 5010, 10, 20, fl, opts=mp + b"\x01" * (-len(mp) % 4))
+          for i, (fl, mp) in enumerate(mptcp_options())],
         tcp4(51012, 5002, 10, 20, S, opts=b"\x1c\x04\x80\x3c"),          # uto
         tcp4(51013, 5003, 10, 20, S, opts=b"\x4e\x04\xab\xcd"),          # unknown kind
         tcp4(51014, 5004, 10, 20, S, opts=b"\x02\x04\x05"),              # cut option
