@@ -461,6 +461,11 @@ def tunnel_frames() -> list[bytes]:
                         bytes(8), 6), dst="224.0.0.18", ttl=255),
         proto4(112, bytes([0x31, 8, 100, 1, 0, 100]) + b"\0\0" + ip4("10.0.0.253"),
                dst="224.0.0.18", ttl=255),
+        # VRRPv3 over IPv6 lists IPv6 addresses; adverts cut after the priority
+        proto6(112, bytes([0x31, 9, 100, 2, 0, 100]) + b"\0\0" + ip6("fe80::1") +
+               ip6("2001:db8::1"), dst="ff02::12", hlim=255),
+        proto4(112, bytes([0x31, 8, 100, 1]), dst="224.0.0.18", ttl=255),
+        proto4(112, bytes([0x21, 8, 100, 1, 1]), dst="224.0.0.18", ttl=255),
     ]
 
 
