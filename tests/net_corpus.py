@@ -427,6 +427,11 @@ def igmp_frames() -> list[bytes]:
         proto4(2, _ck(b"\x22\0\0\0\0\0\0\x02" + v3rec), dst="224.0.0.22", ttl=1),
         proto4(2, _ck(b"\x11\x64\0\0" + bytes(4))[:6], dst="224.0.0.1", ttl=1),
         proto4(2, _ck(b"\x99\0\0\0" + g), dst="224.0.0.1", ttl=1),
+        # multicast traceroute queries and responses, one replying to a group, one short
+        *[proto4(2, _ck(bytes([t, 0, 0, 0]) + g + ip4("10.1.1.1") + ip4("10.2.2.2") + reply
+                        + bytes([9]) + (7).to_bytes(3, "big")), dst="10.0.0.5")
+          for t in (0x1E, 0x1F) for reply in (ip4("10.3.3.3"), ip4("224.0.1.32"))],
+        proto4(2, _ck(b"\x1f\0\0\0" + g + bytes(8)), dst="10.0.0.5"),
     ]
 
 
