@@ -288,13 +288,23 @@ def link_type_frames() -> dict[int, list[bytes]]:
         229: [IP6],
         147: [IP, b"abc"],
         8: [bytes(16) + IP, b"\x01" + bytes(15) + IP6, bytes(16) + b"\x00abc", bytes(5)],
-        104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"],
+        104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"] + SLARP_FRAMES,
         50: [b"\xff\x03\x00\x21" + IP, b"\x0f\x00\x08\x00" + IP, b"\x11\x22abc", b"\xff"],
         51: [PPPOE_SESSION, PPPOE_PADI, b"\x11"],
         107: FRAME_RELAY_FRAMES,
         195: IEEE802154_FRAMES,
         230: [f[:-2] for f in IEEE802154_FRAMES if len(f) > 5],
     }
+
+
+_SLARP = b"\x8f\x00\x80\x35"
+# Cisco SLARP: request, reply, keepalives with and without uptime, trailing
+# bytes, an unknown code, short ones
+SLARP_FRAMES = [_SLARP + bytes(14), _SLARP + struct.pack("!I", 1) + A4 + bytes([255, 255, 255, 252])
+                + b"\xff\xff", _SLARP + struct.pack("!IIIH", 2, 5, 2, 0xFFFF),
+                _SLARP + struct.pack("!IIIHI", 2, 5, 2, 0xFFFF, 7925000) + b"\0\0",
+                _SLARP + struct.pack("!IIIHI", 2, 9, 8, 0xFF, 1000)[:16],
+                _SLARP + struct.pack("!I", 7) + bytes(10), _SLARP + bytes(10)]
 
 
 def _q922(dlci: int, fecn: int = 0, becn: int = 0, de: int = 0, cr: int = 0) -> bytes:
