@@ -905,6 +905,10 @@ def services_frames() -> list[bytes]:
         udp4(1812, 50000, struct.pack("!BBH", 2, 7, 20) + bytes(16)),
         udp4(1985, 1985, bytes([0, 0, 16, 3, 10, 100, 1, 0]) + b"cisco\0\0\0" + ip4("10.0.0.1"),
              dst="224.0.0.2"),
+        # HSRP: an unknown op code, a reserved byte, version 1, cut at each field
+        *[udp4(1985, 1985, (bytes([0, 3, 16, 3, 10, 100, 2, 5]) + b"cisco\0\0\0"
+                            + ip4("10.0.0.1"))[:n], dst="224.0.0.2") for n in (20, 16, 7, 2, 1)],
+        udp4(1985, 1985, bytes([1, 0, 16]) + bytes(17), dst="224.0.0.2"),
         udp4(520, 520, bytes([2, 2, 0, 0]) + struct.pack("!HH", 2, 0) + ip4("10.1.0.0") +
              ip4("255.255.0.0") + bytes(4) + struct.pack("!I", 1), dst="224.0.0.9"),
         udp4(50000, 88, b"\x6a\x81\x80" + bytes(40)),                     # AS-REQ

@@ -3,8 +3,6 @@ RADIUS, HSRP, RIP, and IPsec's NAT traversal on port 4500."""
 
 from __future__ import annotations
 
-import struct
-
 from zcap.printing.context import Ctx, ip4_str, text_chars
 
 TFTP_OPS = {1: "RRQ", 2: "WRQ", 3: "DATA", 4: "ACK", 5: "ERROR", 6: "OACK"}
@@ -67,20 +65,34 @@ def radius_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
 
 
 def hsrp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
-    """HSRP v0 hellos: state, group, virtual address (timers with -v)."""
-    if len(b) < 20:
-        return "HSRP" + ctx.cut("hsrp")
-    ver, op, state, hello, hold, prio, group, rsvd = struct.unpack_from("!8B", b)
+    """HSRP v0 hellos: state, group, virtual address (timers with -v); a cut
+    message shows what was read before it, as tcpdump reads field by field."""
+    from zcap.printing.context import relts
+    if not b:
+        return ctx.cut("hsrp")
+    ver = b[0]
     if ver != 0:
         return f"HSRPv{ver}"
-    text = f"HSRPv{ver}-{HSRP_OPS.get(op, f'unknown ({op})')} {length}: "
-    text += f"state={HSRP_STATES.get(state, f'Unknown ({state})')} group={group}"
-    if rsvd:
-        text += f" [reserved={rsvd}!]"
-    text += " addr=" + ip4_str(b[16:20])
+    text = "HSRPv0-"
+    if len(b) < 2:
+        return text + ctx.cut("hsrp")
+    text += f"{HSRP_OPS.get(b[1], f'unknown ({b[1]})')} {length}: "
+    if len(b) < 3:
+        return text + ctx.cut("hsrp")
+    text += f"state={HSRP_STATES.get(b[2], f'Unknown ({b[2]})')} "
+    if len(b) < 7:
+        return text + ctx.cut("hsrp")
+    text += f"group={b[6]} "
+    if len(b) < 8:
+        return text + ctx.cut("hsrp")
+    if b[7]:
+        text += f"[reserved={b[7]}!] "
+    if len(b) < 20:
+        return text + ctx.cut("hsrp")
+    text += "addr=" + ip4_str(b[16:20])
     if ctx.opts.verbose:
         auth = b[8:16].split(b"\0")[0]
-        text += (f" hellotime={hello}s holdtime={hold}s priority={prio} "
+        text += (f" hellotime={relts(b[3])} holdtime={relts(b[4])} priority={b[5]} "
                  f'auth="{text_chars(auth)}"')
     return text
 
