@@ -699,6 +699,11 @@ def dhcp6_frames() -> list[bytes]:
         udp6(547, 546, b"\x07\x12\x34\x58" + sid + o(13, b"\0\x02none"), src=s, dst=c),
         udp6(546, 547, b"\x01\x12\x34\x56" + duid[:10], src=c, dst="ff02::1:2"),
         udp6(546, 547, b"\x01\x12", src=c, dst="ff02::1:2"),
+        # the AFTR name (well-formed, a label running past the option, too short),
+        # the MUD URL and time zones (text, a NUL inside, too short)
+        udp6(547, 546, b"\x07\x12\x34\x59" + sid + o(64, _name("aftr.example.net"))
+             + o(64, b"\x09ab") + o(64, b"\x01") + o(112, b"https://mud.example/x")
+             + o(41, b"EST5EDT\0junk") + o(42, b"UTC") + o(112, b""), src=s, dst=c),
     ]
 
 
