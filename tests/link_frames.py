@@ -143,6 +143,26 @@ EAPOL_FRAMES = [EAPOL_KEY, bytes([1, 1, 0, 0]), bytes([1, 0, 0, 5, 1, 1, 0, 5, 1
                 bytes([1, 0, 0, 6, 1, 2, 0, 6, 13, 0x20]), bytes([2, 2, 0, 0]), b"\x01\x02"]
 
 
+def ipx(dsock: int, body: bytes) -> bytes:
+    """An IPX header (checksum 0xffff, no hops) from node MA to the broadcast node."""
+    return (struct.pack("!HHBB", 0xFFFF, 30 + len(body), 0, 4) + bytes(4) + BCAST
+            + struct.pack("!H", dsock) + bytes.fromhex("a8f87967") + MA
+            + struct.pack("!H", 0x4000) + body)
+
+
+_SAP_ENTRY = struct.pack("!H", 0x030C) + b"PRINTER-1".ljust(48, b"\0") + bytes(4) + MB \
+    + struct.pack("!HH", 0x8060, 1)
+IPX_PAYLOADS = [
+    (0x0452, struct.pack("!H", 2) + _SAP_ENTRY * 2), (0x0452, struct.pack("!HH", 1, 4)),
+    (0x0453, struct.pack("!H", 2) + struct.pack("!IHH", 0x391729E2, 1, 2) * 3),
+    (0x0453, struct.pack("!H", 1) + struct.pack("!IHH", 0xFFFFFFFF, 0xFFFF, 0xFFFF)),
+    (0x0453, struct.pack("!HI", 2, 7)), (0x0452, struct.pack("!H", 2) + _SAP_ENTRY[:30]),
+    (0x0452, struct.pack("!H", 9)), (0x0453, struct.pack("!H", 5)),
+    (0x0455, b"nb" * 25), (0x0451, b"ncp"), (0x0456, b""), (0x0553, b"dgm"), (0x4003, b"x"),
+    (0x0452, b""),
+]
+
+
 def ethernet_l2_frames() -> list[bytes]:
     """Ethernet frames of every L2 protocol, the well-formed and the damaged."""
     eth = rc.eth
@@ -156,6 +176,10 @@ def ethernet_l2_frames() -> list[bytes]:
         dot3(llc(0x42, 0x42, 3, stp_config()[:20])),
         dot3(llc(0x42, 0x42, 3, b"\x00\x01\x00\x00")),
         dot3(snap(0x00000C, 0x010B, stp_config())),
+        # IPX: Ethernet II, raw 802.3 and LLC; SAP, RIP and named sockets, damaged ones
+        *[eth(ipx(sock, body), 0x8137) for sock, body in IPX_PAYLOADS],
+        dot3(ipx(0x0453, IPX_PAYLOADS[2][1]), dst=BCAST),
+        dot3(llc(0xE0, 0xE0, 3, ipx(0x0452, IPX_PAYLOADS[0][1])), dst=BCAST),
         # SNAP: IP, CDP, DTP, unknown OUI, bridged Ethernet
         dot3(snap(0, 0x0800, IP)),
         dot3(snap(0x00000C, 0x2000, CDP), dst=CDP_DST),

@@ -95,6 +95,7 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x8809: ("", _on_demand("slow", "slow_text")),
     0x9000: ("", _on_demand("loopback", "loopback_text")),
     0x88F7: ("", _on_demand("ptp", "ptp_text")),
+    0x8137: ("", _on_demand("llc", "ipx_ethernet")),
 }
 
 
