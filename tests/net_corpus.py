@@ -908,6 +908,8 @@ def services_frames() -> list[bytes]:
         udp4(69, 50000, b"\x00\x05\x00\x01File not found\x00"),
         udp4(50000, 1812, struct.pack("!BBH", 1, 7, 26) + bytes(16) + b"\x01\x06user"),
         udp4(1812, 50000, struct.pack("!BBH", 2, 7, 20) + bytes(16)),
+        udp4(1812, 50000, struct.pack("!BBH", 2, 8, 99) + bytes(16)),   # length past the end
+        udp4(1812, 50000, struct.pack("!BBH", 2, 9, 12) + bytes(16)),   # shorter than a header
         udp4(1985, 1985, bytes([0, 0, 16, 3, 10, 100, 1, 0]) + b"cisco\0\0\0" + ip4("10.0.0.1"),
              dst="224.0.0.2"),
         # HSRP: an unknown op code, a reserved byte, version 1, cut at each field

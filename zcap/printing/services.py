@@ -57,6 +57,9 @@ def radius_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     if len(b) < 20:
         return ctx.cut("radius")
     code, ident, rlen = b[0], b[1], b[2] << 8 | b[3]
+    if rlen < 20:
+        return " [|radius]"
+    rlen = min(rlen, length)      # a length field past the datagram is cut to it
     name = RADIUS_CODES.get(code, "Unknown Command")
     if not ctx.opts.verbose:
         return f"RADIUS, {name} ({code}), id: 0x{ident:02x} length: {rlen}"
