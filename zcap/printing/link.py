@@ -96,6 +96,7 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x9000: ("", _on_demand("loopback", "loopback_text")),
     0x88F7: ("", _on_demand("ptp", "ptp_text")),
     0x8137: ("", _on_demand("llc", "ipx_ethernet")),
+    0x88A2: ("", _on_demand("aoe", "aoe_text")),
 }
 
 

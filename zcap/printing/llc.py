@@ -101,6 +101,8 @@ def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int,
             return cdp.dtp_text(ctx, b, length)
         if pid in (0x010B, 0x010C):
             return stp_text(ctx, b, length)
+        if pid == 0x0111:
+            return cdp.udld_text(ctx, b, length)
         return None
     if oui == OUI_BRIDGED:
         if pid in (1, 7):
