@@ -987,3 +987,18 @@ def ptp_frames() -> list[bytes]:
     frames += [eth(msgs[0], 0x88F7)[:14 + 20], eth(msgs[7], 0x88F7)[:14 + 50],
                eth(msgs[9], 0x88F7)[:14 + 34], udp4(319, 319, msgs[0][:30])]
     return frames
+
+
+def bfd_frames() -> list[bytes]:
+    """BFD control packets (v1 on each port, v0, an unknown version), echo, short ones."""
+    def ctl(vd: int, flags: int, mult: int = 3, tx: int = 300000) -> bytes:
+        return struct.pack("!BBBBIIIII", vd, flags, mult, 24, 1, 2, tx, 300000, 50000)
+    return [
+        udp4(50152, 3784, ctl(0x20, 0xC0)), udp4(50153, 4784, ctl(0x21, 0x68)),
+        udp4(50154, 6784, ctl(0x27, 0x63)), udp4(50155, 3784, ctl(0x00, 0xFB)),
+        udp4(50156, 3784, ctl(0x40, 0)), udp4(50157, 3785, b"echo-data"),
+        udp4(3784, 50158, ctl(0x20, 0xC0)),                      # source port only: not BFD
+        udp4(50159, 3784, ctl(0x20, 0xC0, mult=255, tx=0xFFFFFFF0)),
+        udp4(50160, 3784, ctl(0x20, 0x40)[:20]),
+        udp6(50161, 3784, ctl(0x29, 0x80)),
+    ]

@@ -62,7 +62,8 @@ UDP_PORTS = (
 UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
 UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"),
                   ({319, 320}, "ptp", "ptp_udp_print"))
-UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
+UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),
+                   ({3784, 3785, 4784, 6784}, "bfd", "bfd_print"))
 
 
 def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
