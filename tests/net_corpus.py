@@ -1001,4 +1001,12 @@ def bfd_frames() -> list[bytes]:
         udp4(50159, 3784, ctl(0x20, 0xC0, mult=255, tx=0xFFFFFFF0)),
         udp4(50160, 3784, ctl(0x20, 0x40)[:20]),
         udp6(50161, 3784, ctl(0x29, 0x80)),
+        # Broadcom's LI shim (source port 49152, before BFD): each payload kind
+        *[udp4(49152, 3784, struct.pack("!I", word) + inner) for word, inner in (
+            (3 << 29 | 5 << 25 | 3 << 22 | 66666, bytes(ipv4(udp_raw(1, 2, b"li"), 17))),
+            (2 << 29 | 4 << 25 | 2 << 22 | 7, bytes(ipv6(udp_raw(1, 2, b"li"), 17))),
+            (1 << 29 | 4 << 25 | 1 << 22 | 9, b"\x10junk"),
+            (3 << 29 | 7 << 25 | 3 << 22 | 1, eth(ipv4(udp_raw(1, 2, b"li"), 17))),
+            (0, b""), (0x7 << 29 | 0xF << 25 | 0x7 << 22, b"z"))],
+        udp4(49152, 50000, b"\x01\x02"),
     ]
