@@ -849,6 +849,11 @@ def routing_frames() -> list[bytes]:
         ospf(1, ip4("255.255.255.252") + struct.pack("!HBBI", 10, 0x12, 0, 40) + bytes(8),
              area="0.0.0.1"),
         ospf(2, struct.pack("!HBBI", 1500, 0x02, 0x07, 100)),
+        # EIGRP headers (no TLVs: tcpdump's -v lines are then complete), other versions, short
+        *[proto4(88, _ck(struct.pack("!BBHIIIHH", v, op, 0, fl, 1, 0, 0, 100)), dst="224.0.0.10")
+          for v, op, fl in ((2, 5, 0), (2, 1, 0x9), (2, 3, 0x6), (2, 9, 0), (1, 5, 0))],
+        proto4(88, struct.pack("!BB", 2, 5), dst="224.0.0.10"),
+        proto6(88, struct.pack("!BBHIIIHH", 2, 4, 0, 0, 7, 6, 0, 1), dst="ff02::a"),
     ]
 
 

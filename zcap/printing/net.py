@@ -41,6 +41,7 @@ UPPER = {
     58: ("icmp", "icmp6_print"),
     103: ("routing", "pim_print"),
     89: ("routing", "ospf_print"),
+    88: ("eigrp", "eigrp_print"),
     112: ("routing", "vrrp_print"),
     132: ("sctp", "sctp_print"),
 }
