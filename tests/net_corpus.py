@@ -190,6 +190,15 @@ def tcp_frames() -> list[bytes]:
         tcp4(51011, 5001, 10, 20, S, opts=b"\x1e\x04\x00\x81\x01\x01"),  # mptcp
         *[tcp4(51020 + i, 5010, 10, 20, fl, opts=mp + b"\x01" * (-len(mp) % 4))
           for i, (fl, mp) in enumerate(mptcp_options())],
+        # OpenFlow message headers: several in a segment, 1.3, unknown version and type,
+        # a header cut by the segment's end, a length below the header's own
+        *[tcp4(6653, 40000 + i, 10, 20, 0x18, data=b"".join(
+            struct.pack("!BBHI", v, t, 8 + len(body), xid) + body for v, t, body, xid in msgs))
+          for i, msgs in enumerate((
+              [(1, 0, b"", 1)], [(1, 5, b"", 2), (1, 18, b"", 3), (1, 19, b"", 3)],
+              [(4, 0, b"", 7), (4, 20, b"", 8)], [(9, 3, b"abc", 9)], [(1, 77, b"", 10)]))],
+        tcp4(40010, 6633, 10, 20, 0x18, data=struct.pack("!BBHI", 1, 0, 8, 1) + b"\x01\x00\x00"),
+        tcp4(40011, 6633, 10, 20, 0x18, data=struct.pack("!BBHI", 1, 0, 4, 1) + bytes(8)),
         tcp4(51012, 5002, 10, 20, S, opts=b"\x1c\x04\x80\x3c"),          # uto
         tcp4(51013, 5003, 10, 20, S, opts=b"\x4e\x04\xab\xcd"),          # unknown kind
         tcp4(51014, 5004, 10, 20, S, opts=b"\x02\x04\x05"),              # cut option

@@ -41,6 +41,7 @@ TCP_PORTS = (
     ({80, 8080}, "text", "http_print"),
     ({554, 8554}, "text", "rtsp_print"),
     ({53}, "dns", "dns_tcp_print"),
+    ({6633, 6653}, "openflow", "openflow_print"),
 )
 UDP_PORTS = (
     ({53}, "dns", "dns_udp_print"),
