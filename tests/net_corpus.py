@@ -1023,4 +1023,13 @@ def bfd_frames() -> list[bytes]:
             (3 << 29 | 7 << 25 | 3 << 22 | 1, eth(ipv4(udp_raw(1, 2, b"li"), 17))),
             (0, b""), (0x7 << 29 | 0xF << 25 | 0x7 << 22, b"z"))],
         udp4(49152, 50000, b"\x01\x02"),
+        # sFlow v5 headers (no samples), an IPv6 agent, another version, short ones
+        udp4(40948, 6343, struct.pack("!II", 5, 1) + ip4("10.0.0.4") + struct.pack("!IIII", 2, 9,
+                                                                                     1000, 0)),
+        udp6(36123, 6343, struct.pack("!II", 5, 2) + ip6("2001:db8::4") + struct.pack("!IIII", 0,
+                                                                                        1, 2, 0)),
+        udp4(40000, 6343, struct.pack("!II", 4, 1) + bytes(20)),
+        udp4(40001, 6343, struct.pack("!II", 5, 2) + bytes(24)),
+        udp4(40002, 6343, struct.pack("!II", 5, 1) + bytes(12)),
+        udp4(40003, 6343, struct.pack("!II", 5, 7) + bytes(20)),
     ]

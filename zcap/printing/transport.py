@@ -67,6 +67,7 @@ UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
 # then, in tcpdump's order, Broadcom's LI shim by source port and BFD by destination
 UDP_SPORTS_LAST = (({49152}, "bcm_li", "bcm_li_print"),)
 UDP_DPORTS_LAST = (({3784, 3785, 4784, 6784}, "bfd", "bfd_print"),)
+UDP_PORTS_FINAL = (({6343}, "sflow", "sflow_print"),)
 
 
 def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
@@ -454,7 +455,8 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     if not opts.quiet:
         app = _app(UDP_PORTS, sport, dport) or _app(UDP_DPORTS, -1, dport) or \
             _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport) or \
-            _app(UDP_SPORTS_LAST, sport, -1) or _app(UDP_DPORTS_LAST, -1, dport)
+            _app(UDP_SPORTS_LAST, sport, -1) or _app(UDP_DPORTS_LAST, -1, dport) or \
+            _app(UDP_PORTS_FINAL, sport, dport)
         if app is not None:
             # the payload runs to the end of the IP packet, as tcpdump's capture
             # bound does: a UDP length shorter than that does not hide the rest
