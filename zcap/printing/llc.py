@@ -240,13 +240,18 @@ def _ipx_payload(ctx: Ctx, sock: int, b: bytes, length: int) -> str:
     if cmd in (1, 3):
         return text + (f" {body[0]:02x}{body[1]:02x}" if len(body) >= 2 else ctx.cut("ipx"))
     at = 0
+
+    def lacking(n: int) -> str | None:
+        # tcpdump checks the capture first, then the length the header claims
+        if len(body) < at + n:
+            return ctx.cut("ipx")
+        return " (invalid)" if length < n else None
+
     for _ in range(8):
         if length == 0:
             break
-        if len(body) < at + 2:
-            return text + ctx.cut("ipx")
-        if length < 2:
-            return text + " (invalid)"
+        if (bad := lacking(2)) is not None:
+            return text + bad
         text += f" {body[at]:02x}{body[at + 1]:02x} '"
         at, length = at + 2, length - 2
         if length < SAP_NAME:
@@ -255,16 +260,12 @@ def _ipx_payload(ctx: Ctx, sock: int, b: bytes, length: int) -> str:
             return text + ctx.cut("ipx")
         text += text_chars(body[at:at + SAP_NAME].split(b"\0", 1)[0]) + "'"
         at, length = at + SAP_NAME, length - SAP_NAME
-        if len(body) < at + 10:
-            return text + ctx.cut("ipx")
-        if length < 10:
-            return text + " (invalid)"
+        if (bad := lacking(10)) is not None:
+            return text + bad
         text += f" addr {body[at:at + 4].hex()}.{mac_str(body[at + 4:at + 10])}"
         at, length = at + 10, length - 10
-        if len(body) < at + 4:
-            return text + ctx.cut("ipx")
-        if length < 4:
-            return text + " (invalid)"
+        if (bad := lacking(4)) is not None:    # socket and hop count, not printed
+            return text + bad
         at, length = at + 4, length - 4
     return text
 
