@@ -297,6 +297,10 @@ def ip_frames() -> list[bytes]:
     u = udp_raw(7, 8, b"six" * 4)
     hbh = bytes([17, 0]) + b"\x05\x02\x00\x00\x01\x00"               # router alert + padn
     f.append(proto6(0, hbh + u))
+    # padding first, then the router alert; unknown options; pad1s (spacing as tcpdump's)
+    f.append(proto6(0, bytes([17, 0]) + b"\x01\x00\x05\x02\x00\x00" + u))
+    f.append(proto6(0, bytes([17, 0]) + b"\x3e\x02ab\x00\x00" + u))
+    f.append(proto6(60, bytes([17, 0]) + b"\x05\x02\x00\x01\x00\x00" + u))
     dst = bytes([17, 0]) + b"\x01\x04\x00\x00\x00\x00"
     f.append(proto6(60, dst + u))
     rt = bytes([17, 2, 0, 1]) + b"\0\0\0\0" + ip6("2001:db8::99")
