@@ -217,6 +217,11 @@ def ethernet_l2_frames() -> list[bytes]:
         eth(arp(1, 0x800, 6, 4, 3, MA, A4, MB, B4), 0x8035),
         eth(arp(1, 0x800, 6, 4, 4, MA, A4, MB, B4), 0x8035),
         eth(arp(1, 0x800, 6, 4, 8, MA, A4, MB, B4), 0x806),
+        # Frame Relay InARP: hardware addresses read as Q.922 (2, 3 and 4 bytes, bad ones)
+        *[eth(arp(15, 0x800, len(sha), 4, op, sha, A4, tha, B4), 0x806) for op, sha, tha in (
+            (8, b"\x18\x41", b"\x00\x00"), (9, b"\x18\x40\x01", b"\x00\x64"),
+            (8, b"\x18\x40\x20\x01", b"\x01\x00"), (8, b"\x18", b"\x18\x40\x20\x00"),
+            (1, b"\x18\x41", b"\x18\x41"), (2, b"\x18\x41", b"\x00\x00"))],
         eth(arp(1, 0x800, 6, 4, 9, MA, A4, MB, B4), 0x806),
         eth(arp(1, 0x800, 6, 4, 17, MA, A4, MB, B4), 0x806),
         eth(arp(6, 0x800, 6, 4, 1, MA, A4, bytes(6), B4), 0x806),
