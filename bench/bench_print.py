@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 SOURCES = ("tcpdump", "libpcap", "wireshark")
-STAMP = re.compile(r"^(\d\d:\d\d:\d\d\.\d{6,} |\[Invalid header)")
+STAMP = re.compile(r"^(\d\d:\d\d:\d\d\.\d{6,} |\[Invalid header|\[Error converting time\])")
 ENV = {**os.environ, "TZ": "UTC"}
 DEB_SRC = """Types: deb-src
 URIs: http://deb.debian.org/debian
