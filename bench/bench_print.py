@@ -1,7 +1,7 @@
 """Printing agreement: zcap's packet lines against tcpdump's on real captures.
 
     python bench/bench_print.py [--fetch DIR] [--in-process] [--jobs N]
-                                [--detail FILE] PATH...
+                                [--detail FILE] [--every-file] PATH...
 
 PATH is a capture file or a folder searched for *.pcap, *.pcapng, *.cap and
 *.pcap.gz files (dumps from outside the project: the captures shipped in the
@@ -20,8 +20,9 @@ Reported per file and in total: packets (tcpdump's), first lines identical
 with -n and with -nv (compared in order, packet i against packet i), files
 where both print as many packet lines, files where both or neither report a
 damaged file (a non-zero exit), and zcap tracebacks. A markdown table goes
-to stdout; ``--detail`` writes each differing pair of first lines to a file
-for finding the largest gaps.
+to stdout (a row per file that differs, a total per PATH and one for all);
+``--detail`` writes each differing pair of first lines to a file for finding
+the largest gaps.
 """
 
 from __future__ import annotations
@@ -160,27 +161,33 @@ def fetch(dest: Path) -> None:
             t.extractall(dest, filter="data")
 
 
-def table(results: list[FileResult]) -> str:
+def total_row(label: str, results: list[FileResult]) -> str:
+    """One row adding up ``results``."""
+    packets = sum(r.packets for r in results)
+    same_n, same_v = sum(r.same_n for r in results), sum(r.same_v for r in results)
+    pct = (lambda a: f"{100 * a / packets:.1f}%") if packets else (lambda a: "-")
+    return (f"| **{label}** ({len(results)} files) | {packets} | {same_n} ({pct(same_n)}) "
+            f"| {same_v} ({pct(same_v)}) | {sum(r.count_ok for r in results)}/{len(results)} "
+            f"| {sum(r.damaged_ok for r in results)}/{len(results)} "
+            f"| {sum(r.tracebacks for r in results)} |")
+
+
+def table(results: list[FileResult], sources: dict[str, list[FileResult]],
+          every_file: bool) -> str:
+    """Markdown: a row per file with a difference (every file with
+    ``every_file``), a total per path given and one for all."""
     rows = ["| file | packets | same -n | same -nv | line count | damaged | tracebacks |",
             "|---|---:|---:|---:|:-:|:-:|---:|"]
-    tot = FileResult("**total**")
     for r in results:
-        tot.packets += r.packets
-        tot.same_n += r.same_n
-        tot.same_v += r.same_v
-        tot.tracebacks += r.tracebacks
-    ok_count = sum(r.count_ok for r in results)
-    ok_dmg = sum(r.damaged_ok for r in results)
-    for r in results:
-        if r.same_n == r.packets == r.same_v and r.count_ok and r.damaged_ok:
-            continue    # only files with a difference are listed
+        if not every_file and r.same_n == r.packets == r.same_v and r.count_ok \
+                and r.damaged_ok:
+            continue
         rows.append(f"| {Path(r.name).name} | {r.packets} | {r.same_n} | {r.same_v} | "
                     f"{'ok' if r.count_ok else 'DIFF'} | {'ok' if r.damaged_ok else 'DIFF'} "
                     f"| {r.tracebacks} |")
-    pct = (lambda a: f"{100 * a / tot.packets:.1f}%") if tot.packets else (lambda a: "-")
-    rows.append(f"| **{len(results)} files** | {tot.packets} | {tot.same_n} ({pct(tot.same_n)}) "
-                f"| {tot.same_v} ({pct(tot.same_v)}) | {ok_count}/{len(results)} "
-                f"| {ok_dmg}/{len(results)} | {tot.tracebacks} |")
+    if len(sources) > 1:
+        rows += [total_row(name, rs) for name, rs in sources.items()]
+    rows.append(total_row("all", results))
     return "\n".join(rows)
 
 
@@ -191,18 +198,23 @@ def main() -> None:
     ap.add_argument("--in-process", action="store_true", help="zcap's Printer, not its CLI")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--detail", type=Path, help="write each differing first-line pair here")
+    ap.add_argument("--every-file", action="store_true", help="a row for every file")
     a = ap.parse_args()
     if a.fetch:
         fetch(a.fetch)
         a.paths.append(a.fetch)
-    files = captures(a.paths)
+    # labelled as given, opened by absolute path (zcap runs from the repository)
+    per_path = {str(p): [f.resolve() for f in captures([p])] for p in a.paths}
+    files = [f for fs in per_path.values() for f in fs]
     if not files:
         sys.exit("bench_print: no capture files found (give a folder, or --fetch DIR)")
     sys.path.insert(0, str(ROOT))
     zcap = run_zcap_inproc if a.in_process else run_zcap_cli
     with ThreadPoolExecutor(a.jobs) as pool:
         results = list(pool.map(lambda f: compare(f, zcap), files))
-    print(table(results))
+    by_file = dict(zip(files, results, strict=True))
+    sources = {name: [by_file[f] for f in fs] for name, fs in per_path.items() if fs}
+    print(table(results, sources, a.every_file))
     if a.detail:
         with a.detail.open("w") as d:
             for r in results:
