@@ -143,6 +143,26 @@ EAPOL_FRAMES = [EAPOL_KEY, bytes([1, 1, 0, 0]), bytes([1, 0, 0, 5, 1, 1, 0, 5, 1
                 bytes([1, 0, 0, 6, 1, 2, 0, 6, 13, 0x20]), bytes([2, 2, 0, 0]), b"\x01\x02"]
 
 
+def ipx(dsock: int, body: bytes) -> bytes:
+    """An IPX header (checksum 0xffff, no hops) from node MA to the broadcast node."""
+    return (struct.pack("!HHBB", 0xFFFF, 30 + len(body), 0, 4) + bytes(4) + BCAST
+            + struct.pack("!H", dsock) + bytes.fromhex("a8f87967") + MA
+            + struct.pack("!H", 0x4000) + body)
+
+
+_SAP_ENTRY = struct.pack("!H", 0x030C) + b"PRINTER-1".ljust(48, b"\0") + bytes(4) + MB \
+    + struct.pack("!HH", 0x8060, 1)
+IPX_PAYLOADS = [
+    (0x0452, struct.pack("!H", 2) + _SAP_ENTRY * 2), (0x0452, struct.pack("!HH", 1, 4)),
+    (0x0453, struct.pack("!H", 2) + struct.pack("!IHH", 0x391729E2, 1, 2) * 3),
+    (0x0453, struct.pack("!H", 1) + struct.pack("!IHH", 0xFFFFFFFF, 0xFFFF, 0xFFFF)),
+    (0x0453, struct.pack("!HI", 2, 7)), (0x0452, struct.pack("!H", 2) + _SAP_ENTRY[:30]),
+    (0x0452, struct.pack("!H", 9)), (0x0453, struct.pack("!H", 5)),
+    (0x0455, b"nb" * 25), (0x0451, b"ncp"), (0x0456, b""), (0x0553, b"dgm"), (0x4003, b"x"),
+    (0x0452, b""),
+]
+
+
 def ethernet_l2_frames() -> list[bytes]:
     """Ethernet frames of every L2 protocol, the well-formed and the damaged."""
     eth = rc.eth
@@ -156,6 +176,10 @@ def ethernet_l2_frames() -> list[bytes]:
         dot3(llc(0x42, 0x42, 3, stp_config()[:20])),
         dot3(llc(0x42, 0x42, 3, b"\x00\x01\x00\x00")),
         dot3(snap(0x00000C, 0x010B, stp_config())),
+        # IPX: Ethernet II, raw 802.3 and LLC; SAP, RIP and named sockets, damaged ones
+        *[eth(ipx(sock, body), 0x8137) for sock, body in IPX_PAYLOADS],
+        dot3(ipx(0x0453, IPX_PAYLOADS[2][1]), dst=BCAST),
+        dot3(llc(0xE0, 0xE0, 3, ipx(0x0452, IPX_PAYLOADS[0][1])), dst=BCAST),
         # SNAP: IP, CDP, DTP, unknown OUI, bridged Ethernet
         dot3(snap(0, 0x0800, IP)),
         dot3(snap(0x00000C, 0x2000, CDP), dst=CDP_DST),
@@ -193,6 +217,11 @@ def ethernet_l2_frames() -> list[bytes]:
         eth(arp(1, 0x800, 6, 4, 3, MA, A4, MB, B4), 0x8035),
         eth(arp(1, 0x800, 6, 4, 4, MA, A4, MB, B4), 0x8035),
         eth(arp(1, 0x800, 6, 4, 8, MA, A4, MB, B4), 0x806),
+        # Frame Relay InARP: hardware addresses read as Q.922 (2, 3 and 4 bytes, bad ones)
+        *[eth(arp(15, 0x800, len(sha), 4, op, sha, A4, tha, B4), 0x806) for op, sha, tha in (
+            (8, b"\x18\x41", b"\x00\x00"), (9, b"\x18\x40\x01", b"\x00\x64"),
+            (8, b"\x18\x40\x20\x01", b"\x01\x00"), (8, b"\x18", b"\x18\x40\x20\x00"),
+            (1, b"\x18\x41", b"\x18\x41"), (2, b"\x18\x41", b"\x00\x00"))],
         eth(arp(1, 0x800, 6, 4, 9, MA, A4, MB, B4), 0x806),
         eth(arp(1, 0x800, 6, 4, 17, MA, A4, MB, B4), 0x806),
         eth(arp(6, 0x800, 6, 4, 1, MA, A4, bytes(6), B4), 0x806),
@@ -288,13 +317,23 @@ def link_type_frames() -> dict[int, list[bytes]]:
         229: [IP6],
         147: [IP, b"abc"],
         8: [bytes(16) + IP, b"\x01" + bytes(15) + IP6, bytes(16) + b"\x00abc", bytes(5)],
-        104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"],
+        104: [b"\x0f\x00\x08\x00" + IP, b"\x8f\x00\x86\xdd" + IP6, b"\x0f"] + SLARP_FRAMES,
         50: [b"\xff\x03\x00\x21" + IP, b"\x0f\x00\x08\x00" + IP, b"\x11\x22abc", b"\xff"],
         51: [PPPOE_SESSION, PPPOE_PADI, b"\x11"],
         107: FRAME_RELAY_FRAMES,
         195: IEEE802154_FRAMES,
         230: [f[:-2] for f in IEEE802154_FRAMES if len(f) > 5],
     }
+
+
+_SLARP = b"\x8f\x00\x80\x35"
+# Cisco SLARP: request, reply, keepalives with and without uptime, trailing
+# bytes, an unknown code, short ones
+SLARP_FRAMES = [_SLARP + bytes(14), _SLARP + struct.pack("!I", 1) + A4 + bytes([255, 255, 255, 252])
+                + b"\xff\xff", _SLARP + struct.pack("!IIIH", 2, 5, 2, 0xFFFF),
+                _SLARP + struct.pack("!IIIHI", 2, 5, 2, 0xFFFF, 7925000) + b"\0\0",
+                _SLARP + struct.pack("!IIIHI", 2, 9, 8, 0xFF, 1000)[:16],
+                _SLARP + struct.pack("!I", 7) + bytes(10), _SLARP + bytes(10)]
 
 
 def _q922(dlci: int, fecn: int = 0, becn: int = 0, de: int = 0, cr: int = 0) -> bytes:

@@ -127,6 +127,36 @@ SYN_OPTS = (b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x10\x00\x00\x00\x00\x00"
 TS_OPTS = b"\x01\x01\x08\x0a\x00\x00\x10\x05\x00\x00\x20\x00"
 
 
+def mptcp_options() -> list[tuple[int, bytes]]:
+    """(TCP flags, an MPTCP option): each subtype, well-formed and not."""
+    S, SA, A_ = 0x02, 0x12, 0x10
+    key = bytes.fromhex("0011223344556677")
+
+    def mp(sub: int, body: bytes) -> bytes:
+        return bytes([30, 3 + len(body), sub]) + body
+    v4, v6 = bytes([198, 18, 0, 9]), bytes(15) + b"\x01"
+    return [
+        (S, mp(0x00, b"\x81" + key)), (A_, mp(0x01, b"\x01" + key + key[::-1])),
+        (A_, mp(0x01, b"\x01" + key + key[::-1] + b"\x00\x05")), (S, mp(0x05, b"\x01")),
+        (A_, mp(0x00, b"\x81" + key)),                                    # capable on a non-SYN
+        (S, mp(0x11, b"\x07" + bytes(8))), (SA, mp(0x10, b"\x02" + key + b"\x00\x00\x00\x09")),
+        (A_, mp(0x10, b"\x00" + bytes(range(20)))), (A_, mp(0x10, b"\x00")),
+        (A_, mp(0x20, b"\x01" + struct.pack("!I", 77))),
+        (A_, mp(0x20, b"\x1f" + key + key + struct.pack("!IHH", 5, 41, 0xBEEF))),
+        (A_, mp(0x20, b"\x05" + struct.pack("!IIIH", 1, 2, 3, 4))),
+        (A_, mp(0x20, b"\x05" + struct.pack("!II", 1, 2))),                # length cut short
+        (A_, mp(0x20, b"\x00\x00")), (S, mp(0x20, b"\x00")),
+        (A_, mp(0x34, b"\x01" + v4)), (A_, mp(0x30, b"\x02" + v4 + b"\x1f\x90")),
+        (A_, mp(0x30, b"\x03" + v4 + key)), (A_, mp(0x31, b"\x04" + v4 + b"\x1f\x90" + key)),
+        (A_, mp(0x36, b"\x05" + v6)), (A_, mp(0x30, b"\x06" + v6 + b"\x00\x50" + key)),
+        (A_, mp(0x39, b"\x07" + v4)), (A_, mp(0x30, b"\x07" + v4[:3])),
+        (A_, mp(0x40, b"\x01\x02\x03")), (A_, mp(0x40, b"")),
+        (A_, mp(0x51, b"\x04")), (A_, mp(0x50, b"")), (A_, mp(0x51, b"\x04\x05")),
+        (A_, mp(0x60, b"\x00" + key)), (A_, mp(0x70, b"\x00" + key)), (A_, mp(0x70, b"\x00")),
+        (A_, mp(0x80, b"\x00")), (A_, mp(0xF0, b"abc")), (A_, b"\x1e\x02"),
+    ]
+
+
 def tcp_frames() -> list[bytes]:
     """Two TCP conversations (v4 and v6) with options, data, SACK, FIN, RST, oddities."""
     A, B = IP_A, IP_B
@@ -158,6 +188,17 @@ def tcp_frames() -> list[bytes]:
         tcp4(51009, 179, 10, 20, A_, opts=b"\x13\x12" + b"\xaa" * 16 + b"\x01\x01"),   # md5
         tcp4(51010, 5000, 10, 20, S, opts=b"\x22\x02\x01\x01"),          # tfo, nop
         tcp4(51011, 5001, 10, 20, S, opts=b"\x1e\x04\x00\x81\x01\x01"),  # mptcp
+        *[tcp4(51020 + i, 5010, 10, 20, fl, opts=mp + b"\x01" * (-len(mp) % 4))
+          for i, (fl, mp) in enumerate(mptcp_options())],
+        # OpenFlow message headers: several in a segment, 1.3, unknown version and type,
+        # a header cut by the segment's end, a length below the header's own
+        *[tcp4(6653, 40000 + i, 10, 20, 0x18, data=b"".join(
+            struct.pack("!BBHI", v, t, 8 + len(body), xid) + body for v, t, body, xid in msgs))
+          for i, msgs in enumerate((
+              [(1, 0, b"", 1)], [(1, 5, b"", 2), (1, 18, b"", 3), (1, 19, b"", 3)],
+              [(4, 0, b"", 7), (4, 20, b"", 8)], [(9, 3, b"abc", 9)], [(1, 77, b"", 10)]))],
+        tcp4(40010, 6633, 10, 20, 0x18, data=struct.pack("!BBHI", 1, 0, 8, 1) + b"\x01\x00\x00"),
+        tcp4(40011, 6633, 10, 20, 0x18, data=struct.pack("!BBHI", 1, 0, 4, 1) + bytes(8)),
         tcp4(51012, 5002, 10, 20, S, opts=b"\x1c\x04\x80\x3c"),          # uto
         tcp4(51013, 5003, 10, 20, S, opts=b"\x4e\x04\xab\xcd"),          # unknown kind
         tcp4(51014, 5004, 10, 20, S, opts=b"\x02\x04\x05"),              # cut option
@@ -256,6 +297,10 @@ def ip_frames() -> list[bytes]:
     u = udp_raw(7, 8, b"six" * 4)
     hbh = bytes([17, 0]) + b"\x05\x02\x00\x00\x01\x00"               # router alert + padn
     f.append(proto6(0, hbh + u))
+    # padding first, then the router alert; unknown options; pad1s (spacing as tcpdump's)
+    f.append(proto6(0, bytes([17, 0]) + b"\x01\x00\x05\x02\x00\x00" + u))
+    f.append(proto6(0, bytes([17, 0]) + b"\x3e\x02ab\x00\x00" + u))
+    f.append(proto6(60, bytes([17, 0]) + b"\x05\x02\x00\x01\x00\x00" + u))
     dst = bytes([17, 0]) + b"\x01\x04\x00\x00\x00\x00"
     f.append(proto6(60, dst + u))
     rt = bytes([17, 2, 0, 1]) + b"\0\0\0\0" + ip6("2001:db8::99")
@@ -395,6 +440,11 @@ def igmp_frames() -> list[bytes]:
         proto4(2, _ck(b"\x22\0\0\0\0\0\0\x02" + v3rec), dst="224.0.0.22", ttl=1),
         proto4(2, _ck(b"\x11\x64\0\0" + bytes(4))[:6], dst="224.0.0.1", ttl=1),
         proto4(2, _ck(b"\x99\0\0\0" + g), dst="224.0.0.1", ttl=1),
+        # multicast traceroute queries and responses, one replying to a group, one short
+        *[proto4(2, _ck(bytes([t, 0, 0, 0]) + g + ip4("10.1.1.1") + ip4("10.2.2.2") + reply
+                        + bytes([9]) + (7).to_bytes(3, "big")), dst="10.0.0.5")
+          for t in (0x1E, 0x1F) for reply in (ip4("10.3.3.3"), ip4("224.0.1.32"))],
+        proto4(2, _ck(b"\x1f\0\0\0" + g + bytes(8)), dst="10.0.0.5"),
     ]
 
 
@@ -429,6 +479,11 @@ def tunnel_frames() -> list[bytes]:
                         bytes(8), 6), dst="224.0.0.18", ttl=255),
         proto4(112, bytes([0x31, 8, 100, 1, 0, 100]) + b"\0\0" + ip4("10.0.0.253"),
                dst="224.0.0.18", ttl=255),
+        # VRRPv3 over IPv6 lists IPv6 addresses; adverts cut after the priority
+        proto6(112, bytes([0x31, 9, 100, 2, 0, 100]) + b"\0\0" + ip6("fe80::1") +
+               ip6("2001:db8::1"), dst="ff02::12", hlim=255),
+        proto4(112, bytes([0x31, 8, 100, 1]), dst="224.0.0.18", ttl=255),
+        proto4(112, bytes([0x21, 8, 100, 1, 1]), dst="224.0.0.18", ttl=255),
     ]
 
 
@@ -439,7 +494,12 @@ def sctp_frames() -> list[bytes]:
     hb = struct.pack("!BBH", 4, 0, 8) + b"\0\1\0\4"
     def s(chunks: bytes, sp: int = 3868, dp: int = 3868) -> bytes:
         return proto4(132, struct.pack("!HHII", sp, dp, 0x1234, 0) + chunks)
-    return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6]]
+    def data_ppid(ppid: int) -> bytes:
+        return struct.pack("!BBHIHHI", 0, 3, 16 + 4, 2, 1, 1, ppid) + b"m3ua"
+    return [s(init), s(data), s(sack), s(hb), s(init + data), s(b"")[:14 + 20 + 6],
+            # payload protocols tcpdump names, one it does not; ForCES channels by port
+            s(data_ppid(3)), s(data_ppid(27)), s(data_ppid(26)), s(init, 6704, 50000),
+            s(sack, 50000, 6706), s(init, 6705, 6705)]
 
 
 # ---- ICMP, ICMPv6 ----
@@ -652,6 +712,11 @@ def dhcp6_frames() -> list[bytes]:
         udp6(547, 546, b"\x07\x12\x34\x58" + sid + o(13, b"\0\x02none"), src=s, dst=c),
         udp6(546, 547, b"\x01\x12\x34\x56" + duid[:10], src=c, dst="ff02::1:2"),
         udp6(546, 547, b"\x01\x12", src=c, dst="ff02::1:2"),
+        # the AFTR name (well-formed, a label running past the option, too short),
+        # the MUD URL and time zones (text, a NUL inside, too short)
+        udp6(547, 546, b"\x07\x12\x34\x59" + sid + o(64, _name("aftr.example.net"))
+             + o(64, b"\x09ab") + o(64, b"\x01") + o(112, b"https://mud.example/x")
+             + o(41, b"EST5EDT\0junk") + o(42, b"UTC") + o(112, b""), src=s, dst=c),
     ]
 
 
@@ -797,6 +862,11 @@ def routing_frames() -> list[bytes]:
         ospf(1, ip4("255.255.255.252") + struct.pack("!HBBI", 10, 0x12, 0, 40) + bytes(8),
              area="0.0.0.1"),
         ospf(2, struct.pack("!HBBI", 1500, 0x02, 0x07, 100)),
+        # EIGRP headers (no TLVs: tcpdump's -v lines are then complete), other versions, short
+        *[proto4(88, _ck(struct.pack("!BBHIIIHH", v, op, 0, fl, 1, 0, 0, 100)), dst="224.0.0.10")
+          for v, op, fl in ((2, 5, 0), (2, 1, 0x9), (2, 3, 0x6), (2, 9, 0), (1, 5, 0))],
+        proto4(88, struct.pack("!BB", 2, 5), dst="224.0.0.10"),
+        proto6(88, struct.pack("!BBHIIIHH", 2, 4, 0, 0, 7, 6, 0, 1), dst="ff02::a"),
     ]
 
 
@@ -856,8 +926,14 @@ def services_frames() -> list[bytes]:
         udp4(69, 50000, b"\x00\x05\x00\x01File not found\x00"),
         udp4(50000, 1812, struct.pack("!BBH", 1, 7, 26) + bytes(16) + b"\x01\x06user"),
         udp4(1812, 50000, struct.pack("!BBH", 2, 7, 20) + bytes(16)),
+        udp4(1812, 50000, struct.pack("!BBH", 2, 8, 99) + bytes(16)),   # length past the end
+        udp4(1812, 50000, struct.pack("!BBH", 2, 9, 12) + bytes(16)),   # shorter than a header
         udp4(1985, 1985, bytes([0, 0, 16, 3, 10, 100, 1, 0]) + b"cisco\0\0\0" + ip4("10.0.0.1"),
              dst="224.0.0.2"),
+        # HSRP: an unknown op code, a reserved byte, version 1, cut at each field
+        *[udp4(1985, 1985, (bytes([0, 3, 16, 3, 10, 100, 2, 5]) + b"cisco\0\0\0"
+                            + ip4("10.0.0.1"))[:n], dst="224.0.0.2") for n in (20, 16, 7, 2, 1)],
+        udp4(1985, 1985, bytes([1, 0, 16]) + bytes(17), dst="224.0.0.2"),
         udp4(520, 520, bytes([2, 2, 0, 0]) + struct.pack("!HH", 2, 0) + ip4("10.1.0.0") +
              ip4("255.255.0.0") + bytes(4) + struct.pack("!I", 1), dst="224.0.0.9"),
         udp4(50000, 88, b"\x6a\x81\x80" + bytes(40)),                     # AS-REQ
@@ -867,4 +943,97 @@ def services_frames() -> list[bytes]:
         udp4(50000, 4500, struct.pack("!II", 0x1234, 5) + bytes(40)),
         udp4(50000, 5060, b"INVITE sip:bob@example.com SIP/2.0\r\nVia: x\r\n\r\n"),
         udp4(5060, 50000, b"SIP/2.0 200 OK\r\n\r\n"),
+    ]
+
+
+def ike(i_ck: bytes, r_ck: bytes, etype: int, flags: int = 0, msgid: int = 0,
+        vers: int = 0x10, np: int = 0, body: bytes = b"", hlen: int | None = None) -> bytes:
+    """An ISAKMP header (no payloads unless ``body``), its length field true unless given."""
+    n = 28 + len(body) if hlen is None else hlen
+    return struct.pack("!8s8sBBBBII", i_ck, r_ck, np, vers, etype, flags, msgid, n) + body
+
+
+def isakmp_frames() -> list[bytes]:
+    """IKEv1 exchanges (the initiator table tells I from R), IKEv2, NAT traversal, damaged."""
+    a, b, z = b"\x11" * 8, b"\x22" * 8, bytes(8)
+    return [
+        udp4(500, 500, ike(a, z, 2)),                           # first message: I
+        udp4(500, 500, ike(a, b, 2), src=IP_B, dst=IP_A),       # the responder: R
+        udp4(500, 500, ike(a, b, 2, flags=1)),                  # I again, encrypted
+        udp4(500, 500, ike(a, b, 32, flags=1, msgid=7), src=IP_B, dst=IP_A),
+        udp4(500, 500, ike(a, b, 5, flags=3, msgid=9), src="198.18.9.9"),  # neither end: ?
+        udp4(500, 500, ike(b"\x33" * 8, b, 4)),                 # unknown cookie: ?
+        udp4(500, 500, ike(z, b, 1)),                           # zero cookie: ?
+        udp4(500, 500, ike(a, z, 99, flags=4)),                 # unknown exchange type
+        udp4(500, 500, ike(a, z, 2, hlen=500)),                 # length field disagrees
+        udp4(500, 500, ike(a, z, 34, flags=0x08, vers=0x20)),
+        udp4(500, 500, ike(a, b, 35, flags=0x20, msgid=1, vers=0x20), src=IP_B, dst=IP_A),
+        udp4(500, 500, ike(a, b, 37, flags=0x38, msgid=2, vers=0x20)),
+        udp4(500, 500, ike(a, z, 2, vers=0x30)),                # unknown major version
+        udp4(7500, 8500, ike(b"\x44" * 8, z, 2)),
+        udp6(500, 500, ike(b"\x55" * 8, z, 2)),
+        udp6(500, 500, ike(b"\x55" * 8, b, 2), src=IP6_B, dst=IP6_A),
+        udp4(4500, 4500, bytes(4) + ike(b"\x66" * 8, z, 2)),    # NAT traversal, non-ESP marker
+        udp4(4500, 4500, bytes(4) + ike(b"\x66" * 8, b, 2)[:20]),
+        udp4(500, 500, ike(a, z, 2)[:27]),                      # header cut short
+    ]
+
+
+def ptp_msg(kind: int, body: bytes, flags: int = 0x0200, version: int = 2,
+            first: int = 0) -> bytes:
+    """A PTP message: the 34-byte common header, then ``body``."""
+    hdr = struct.pack("!BBHBBH6sH4sQHHBB", first | kind, version, 34 + len(body), 24, 0, flags,
+                      (1500).to_bytes(6, "big"), 7, bytes(4), 0x0011223344556677, 1, 42,
+                      kind if kind < 5 else 5, 0xFD)
+    return hdr + body
+
+
+def ptp_frames() -> list[bytes]:
+    """Each PTP message type over Ethernet and UDP, other versions, cut and short ones."""
+    ts = (1_700_000_000).to_bytes(6, "big") + struct.pack("!I", 123456789)
+    port = struct.pack("!QH", 0x8899AABBCCDDEEFF, 3)
+    announce = ts + struct.pack("!HBBBBHBQHB", 37, 0, 128, 6, 0x21, 0x4E5D, 128,
+                                0x0011223344556677, 1, 0xA0)
+    msgs = [ptp_msg(0, ts), ptp_msg(1, ts, flags=0), ptp_msg(2, ts + port),
+            ptp_msg(3, ts + port, flags=0x18C0 | 0x4), ptp_msg(8, ts), ptp_msg(9, ts + port),
+            ptp_msg(0xA, ts + port), ptp_msg(0xB, announce, flags=0x3F),
+            ptp_msg(0xC, port + b"tlv"), ptp_msg(0xD, port + bytes([5, 4, 1, 0])),
+            ptp_msg(5, b""), ptp_msg(0, ts, first=0x10), ptp_msg(0, ts, version=1),
+            ptp_msg(0, ts, version=3)]
+    frames = [eth(m, 0x88F7) for m in msgs]
+    frames += [udp4(319, 319, msgs[0]), udp4(320, 320, msgs[7]), udp6(50000, 320, msgs[9])]
+    frames += [eth(msgs[0], 0x88F7)[:14 + 20], eth(msgs[7], 0x88F7)[:14 + 50],
+               eth(msgs[9], 0x88F7)[:14 + 34], udp4(319, 319, msgs[0][:30])]
+    return frames
+
+
+def bfd_frames() -> list[bytes]:
+    """BFD control packets (v1 on each port, v0, an unknown version), echo, short ones."""
+    def ctl(vd: int, flags: int, mult: int = 3, tx: int = 300000) -> bytes:
+        return struct.pack("!BBBBIIIII", vd, flags, mult, 24, 1, 2, tx, 300000, 50000)
+    return [
+        udp4(50152, 3784, ctl(0x20, 0xC0)), udp4(50153, 4784, ctl(0x21, 0x68)),
+        udp4(50154, 6784, ctl(0x27, 0x63)), udp4(50155, 3784, ctl(0x00, 0xFB)),
+        udp4(50156, 3784, ctl(0x40, 0)), udp4(50157, 3785, b"echo-data"),
+        udp4(3784, 50158, ctl(0x20, 0xC0)),                      # source port only: not BFD
+        udp4(50159, 3784, ctl(0x20, 0xC0, mult=255, tx=0xFFFFFFF0)),
+        udp4(50160, 3784, ctl(0x20, 0x40)[:20]),
+        udp6(50161, 3784, ctl(0x29, 0x80)),
+        # Broadcom's LI shim (source port 49152, before BFD): each payload kind
+        *[udp4(49152, 3784, struct.pack("!I", word) + inner) for word, inner in (
+            (3 << 29 | 5 << 25 | 3 << 22 | 66666, bytes(ipv4(udp_raw(1, 2, b"li"), 17))),
+            (2 << 29 | 4 << 25 | 2 << 22 | 7, bytes(ipv6(udp_raw(1, 2, b"li"), 17))),
+            (1 << 29 | 4 << 25 | 1 << 22 | 9, b"\x10junk"),
+            (3 << 29 | 7 << 25 | 3 << 22 | 1, eth(ipv4(udp_raw(1, 2, b"li"), 17))),
+            (0, b""), (0x7 << 29 | 0xF << 25 | 0x7 << 22, b"z"))],
+        udp4(49152, 50000, b"\x01\x02"),
+        # sFlow v5 headers (no samples), an IPv6 agent, another version, short ones
+        udp4(40948, 6343, struct.pack("!II", 5, 1) + ip4("10.0.0.4") + struct.pack("!IIII", 2, 9,
+                                                                                     1000, 0)),
+        udp6(36123, 6343, struct.pack("!II", 5, 2) + ip6("2001:db8::4") + struct.pack("!IIII", 0,
+                                                                                        1, 2, 0)),
+        udp4(40000, 6343, struct.pack("!II", 4, 1) + bytes(20)),
+        udp4(40001, 6343, struct.pack("!II", 5, 2) + bytes(24)),
+        udp4(40002, 6343, struct.pack("!II", 5, 1) + bytes(12)),
+        udp4(40003, 6343, struct.pack("!II", 5, 7) + bytes(20)),
     ]

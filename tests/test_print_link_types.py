@@ -40,6 +40,16 @@ def test_invalid_record_headers(tmp_path: Path) -> None:
     """Records whose lengths make no sense: tcpdump names the problem, dumps nothing."""
     path = tmp_path / "bad.pcap"
     frame = rc.eth(lf.ARP_REQUEST, 0x806)
-    rc.write_pcap(str(path), [frame, frame, frame, b""], wirelens=[10, 0, 42, 5])
+    rc.write_pcap(str(path), [frame, frame, frame, b"", b""], wirelens=[10, 0, 42, 5, 0])
     for flags in ("", "-x", "-e"):
+        assert zcap_text(path, flags).splitlines() == tcpdump_text(path, flags).splitlines()
+
+
+def test_seconds_past_2038(tmp_path: Path) -> None:
+    """A time stamp whose seconds have bit 31 set: tcpdump's "[Error converting
+    time]" in the clock styles, numbers in the relative ones."""
+    path = tmp_path / "late.pcap"
+    frame = rc.eth(lf.ARP_REQUEST, 0x806)
+    rc.write_pcap(str(path), [frame, frame], ts0=(2**31 + 5) * 10**9)
+    for flags in ("", "-tt", "-tttt", "-ttt", "-ttttt"):
         assert zcap_text(path, flags).splitlines() == tcpdump_text(path, flags).splitlines()

@@ -22,7 +22,8 @@ FAMILIES = {
     "dhcp": COMMON + ["-vvv"], "dhcp6": COMMON, "ntp": COMMON, "snmp": COMMON,
     "syslog": COMMON,
     "tunnel": ["", "-v", "-q", "-x", "-e", "-e -v"], "sctp": ["", "-v", "-q", "-x"],
-    "routing": COMMON, "services": ["", "-q", "-x"], "link_prefix": ["", "-e", "-x"],
+    "routing": COMMON, "isakmp": COMMON, "ptp": COMMON, "bfd": COMMON,
+    "services": ["", "-q", "-x"], "link_prefix": ["", "-e", "-x"],
 }
 CASES = [(fam, flags) for fam, sets in FAMILIES.items() for flags in sets]
 

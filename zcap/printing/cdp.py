@@ -169,3 +169,21 @@ def dtp_text(ctx: Ctx, b: bytes, length: int) -> str:
     except (Truncated, *SHORT):
         text += trunc("dtp")
     return text
+
+
+UDLD_HDR = 4             # version/opcode, flags, checksum
+UDLD_CODES = {0: "Reserved", 1: "Probe message", 2: "Echo message", 3: "Flush message"}
+UDLD_FLAGS = ("RT", "RSY", "MBZ-2", "MBZ-3", "MBZ-4", "MBZ-5", "MBZ-6", "MBZ-7")
+
+
+def udld_text(ctx: Ctx, b: bytes, length: int) -> str:
+    """Cisco's UniDirectional Link Detection: tcpdump's header line (the -v
+    checksum and TLV lines are not decoded here)."""
+    if length < UDLD_HDR:
+        return " (invalid)"
+    if len(b) < 2:
+        return ctx.cut("udld")
+    ver, code, flags = b[0] >> 5, b[0] & 0x1F, b[1]
+    names = ", ".join(n for i, n in enumerate(UDLD_FLAGS) if flags >> i & 1) or "none"
+    return (f"UDLDv{ver}, Code {UDLD_CODES.get(code, 'Reserved')} ({code:x}), "
+            f"Flags [{names}] (0x{flags:02x}), length {length}")

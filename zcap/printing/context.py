@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from zcap.printing.options import PrintOptions
+
+if TYPE_CHECKING:
+    from zcap.printing.iphdr import IpHdr
 
 
 @dataclass
@@ -18,6 +22,11 @@ class Ctx:
     # set while printing a packet that tcpdump abandons half-way because the
     # capture ends (its longjmp): -x then dumps the frame from the link header on
     cut_short: bool = False
+    # the IP header under the application being printed, for the few printers
+    # that tell the two ends of a conversation apart (ISAKMP's initiator table)
+    ip: IpHdr | None = None
+    # per-protocol memory across packets, keyed by the protocol's module name
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def cut(self, proto: str) -> str:
         """tcpdump's `` [|proto]`` for a packet that ends too soon, remembering it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip6_str
+from zcap.printing.context import Ctx, ip6_str, text_chars
 from zcap.printing.dns import Cut, Msg
 
 MSG_TYPES = {1: "solicit", 2: "advertise", 3: "request", 4: "confirm", 5: "renew",
@@ -13,6 +13,7 @@ MSG_TYPES = {1: "solicit", 2: "advertise", 3: "request", 4: "confirm", 5: "renew
              11: "inf-req", 12: "relay-fwd", 13: "relay-reply", 14: "leasequery",
              15: "leasequery-reply"}
 RELAY = frozenset({12, 13})
+TEXT_OPTIONS = frozenset({41, 42, 112})   # POSIX and tz-database time zones, MUD URL
 OPTIONS = {
     1: "client-ID", 2: "server-ID", 3: "IA_NA", 4: "IA_TA", 5: "IA_ADDR", 6: "option-request",
     7: "preference", 8: "elapsed-time", 9: "relay-message", 11: "authentication",
@@ -184,10 +185,42 @@ def _option(ctx: Ctx, code: int, v: bytes, b: bytes, start: int, out: list[str])
         w(f" {struct.unpack_from('!I', v)[0]} " + v[4:14].hex() + "...)")
     elif code == 56:
         _ntp_server(v, b, start, out)
+    elif code == 64:
+        _aftr_name(v, b, start, out)
+    elif code in TEXT_OPTIONS:
+        # time zones and the MUD URL: text up to a NUL, when at least 5 bytes long
+        w(" " + text_chars(v.split(b"\0", 1)[0]) + ")" if n >= 5 else " ?)")
     elif code in (11, 12, 22):
         w(" ?)")
     else:
         w(")")
+
+
+def _aftr_name(v: bytes, b: bytes, start: int, out: list[str]) -> None:
+    """The AFTR tunnel end's name (RFC 6334), labels as tcpdump walks them."""
+    if len(v) < 3:
+        out.append(" ?)")
+        return
+    text, remain, p = [" "], len(v), 0
+
+    def byte(i: int) -> int:
+        # tcpdump reads on past the option into the rest of the message
+        if start + i >= len(b):
+            raise Cut
+        return b[start + i]
+
+    while remain and byte(p):
+        n = byte(p)
+        p += 1
+        if n >= remain - 1:
+            text.append(" ?")
+            break
+        text.append(text_chars(b[start + p:start + p + n].split(b"\0", 1)[0]))
+        p += n
+        remain -= n + 1
+        if byte(p):
+            text.append(".")
+    out.append("".join(text) + ")")
 
 
 def _ntp_server(v: bytes, b: bytes, start: int, out: list[str]) -> None:

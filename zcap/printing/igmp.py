@@ -10,8 +10,9 @@ from zcap.printing.iphdr import IpHdr
 from zcap.printing.sums import in_cksum
 
 V3_RECORDS = {1: "is_in", 2: "is_ex", 3: "to_in", 4: "to_ex", 5: "allow", 6: "block"}
-SIMPLE = {0x12: "igmp v1 report", 0x16: "igmp v2 report", 0x17: "igmp leave",
-          0x1E: "igmp mtrace", 0x1F: "igmp mtrace-resp"}
+SIMPLE = {0x12: "igmp v1 report", 0x16: "igmp v2 report", 0x17: "igmp leave"}
+MTRACE = {0x1E: "mresp", 0x1F: "mtrace"}
+MTRACE_QUERY = 16       # source, destination, response address, TTL and query id
 
 
 class Cut(Exception):
@@ -63,6 +64,8 @@ def _body(ctx: Ctx, b: bytes, length: int, out: list[str]) -> None:
         w(SIMPLE[typ] + " " + ip4_str(b[4:8]))
         if typ in (0x12, 0x16, 0x17) and length != 8:
             w(f" [len {length}]")
+    elif typ in MTRACE:
+        _mtrace(MTRACE[typ], b, length, out)
     elif typ == 0x22:
         w("igmp v3 report")
         _v3_report(b, length, verbose, out)
@@ -72,6 +75,19 @@ def _body(ctx: Ctx, b: bytes, length: int, out: list[str]) -> None:
         w("igmp pimv1")
     else:
         w(f"igmp-{typ}")
+
+
+def _mtrace(name: str, b: bytes, length: int, out: list[str]) -> None:
+    """A multicast traceroute query or response: tcpdump prints it without "igmp"."""
+    if length < 8 + MTRACE_QUERY:
+        out.append(f" [invalid len {length}]")
+        return
+    _need(b, 8 + MTRACE_QUERY)
+    src, dst, reply = (ip4_str(b[at:at + 4]) for at in (8, 12, 16))
+    qid = int.from_bytes(b[21:24], "big")
+    out.append(f"{name} {qid}: {src} to {dst} reply-to {reply}")
+    if b[16] >> 4 == 0xE:          # a multicast response address: its TTL too
+        out.append(f" with-ttl {b[20]}")
 
 
 def _v3_query(b: bytes, length: int, verbose: int, out: list[str]) -> None:

@@ -94,6 +94,9 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x888E: ("", _on_demand("eapol", "eapol_text")),
     0x8809: ("", _on_demand("slow", "slow_text")),
     0x9000: ("", _on_demand("loopback", "loopback_text")),
+    0x88F7: ("", _on_demand("ptp", "ptp_text")),
+    0x8137: ("", _on_demand("llc", "ipx_ethernet")),
+    0x88A2: ("", _on_demand("aoe", "aoe_text")),
 }
 
 
@@ -424,7 +427,7 @@ def record_problem(caplen: int, wire: int) -> str | None:
     """tcpdump's complaint about a record whose lengths make no sense (it then
     prints neither time stamp nor bytes), or None for a sound one."""
     if caplen == 0:
-        return "[Invalid header: caplen==0]"
+        return "[Invalid header: caplen==0, len==0]" if wire == 0 else "[Invalid header: caplen==0]"
     if wire == 0:
         return "[Invalid header: len==0]"
     if wire < caplen:

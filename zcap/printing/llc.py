@@ -4,13 +4,15 @@ protocol inside. Tables of names as tcpdump prints them."""
 
 from __future__ import annotations
 
-from zcap.printing.context import Ctx, mac_str
+import struct
+
+from zcap.printing.context import Ctx, mac_str, text_chars
 from zcap.printing.l2common import default_print, suppressed, trunc
 
 SAPS = {0x00: "Null", 0x02: "802.1B I", 0x04: "SNA", 0x06: "IP", 0x0E: "ProWay NM",
         0x42: "STP", 0x4E: "RS511", 0x7E: "ISO8208", 0x8E: "ProWay", 0xAA: "SNAP",
         0xE0: "IPX", 0xF0: "NetBeui", 0xFE: "OSI"}
-SAP_STP, SAP_IP, SAP_IPX, SAP_SNAP, SAP_GLOBAL = 0x42, 0x06, 0xE0, 0xAA, 0xFF
+SAP_STP, SAP_IP, SAP_IPX, SAP_SNAP, SAP_OSI, SAP_GLOBAL = 0x42, 0x06, 0xE0, 0xAA, 0xFE, 0xFF
 UI = 0x03
 U_COMMANDS = {0x03: "ui", 0xE3: "test", 0xAF: "xid", 0x63: "ua", 0x43: "disc", 0x0F: "dm",
               0x6F: "sabme", 0x87: "frmr"}
@@ -99,6 +101,8 @@ def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int,
             return cdp.dtp_text(ctx, b, length)
         if pid in (0x010B, 0x010C):
             return stp_text(ctx, b, length)
+        if pid == 0x0111:
+            return cdp.udld_text(ctx, b, length)
         return None
     if oui == OUI_BRIDGED:
         if pid in (1, 7):
@@ -147,6 +151,11 @@ def llc_text(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,
     if ssap == dsap == SAP_IPX and control == UI:
         return text + ("IPX 802.2: " if ctx.opts.link_header else "") + \
             ipx_text(ctx, body, blen), hdrlen, False
+    if ssap == dsap == SAP_OSI and control == UI and body:
+        from zcap.printing.isoclns import osi_text
+        inner = osi_text(ctx, body, blen)
+        if inner is not None:
+            return text + inner, hdrlen, False
     if ssap == dsap == SAP_SNAP and control == UI:
         inner, known = snap_text(ctx, body, blen, src, dst)
         return text + inner, hdrlen + 5, not known
@@ -190,7 +199,7 @@ def ipx_text(ctx: Ctx, b: bytes, length: int) -> str:
     """An IPX header: tcpdump's addresses and the socket-number fallback."""
     text = "" if ctx.opts.link_header else "IPX "
     if len(b) < IPX_HDRLEN:
-        return text + trunc("ipx")
+        return text + ctx.cut("ipx")
     dnet, snet = b[6:10].hex(), b[18:22].hex()
     dsock, ssock = b[16] << 8 | b[17], b[28] << 8 | b[29]
     text += (f"{snet}.{mac_str(b[22:28])}.{ssock:04x} > "
@@ -198,7 +207,90 @@ def ipx_text(ctx: Ctx, b: bytes, length: int) -> str:
     plen = b[2] << 8 | b[3]
     if plen < IPX_HDRLEN:
         return text + f"[length {plen} < {IPX_HDRLEN}] (invalid)"
-    return text + f"ipx-#{dsock:x} {plen - IPX_HDRLEN}"
+    return text + _ipx_payload(ctx, dsock, b[IPX_HDRLEN:], plen - IPX_HDRLEN)
+
+
+# destination sockets tcpdump names without decoding (NetBIOS, NWLink: SMB not built)
+IPX_SOCKETS = {0x0451: "ipx-ncp", 0x0455: "ipx-netbios", 0x0456: "ipx-diags",
+               0x0553: "ipx-nwlink-dgm"}
+IPX_SAP, IPX_RIP = 0x0452, 0x0453
+SAP_COMMANDS = {1: "ipx-sap-req", 3: "ipx-sap-nearest-req", 2: "ipx-sap-resp",
+                4: "ipx-sap-nearest-resp"}
+SAP_NAME, SAP_ENTRY = 48, 64     # server name, and a whole entry after its type
+
+
+def _ipx_payload(ctx: Ctx, sock: int, b: bytes, length: int) -> str:
+    """What tcpdump says of an IPX payload, by destination socket (service
+    types as hex: with -n tcpdump loads no names)."""
+    if sock in IPX_SOCKETS:
+        return f"{IPX_SOCKETS[sock]} {length}"
+    if sock not in (IPX_SAP, IPX_RIP):
+        return f"ipx-#{sock:x} {length}"
+    if len(b) < 2:
+        return ctx.cut("ipx")
+    cmd = b[0] << 8 | b[1]
+    if length < 2:
+        return " (invalid)"
+    body, length = b[2:], length - 2
+    if sock == IPX_RIP:
+        return _ipx_rip(ctx, cmd, body, length)
+    if cmd not in SAP_COMMANDS:
+        return f"ipx-sap-?{cmd:x}"
+    text = SAP_COMMANDS[cmd]
+    if cmd in (1, 3):
+        return text + (f" {body[0]:02x}{body[1]:02x}" if len(body) >= 2 else ctx.cut("ipx"))
+    at = 0
+
+    def lacking(n: int) -> str | None:
+        # tcpdump checks the capture first, then the length the header claims
+        if len(body) < at + n:
+            return ctx.cut("ipx")
+        return " (invalid)" if length < n else None
+
+    for _ in range(8):
+        if length == 0:
+            break
+        if (bad := lacking(2)) is not None:
+            return text + bad
+        text += f" {body[at]:02x}{body[at + 1]:02x} '"
+        at, length = at + 2, length - 2
+        if length < SAP_NAME:
+            return text + "' (invalid)"
+        if len(body) < at + SAP_NAME:
+            return text + ctx.cut("ipx")
+        text += text_chars(body[at:at + SAP_NAME].split(b"\0", 1)[0]) + "'"
+        at, length = at + SAP_NAME, length - SAP_NAME
+        if (bad := lacking(10)) is not None:
+            return text + bad
+        text += f" addr {body[at:at + 4].hex()}.{mac_str(body[at + 4:at + 10])}"
+        at, length = at + 10, length - 10
+        if (bad := lacking(4)) is not None:    # socket and hop count, not printed
+            return text + bad
+        at, length = at + 4, length - 4
+    return text
+
+
+def _ipx_rip(ctx: Ctx, cmd: int, body: bytes, length: int) -> str:
+    if cmd not in (1, 2):
+        return f"ipx-rip-?{cmd:x}"
+    text = "ipx-rip-req" if cmd == 1 else "ipx-rip-resp"
+    at = 0
+    for _ in range(1 if cmd == 1 else 50):
+        if length == 0:
+            break
+        if length < 8:
+            return text + " (invalid)"
+        if len(body) < at + 8:
+            return text + ctx.cut("ipx")
+        net, hops, ticks = struct.unpack_from("!IHH", body, at)
+        text += f" {net:08x}/{hops}.{ticks}"
+        at, length = at + 8, length - 8
+    return text
+
+
+def ipx_ethernet(ctx: Ctx, b: bytes, length: int) -> str:
+    """IPX in an Ethernet II frame (ethertype 0x8137), tagged as tcpdump tags it."""
+    return "(NOV-ETHII) " + ipx_text(ctx, b, length)
 
 
 def llc_frame(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,

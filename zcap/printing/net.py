@@ -41,6 +41,7 @@ UPPER = {
     58: ("icmp", "icmp6_print"),
     103: ("routing", "pim_print"),
     89: ("routing", "ospf_print"),
+    88: ("eigrp", "eigrp_print"),
     112: ("routing", "vrrp_print"),
     132: ("sctp", "sctp_print"),
 }
@@ -252,16 +253,18 @@ def _ip6_options(raw: bytes) -> str:
             break
         ln = raw[i + 1] + 2
         body = raw[i + 2:i + ln]
+        # tcpdump ends some options with a space of their own and not others,
+        # then adds one after the list
         if kind == 1:
             out.append("(padn)")
         elif kind == 5 and len(body) == 2:
-            out.append(f"(rtalert: 0x{body[0] << 8 | body[1]:04x})")
+            out.append(f"(rtalert: 0x{body[0] << 8 | body[1]:04x}) ")
         elif kind == 194 and len(body) == 4:
-            out.append(f"(jumbo: {struct.unpack('!I', body)[0]})")
+            out.append(f"(jumbo: {struct.unpack('!I', body)[0]}) ")
         else:
             out.append(f"(opt_type 0x{kind:02x}: len={ln - 2})")
         i += ln
-    return "".join(o + " " for o in out)
+    return "".join(out) + " "
 
 
 def _ip6_options_fit(raw: bytes) -> bool:

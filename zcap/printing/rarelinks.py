@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx
+from zcap.printing.context import Ctx, ip4_str
 from zcap.printing.l2common import default_print, suppressed, trunc, u16, unknown_data
 
 SLIP_HDRLEN = 16  # direction byte plus 15 bytes of compressed-header history
@@ -47,6 +47,43 @@ def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 
 CHDLC_UNICAST, CHDLC_BCAST = 0x0F, 0x8F
 CHDLC_PROTOS = {0x0800: 4, 0x86DD: 6}
+CHDLC_OSI, CHDLC_SLARP = 0xFEFE, 0x8035
+SLARP_MIN, SLARP_MAX = 14, 18        # without and with the link uptime
+
+
+def _slarp(ctx: Ctx, b: bytes, length: int) -> str:
+    """Cisco's serial-line address resolution and keepalives."""
+    text = f"SLARP (length: {length}), "
+    if length < SLARP_MIN or len(b) < SLARP_MIN:
+        return text + trunc("chdlc_slarp")
+    code = int.from_bytes(b[:4], "big")
+    verbose = ctx.opts.verbose
+    rest = 0            # tcpdump's -vv dump starts 4 bytes past here
+    if code == 0:
+        text += "request"
+    elif code == 1:
+        text += f"reply {ip4_str(b[4:8])}/{ip4_str(b[8:12])}"
+    elif code == 2:
+        mine, yours, rel = struct.unpack_from("!IIH", b, 4)
+        text += f"keepalive: mineseen=0x{mine:08x}, yourseen=0x{yours:08x}, reliability=0x{rel:04x}"
+        if length >= SLARP_MAX:
+            if len(b) < SLARP_MAX:
+                return text + trunc("chdlc_slarp")
+            secs = int.from_bytes(b[14:18], "big") // 1000
+            mins, secs = divmod(secs, 60)
+            hrs, mins = divmod(mins, 60)
+            days, hrs = divmod(hrs, 24)
+            text += f", link uptime={days}d{hrs}h{mins}m{secs}s"
+            rest = SLARP_MIN
+    else:
+        text += f"0x{code:02x} unknown"
+        if verbose <= 1:
+            text += unknown_data(b[4:length])
+    if length > SLARP_MAX and verbose:
+        text += f", (trailing junk: {length - SLARP_MAX} bytes)"
+    if verbose > 1:
+        text += unknown_data(b[rest + 4:rest + length])
+    return text
 
 
 def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
@@ -61,7 +98,18 @@ def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             else f"0x{frame[0]:02x}"
         head = f"{kind}, ethertype {ETHERTYPES.get(proto, 'Unknown')} (0x{proto:04x}), " \
                f"length {wire}: "
-    text = ethertype_text(ctx, proto, frame[4:], wire - 4)
+    text = None
+    if proto == CHDLC_SLARP:
+        return head + _slarp(ctx, frame[4:], wire - 4), 4
+    if proto == CHDLC_OSI and wire >= 6 and len(frame) >= 6:
+        from zcap.printing.isoclns import NLPID_CLNP, NLPID_ESIS, NLPID_ISIS, osi_text
+        # a padding byte may stand before the NLPID: skip it when an OSI one follows
+        pad = 1 if frame[5] in (NLPID_CLNP, NLPID_ESIS, NLPID_ISIS) else 0
+        text = osi_text(ctx, frame[4 + pad:], wire - 4 - pad)
+    elif proto == CHDLC_OSI:
+        return head + trunc("chdlc"), len(frame)
+    if text is None:
+        text = ethertype_text(ctx, proto, frame[4:], wire - 4)
     if text is None:
         text = f"unknown CHDLC protocol (0x{proto:04x})"
     return head + text, 4
@@ -251,6 +299,12 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             return text + ("" if suppressed(ctx.opts) else default_print(frame)), hdrlen
         if nlpid == NLPID_Q933:
             return text + q933_text(ctx, body, blen), hdrlen
+        if nlpid in (0x82, 0x83):
+            # the OSI printers read the PDU from its NLPID on
+            from zcap.printing.isoclns import osi_text
+            inner = osi_text(ctx, frame[hdrlen - 1:], blen + 1)
+            if inner is not None:
+                return text + inner, hdrlen
         if nlpid == NLPID_PPP:
             from zcap.printing.ppp import ppp_text
             return text + ppp_text(ctx, body, blen), hdrlen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import struct
 
-from zcap.printing.context import Ctx, ip4_str, relts
+from zcap.printing.context import Ctx, ip4_str, ip6_str, relts
 from zcap.printing.hexdump import hex_lines
 from zcap.printing.iphdr import IpHdr
 from zcap.printing.sums import in_cksum, pseudo_cksum
@@ -147,9 +147,14 @@ def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
         text += f", (ttl {ip.ttl})"
     if ver < 2 or ver > 3 or typ != 1:
         return text
-    if len(b) < 6:
+    if len(b) < 3:
         return text + ctx.cut("vrrp")
     text += f", vrid {b[1]}, prio {b[2]}"
+    if len(b) < 6:
+        # tcpdump names the auth type (v2) from byte 4 before it needs byte 5
+        if ver == 2 and len(b) == 5:
+            text += f", authtype {VRRP_AUTH.get(b[4], f'#{b[4]}')}"
+        return text + ctx.cut("vrrp")
     if ver == 2:
         text += f", authtype {VRRP_AUTH.get(b[4], f'#{b[4]}')}, intvl {b[5]}s, length {length}"
     else:
@@ -164,13 +169,14 @@ def vrrp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     n = b[3]
     text += ", addrs" + (f"({n})" if n > 1 else "") + ":"
     sep = " "
+    alen = 16 if ip.v6 else 4      # the enclosing IP version decides, as in tcpdump
     for i in range(n):
-        a = b[8 + 4 * i:12 + 4 * i]
-        if len(a) < 4:
+        a = b[8 + alen * i:8 + alen * (i + 1)]
+        if len(a) < alen:
             return text + ctx.cut("vrrp")
-        text += sep + ip4_str(a)
+        text += sep + (ip6_str(a) if ip.v6 else ip4_str(a))
         sep = ","
     if ver == 2 and b[4] == 1:
-        pw = b[8 + 4 * n:16 + 4 * n].split(b"\0", 1)[0]
+        pw = b[8 + alen * n:16 + alen * n].split(b"\0", 1)[0]
         text += ' auth "' + pw.decode("latin-1") + '"'
     return text

@@ -3,8 +3,6 @@ RADIUS, HSRP, RIP, and IPsec's NAT traversal on port 4500."""
 
 from __future__ import annotations
 
-import struct
-
 from zcap.printing.context import Ctx, ip4_str, text_chars
 
 TFTP_OPS = {1: "RRQ", 2: "WRQ", 3: "DATA", 4: "ACK", 5: "ERROR", 6: "OACK"}
@@ -59,6 +57,9 @@ def radius_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     if len(b) < 20:
         return ctx.cut("radius")
     code, ident, rlen = b[0], b[1], b[2] << 8 | b[3]
+    if rlen < 20:
+        return " [|radius]"
+    rlen = min(rlen, length)      # a length field past the datagram is cut to it
     name = RADIUS_CODES.get(code, "Unknown Command")
     if not ctx.opts.verbose:
         return f"RADIUS, {name} ({code}), id: 0x{ident:02x} length: {rlen}"
@@ -67,20 +68,34 @@ def radius_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
 
 
 def hsrp_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
-    """HSRP v0 hellos: state, group, virtual address (timers with -v)."""
-    if len(b) < 20:
-        return "HSRP" + ctx.cut("hsrp")
-    ver, op, state, hello, hold, prio, group, rsvd = struct.unpack_from("!8B", b)
+    """HSRP v0 hellos: state, group, virtual address (timers with -v); a cut
+    message shows what was read before it, as tcpdump reads field by field."""
+    from zcap.printing.context import relts
+    if not b:
+        return ctx.cut("hsrp")
+    ver = b[0]
     if ver != 0:
         return f"HSRPv{ver}"
-    text = f"HSRPv{ver}-{HSRP_OPS.get(op, f'unknown ({op})')} {length}: "
-    text += f"state={HSRP_STATES.get(state, f'Unknown ({state})')} group={group}"
-    if rsvd:
-        text += f" [reserved={rsvd}!]"
-    text += " addr=" + ip4_str(b[16:20])
+    text = "HSRPv0-"
+    if len(b) < 2:
+        return text + ctx.cut("hsrp")
+    text += f"{HSRP_OPS.get(b[1], f'unknown ({b[1]})')} {length}: "
+    if len(b) < 3:
+        return text + ctx.cut("hsrp")
+    text += f"state={HSRP_STATES.get(b[2], f'Unknown ({b[2]})')} "
+    if len(b) < 7:
+        return text + ctx.cut("hsrp")
+    text += f"group={b[6]} "
+    if len(b) < 8:
+        return text + ctx.cut("hsrp")
+    if b[7]:
+        text += f"[reserved={b[7]}!] "
+    if len(b) < 20:
+        return text + ctx.cut("hsrp")
+    text += "addr=" + ip4_str(b[16:20])
     if ctx.opts.verbose:
         auth = b[8:16].split(b"\0")[0]
-        text += (f" hellotime={hello}s holdtime={hold}s priority={prio} "
+        text += (f" hellotime={relts(b[3])} holdtime={relts(b[4])} priority={b[5]} "
                  f'auth="{text_chars(auth)}"')
     return text
 
@@ -104,8 +119,8 @@ def natt_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
     if length == 1 and b[:1] == b"\xff":
         return "isakmp-nat-keep-alive"
     if len(b) >= 4 and b[:4] == bytes(4):
-        return "NONESP-encap: isakmp:" if not ctx.opts.verbose else \
-            "NONESP-encap: isakmp"
+        from zcap.printing.isakmp import isakmp_text
+        return "NONESP-encap: " + isakmp_text(ctx, b[4:], length - 4)
     return "UDP-encap: " + esp_text(ctx, b, length)
 
 

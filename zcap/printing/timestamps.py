@@ -13,6 +13,8 @@ from zcap.printing.options import (
     TS_SINCE_FIRST,
 )
 
+SIGN_BIT = 0x80000000
+
 
 class Stamper:
     """Formats packet timestamps; remembers the first and previous packet."""
@@ -51,6 +53,9 @@ class Stamper:
             self.first = ts_ns
         prev, self.prev = self.prev, ts_ns
         sec, ns = divmod(ts_ns, 10**9)
+        if sec & SIGN_BIT and style in (TS_DEFAULT, TS_EPOCH, TS_DATE):
+            # tcpdump refuses seconds that a signed 32-bit time would read as negative
+            return "[Error converting time] "
         if style == TS_DEFAULT:
             return f"{self._clock(sec, False)}.{self._frac(ns)} "
         if style == TS_NONE:

@@ -25,8 +25,9 @@ TCP_OPTIONS = {
     28: ("uto", 2), 29: ("tcp-ao", None), 30: ("mptcp", None),
     34: ("tfo", None), 254: ("exp", None),
 }
-MPTCP_SUBTYPES = {0: "capable", 1: "join", 2: "dss", 3: "add-addr", 4: "remove-addr",
-                  5: "prio", 6: "fail", 7: "fast-close", 8: "tcprst"}
+# tcpdump 4.99's names; every subtype from 8 on is "unknown"
+MPTCP_SUBTYPES = {0: "capable", 1: "join", 2: "dss", 3: "add-addr", 4: "rem-addr",
+                  5: "prio", 6: "fail", 7: "fast-close", 8: "unknown"}
 
 # application printers by port: (ports, module, function); the first match wins.
 # Each gets (ctx, payload, length, sport, dport) and returns the text after the
@@ -40,12 +41,15 @@ TCP_PORTS = (
     ({80, 8080}, "text", "http_print"),
     ({554, 8554}, "text", "rtsp_print"),
     ({53}, "dns", "dns_tcp_print"),
+    ({6633, 6653}, "openflow", "openflow_print"),
 )
 UDP_PORTS = (
     ({53}, "dns", "dns_udp_print"),
     ({67, 68}, "dhcp", "bootp_print"),
     ({69}, "services", "tftp_print"),
     ({88}, "services", "krb_print"),
+    ({500, 7500, 8500}, "isakmp", "isakmp_print"),
+    ({4500}, "services", "natt_print"),
     ({123}, "ntp", "ntp_print"),
     ({161, 162}, "snmp", "snmp_print"),
     ({514}, "syslog", "syslog_print"),
@@ -53,13 +57,17 @@ UDP_PORTS = (
     ({546, 547}, "dhcp6", "dhcp6_print"),
     ({750}, "services", "krb_print"),
     ({5353}, "dns", "mdns_udp_print"),
-    ({4500}, "services", "natt_print"),
     ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
 )
 # checked after UDP_PORTS, in tcpdump's order: some only by destination port
 UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
-UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"))
+UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"),
+                  ({319, 320}, "ptp", "ptp_udp_print"))
 UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
+# then, in tcpdump's order, Broadcom's LI shim by source port and BFD by destination
+UDP_SPORTS_LAST = (({49152}, "bcm_li", "bcm_li_print"),)
+UDP_DPORTS_LAST = (({3784, 3785, 4784, 6784}, "bfd", "bfd_print"),)
+UDP_PORTS_FINAL = (({6343}, "sflow", "sflow_print"),)
 
 
 def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
@@ -79,7 +87,8 @@ def _addr_head(ip: IpHdr) -> str:
     return f"{ip.srcs} > {ip.dsts}: " if ip.addrs else ""
 
 
-def _tcp_options(cap: bytes, total: int, sack_base: int, whole: bool) -> tuple[str, str]:
+def _tcp_options(cap: bytes, total: int, sack_base: int, whole: bool,
+                 tcp_flags: int) -> tuple[str, str]:
     """The text inside ``options [``, and how it ended: "ok", "bad" (tcpdump
     stops the line at ``[bad opt]``) or "cut" (the capture ends first).
 
@@ -161,10 +170,10 @@ def _tcp_options(cap: bytes, total: int, sack_base: int, whole: bool) -> tuple[s
             uto = val[0] << 8 | val[1]
             w(f" 0x{uto:x} {(uto >> 1) * 60 if uto & 1 else uto >> 1}")
         elif kind == 30:
-            extra = _mptcp(val, ln) if val else None
-            if extra is None:
+            extra, ok = _mptcp(val, ln, tcp_flags)
+            w(extra)
+            if not ok:
                 return "".join(out) + "[bad opt]" + ("]" if sep else ""), "bad"
-            w(f" {ln} {MPTCP_SUBTYPES.get(val[0] >> 4, 'unknown')}" + extra)
             cut = "cut:mptcp"   # tcpdump's cut mark keeps the name of the last decoder
         elif kind == 34:
             w(" " + _tfo(val))
@@ -192,22 +201,136 @@ def _tfo(val: bytes) -> str:
     return " cookie " + val.hex()
 
 
-def _mptcp(val: bytes, ln: int) -> str | None:
-    """The detail after an MPTCP subtype name (MP_CAPABLE only; the rest bare)."""
-    sub = val[0] >> 4
-    if sub == 0:
-        if ln not in (4, 12, 20, 22, 24):
+def _mptcp(val: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    """What tcpdump prints after ``mptcp``: the length, the subtype and its
+    fields; False where it then gives up on the options with ``[bad opt]``."""
+    if ln < 3:
+        return "", False
+    opt = bytes([30, ln]) + val      # offsets below count from the option's kind
+    sub = min(opt[2] >> 4, 8)
+    text = f" {ln} {MPTCP_SUBTYPES[sub]}"
+    detail = MPTCP_DETAILS.get(sub)
+    if detail is None:
+        return text, True
+    more, ok = detail(opt, ln, flags)
+    return text + more, ok
+
+
+def _mp_capable(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    syn_ack = flags & (TH_SYN | TH_ACK)
+    if not ((ln in (12, 4) and flags & TH_SYN) or (ln in (20, 22) and syn_ack == TH_ACK)):
+        return "", False
+    version = opt[2] & 0x0F
+    if version > 1:
+        return f" Unknown Version ({version})", True
+    text = f" v{version}" + (" csum" if opt[3] & 0x80 else "")
+    if ln == 12 or ln >= 20:
+        text += f" {{0x{int.from_bytes(opt[4:12], 'big'):x}"
+        if ln >= 20:
+            text += f",0x{int.from_bytes(opt[12:20], 'big'):x}"
+        text += "}"
+    return text, True
+
+
+def _mp_join(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    syn_ack = flags & (TH_SYN | TH_ACK)
+    if not ((ln == 12 and flags & TH_SYN) or (ln == 16 and syn_ack == TH_SYN | TH_ACK)
+            or (ln == 24 and flags & TH_ACK)):
+        return "", False
+    text = ""
+    if ln != 24:
+        text += (" backup" if opt[2] & 1 else "") + f" id {opt[3]}"
+    if ln == 12:
+        token, nonce = struct.unpack_from("!II", opt, 4)
+        text += f" token 0x{token:x} nonce 0x{nonce:x}"
+    elif ln == 16:
+        mac, nonce = struct.unpack_from("!QI", opt, 4)
+        text += f" hmac 0x{mac:x} nonce 0x{nonce:x}"
+    else:
+        text += " hmac 0x" + opt[4:24].hex()
+    return text, True
+
+
+def _mp_dss(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    if ln < 4 or flags & TH_SYN:
+        return "", False
+    f = opt[3]
+    out = [" fin"] if f & 0x10 else []
+    rest, at = ln - 4, 4
+
+    def number(wide: bool) -> str | None:
+        nonlocal rest, at
+        n = 8 if wide else 4
+        if rest < n:
             return None
-        text = f" v{val[0] & 15}"
-        if len(val) > 1 and val[1] & 0x80:
-            text += " csum"
-        if len(val) >= 10:
-            text += f" {{0x{val[2:10].hex().lstrip('0') or '0'}"
-            if len(val) >= 18:
-                text += f",0x{val[10:18].hex().lstrip('0') or '0'}"
-            text += "}"
-        return text
-    return ""
+        rest, at = rest - n, at + n
+        return str(int.from_bytes(opt[at - n:at], "big"))
+
+    if f & 0x01:
+        out.append(" ack ")
+        v = number(bool(f & 0x02))
+        if v is None:
+            return "".join(out), False
+        out.append(v)
+    if f & 0x04:
+        out.append(" seq ")
+        for label, wide in (("", bool(f & 0x08)), (" subseq ", False)):
+            v = number(wide)
+            if v is None:
+                return "".join(out), False
+            out.append(label + v)
+        if rest < 2:
+            return "".join(out), False
+        out.append(f" len {opt[at] << 8 | opt[at + 1]}")
+        rest, at = rest - 2, at + 2
+        if rest >= 2:
+            out.append(f" csum 0x{opt[at] << 8 | opt[at + 1]:x}")
+            rest -= 2
+    return "".join(out), rest == 0
+
+
+def _mp_add_addr(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    from zcap.printing.context import ip4_str, ip6_str
+    if ln not in (8, 10, 16, 18, 20, 22, 28, 30):
+        return "", False
+    text = f" {MPTCP_ADDR_ECHO.get(opt[2] & 0x0F, '[bad version/echo]')} id {opt[3]}"
+    v4 = ln <= 18
+    alen = 4 if v4 else 16
+    text += " " + (ip4_str(opt[4:8]) if v4 else ip6_str(opt[4:20]))
+    at = 4 + alen
+    if ln in (10, 18, 22, 30):
+        text += f":{opt[at] << 8 | opt[at + 1]}"
+        at += 2
+    if ln in (16, 18, 28, 30):
+        text += f" hmac 0x{int.from_bytes(opt[at:at + 8], 'big'):x}"
+    return text, True
+
+
+def _mp_rem_addr(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    if ln < 4:
+        return "", False
+    return " id" + "".join(f" {b}" for b in opt[3:ln]), True
+
+
+def _mp_prio(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+    if ln not in (3, 4):
+        return "", False
+    return (" backup" if opt[2] & 1 else " non-backup") + (f" id {opt[3]}" if ln == 4 else ""), \
+        True
+
+
+def _mp_fail_or_close(label: str):
+    def detail(opt: bytes, ln: int, flags: int) -> tuple[str, bool]:
+        if ln != 12:
+            return "", False
+        v = int.from_bytes(opt[4:12], "big")
+        return (f" seq {v}" if label == "seq" else f" key 0x{v:x}"), True
+    return detail
+
+
+MPTCP_ADDR_ECHO = {0x6: "v0-ip6", 0x4: "v0-ip4", 0x1: "v1-echo", 0x0: "v1"}
+MPTCP_DETAILS = {0: _mp_capable, 1: _mp_join, 2: _mp_dss, 3: _mp_add_addr, 4: _mp_rem_addr,
+                 5: _mp_prio, 6: _mp_fail_or_close("seq"), 7: _mp_fail_or_close("key")}
 
 
 def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
@@ -270,7 +393,8 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     if flags & TH_URG:
         parts.append(f", urg {urp}")
     if hlen > 20:
-        text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base, len(seg) >= length)
+        text, end = _tcp_options(bytes(seg[20:hlen]), hlen - 20, sack_base, len(seg) >= length,
+                                 flags)
         if end.startswith("cut:") or end == "cut":
             return "".join(parts) + f", options [{text}" + ctx.cut(end[4:] or "tcp")
         if end.startswith("cut"):
@@ -330,10 +454,13 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
             ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
     if not opts.quiet:
         app = _app(UDP_PORTS, sport, dport) or _app(UDP_DPORTS, -1, dport) or \
-            _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport)
+            _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport) or \
+            _app(UDP_SPORTS_LAST, sport, -1) or _app(UDP_DPORTS_LAST, -1, dport) or \
+            _app(UDP_PORTS_FINAL, sport, dport)
         if app is not None:
             # the payload runs to the end of the IP packet, as tcpdump's capture
             # bound does: a UDP length shorter than that does not hide the rest
+            ctx.ip = ip
             return head + ck + lazy(*app)(ctx, bytes(seg[8:]), length, sport, dport)
     if ulen > length and not ip.fragmented:
         return head + ck + f"UDP, bad length {ulen} > {length}"
