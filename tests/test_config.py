@@ -279,7 +279,7 @@ KNOWN_CYCLES = {
     # The link layer's dispatch and the L2 modules it loads on first use import
     # each other back inside functions (printing, not the pipeline).
     frozenset({"zcap.printing.link", "zcap.printing.llc", "zcap.printing.mpls",
-               "zcap.printing.ppp"}),
+               "zcap.printing.ppp", "zcap.printing.isoclns", "zcap.printing.rarelinks"}),
 }
 
 
