@@ -52,8 +52,15 @@ def test_other_ip_version_in_an_ipv4_frame(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flags", ["", "-e", "-v", "-q"])
-def test_ip_version_disagreeing_with_the_ethertype(tmp_path: Path, flags: str) -> None:
+def test_ip_version_disagreeing_with_its_carrier(tmp_path: Path, flags: str) -> None:
+    """The ethertype, IPIP's protocol 4 or GRE's type promised one IP version
+    and the header says another: tcpdump's words, wherever the header sits."""
     frames = []
+    inner = bytes(rc.ipv4(rc.udp(1000, 2000, b"hello"), 17, src="198.18.0.3", dst="198.18.0.4"))
+    for v in (0, 4, 5, 6):
+        bad = bytes([v << 4 | inner[0] & 15]) + inner[1:]
+        frames.append(rc.eth(bytes(rc.ipv4(bad, 4))))                               # IPIP
+        frames.append(rc.eth(bytes(rc.ipv4(b"\x00\x00\x08\x00" + bad, 47))))     # GRE
     for frame in rc.ethernet_frames():
         etype = frame[12:14]
         versions = {b"\x08\x00": (0, 5, 6, 15), b"\x86\xdd": (0, 4, 12)}.get(etype, ())

@@ -43,7 +43,7 @@ from bpf_filters.linktypes import (
 )
 from zcap.printing.context import Ctx, mac_str
 from zcap.printing.l2common import default_print, suppressed, trunc
-from zcap.printing.net import ipv4_text, ipv6_text
+from zcap.printing.net import ipv4_text, ipv6_text, wrong_version
 
 # tcpdump's names of ethertypes (its -e line and unknown-protocol lines)
 ETHERTYPES = {
@@ -107,7 +107,7 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
     if entry is None:
         return None
     prefix, fn = entry
-    wrong = _wrong_ip_version(etype, buf)
+    wrong = wrong_version({0x0800: 4, 0x86DD: 6}.get(etype, 0), buf)
     if wrong is not None:
         return wrong if ctx.opts.link_header or wrong.startswith("IP") else prefix + wrong
     body = fn(ctx, buf, length)
@@ -116,21 +116,6 @@ def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
         named = buf and etype == 0x0800 and not ctx.opts.link_header
         return (prefix if named else "") + " " + body
     return body if ctx.opts.link_header else prefix + body
-
-
-def _wrong_ip_version(etype: int, buf: bytes) -> str | None:
-    """tcpdump's words for an IP header whose version field disagrees with
-    the ethertype, said before anything else of the packet."""
-    if not buf or etype not in (0x0800, 0x86DD):
-        return None
-    version = buf[0] >> 4
-    if etype == 0x0800 and version != 4:
-        if version == 6:
-            return "IP6, wrong link-layer encapsulation (invalid)"
-        return f"IP{version} (invalid)"
-    if etype == 0x86DD and version != 6 and len(buf) >= 40:
-        return f"version error: {version} != 6"
-    return None
 
 
 def ip_payload(ctx: Ctx, version: int, buf: bytes, length: int) -> str:

@@ -198,28 +198,44 @@ def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
 
 
 def ipip4_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
-    """IPv4 inside IP: tcpdump prints the inner packet after the outer addresses."""
-    return _inner(ctx, seg, length)
+    """IPv4 inside IP: tcpdump prints the inner packet after the outer addresses
+    (protocol 4 promises IPv4: another version is reported as such)."""
+    if not seg:
+        return ctx.cut("ip")
+    return ip_text(ctx, 4, seg, length)
 
 
 def ipip6_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """IPv6 inside IP."""
-    return _inner(ctx, seg, length)
-
-
-def _inner(ctx: Ctx, seg: bytes, length: int) -> str:
     if not seg:
         return ctx.cut("ip")
-    ver = seg[0] >> 4
-    if ver in (4, 6):
-        return ip_text(ctx, ver, seg, length)
-    return f"IP{ver} (invalid)"
+    return ip_text(ctx, 6, seg, length)
+
+
+def wrong_version(expected: int, buf: bytes) -> str | None:
+    """tcpdump's words for an IP header whose version field is not the one
+    its carrier (ethertype, IP protocol, GRE type) promised, said instead of
+    the packet and without the ``IP `` prefix; None when it agrees."""
+    if not buf or expected not in (4, 6):
+        return None
+    version = buf[0] >> 4
+    if expected == 4 and version != 4:
+        if version == 6:
+            return "IP6, wrong link-layer encapsulation (invalid)"
+        return f"IP{version} (invalid)"
+    if expected == 6 and version != 6 and len(buf) >= 40:
+        return f"version error: {version} != 6"
+    return None
 
 
 def ip_text(ctx: Ctx, version: int, buf: bytes, length: int) -> str:
     """An IP packet inside another protocol, with the prefix as tcpdump prints
     it: ``IP `` (not under -e) once a byte of the header is there, ``IP6 `` only
     once the whole IPv6 header is."""
+    wrong = wrong_version(version, buf)
+    if wrong is not None:
+        prefix = "" if ctx.opts.link_header or wrong.startswith("IP") else "IP6 "
+        return prefix + wrong
     if version == 6:
         body = ipv6_text(ctx, buf, length)
         if body == "[|ip6]":
