@@ -8,6 +8,11 @@ and prints the median wall time of each. ``--zcap`` is the installed entry
 point to time (default: ``zcap`` on PATH, resolved to its real path so that no
 shell shim is timed); give the venv's ``bin/zcap`` to time an installation.
 The goal is a median under 100 ms for each zcap command.
+
+Two floors are timed with the entry point's own interpreter: ``python -c
+pass`` (the interpreter alone) and ``python -c "import typer"`` (the CLI
+framework every command must load before it can parse a flag); what a command
+costs above the second is zcap's own.
 """
 
 import argparse
@@ -66,6 +71,19 @@ def _interpreter(entry_point: str) -> str | None:
     return first[2:].strip().split()[0] if first.startswith("#!") else None
 
 
+def _slow_entry_point(entry_point: str) -> str | None:
+    """The package-metadata machinery an entry-point script uses to find
+    zcap.cli, if any (pip's scripts import it directly; older setuptools ones
+    go through pkg_resources or importlib.metadata, tens of ms per start)."""
+    try:
+        with open(entry_point, "rb") as f:
+            text = f.read(4096).decode(errors="replace")
+    except OSError:
+        return None
+    return next((m for m in ("importlib.metadata", "importlib_metadata", "pkg_resources")
+                 if m in text), None)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zcap", default=shutil.which("zcap"),
@@ -75,6 +93,9 @@ def main() -> None:
     if not args.zcap:
         sys.exit("no zcap on PATH: give --zcap PATH")
     zcap = os.path.realpath(args.zcap)
+    slow = _slow_entry_point(zcap)
+    if slow:
+        print(f"note: {zcap} finds zcap through {slow}, which costs start-up time")
     tcpdump = shutil.which("tcpdump")
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, "ten.pcap")
@@ -85,10 +106,11 @@ def main() -> None:
                     ("-r (10 packets)", ["-r", pcap], ["-n", "-r", pcap])]
         rows = []
         python = _interpreter(zcap)
-        if python:       # the floor: the same interpreter doing nothing
-            runs = [timed([python, "-c", "pass"]) for _ in range(args.runs)]
-            rows.append(("(python -c pass)", statistics.median(r[0] for r in runs), None,
-                         statistics.median(r[1] for r in runs)))
+        if python:       # the floors: the same interpreter doing nothing, then loading typer
+            for name, code in (("(python -c pass)", "pass"), ("(import typer)", "import typer")):
+                runs = [timed([python, "-c", code]) for _ in range(args.runs)]
+                rows.append((name, statistics.median(r[0] for r in runs), None,
+                             statistics.median(r[1] for r in runs)))
         for name, zargs, targs in commands:
             z, zc, t = [], [], []
             for _ in range(args.runs):
