@@ -13,6 +13,11 @@ Two floors are timed with the entry point's own interpreter: ``python -c
 pass`` (the interpreter alone) and ``python -c "import typer"`` (the CLI
 framework every command must load before it can parse a flag); what a command
 costs above the second is zcap's own.
+
+``--instructions`` adds the instructions each zcap command executes, counted
+once under valgrind's callgrind: unlike wall or CPU time they do not depend
+on what else the machine is running, so they compare two builds on a busy
+machine (about 3.5 million instructions per ms of CPU on the 2-CPU VM).
 """
 
 import argparse
@@ -84,11 +89,26 @@ def _slow_entry_point(entry_point: str) -> str | None:
                  if m in text), None)
 
 
+def instructions(argv: list[str]) -> float | None:
+    """Millions of instructions one run of argv executes (callgrind's Ir count);
+    None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    err = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True).stderr
+    counts = [line.split()[-1] for line in err.splitlines() if "Collected :" in line]
+    return int(counts[0]) / 1e6 if counts else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zcap", default=shutil.which("zcap"),
                     help="the zcap entry point to time (default: zcap on PATH)")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count each command's instructions under valgrind (callgrind)")
     args = ap.parse_args()
     if not args.zcap:
         sys.exit("no zcap on PATH: give --zcap PATH")
@@ -110,7 +130,8 @@ def main() -> None:
             for name, code in (("(python -c pass)", "pass"), ("(import typer)", "import typer")):
                 runs = [timed([python, "-c", code]) for _ in range(args.runs)]
                 rows.append((name, statistics.median(r[0] for r in runs), None,
-                             statistics.median(r[1] for r in runs)))
+                             statistics.median(r[1] for r in runs),
+                             instructions([python, "-c", code]) if args.instructions else None))
         for name, zargs, targs in commands:
             z, zc, t = [], [], []
             for _ in range(args.runs):
@@ -120,15 +141,18 @@ def main() -> None:
                 if tcpdump:
                     t.append(wall_ms([tcpdump, *targs]))
             rows.append((name, statistics.median(z), statistics.median(t) if t else None,
-                         statistics.median(zc)))
+                         statistics.median(zc),
+                         instructions([zcap, *zargs]) if args.instructions else None))
     print(f"zcap: {zcap}   (median of {args.runs}; goal: zcap under {GOAL_MS:.0f} ms)")
     print(f"load average {os.getloadavg()[0]:.1f}: wall times stretch on a busy machine; "
           f"CPU ms (user + system) much less")
-    print(f"{'command':<18}{'zcap ms':>10}{'zcap CPU ms':>13}{'tcpdump ms':>12}  goal")
-    for name, z, t, zc in rows:
+    print(f"{'command':<18}{'zcap ms':>10}{'zcap CPU ms':>13}{'tcpdump ms':>12}"
+          f"{'M instr':>9}  goal")
+    for name, z, t, zc, ir in rows:
         tt = f"{t:12.1f}" if t is not None else f"{'-':>12}"
+        irs = f"{ir:9.0f}" if ir is not None else f"{'-':>9}"
         goal = "" if name.startswith("(") else ("ok" if z < GOAL_MS else "MISSED")
-        print(f"{name:<18}{z:10.1f}{zc:13.1f}{tt}  {goal}")
+        print(f"{name:<18}{z:10.1f}{zc:13.1f}{tt}{irs}  {goal}")
 
 
 if __name__ == "__main__":
