@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from zcap.packet import Packet
 from zcap.printing.context import Ctx
+from zcap.printing.dispatch import link_printer, record_problem
 from zcap.printing.hexdump import hex_lines
-from zcap.printing.link import link_printer, record_problem
 from zcap.printing.options import PrintOptions
 from zcap.printing.timestamps import Stamper
 
