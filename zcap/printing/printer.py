@@ -42,7 +42,7 @@ class Printer:
         problem = record_problem(len(data), pkt.wirelen)
         if problem:
             return prefix + problem
-        prefix += self.stamper.format(pkt.ts_ns)
+        prefix += self.stamper.format(pkt.ts_ns, pkt.raw_stamp)
         decode = link_printer(pkt.linktype)
         try:
             text, net_off = decode(self.ctx, data, pkt.wirelen)
