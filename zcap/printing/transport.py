@@ -47,7 +47,7 @@ UDP_PORTS = (
     ({53}, "dns", "dns_udp_print"),
     ({67, 68}, "dhcp", "bootp_print"),
     ({69}, "services", "tftp_print"),
-    ({88}, "services", "krb_print"),
+    ({88}, "krb", "krb_print"),
     ({500, 7500, 8500}, "isakmp", "isakmp_print"),
     ({4500}, "services", "natt_print"),
     ({123}, "ntp", "ntp_print"),
@@ -55,8 +55,9 @@ UDP_PORTS = (
     ({514}, "syslog", "syslog_print"),
     ({520}, "services", "rip_print"),
     ({546, 547}, "dhcp6", "dhcp6_print"),
-    ({750}, "services", "krb_print"),
+    ({750}, "krb", "krb_print"),
     ({5353}, "dns", "mdns_udp_print"),
+    ({6696, 6697}, "babel", "babel_print"),
     ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
 )
 # checked after UDP_PORTS, in tcpdump's order: some only by destination port

@@ -1,0 +1,148 @@
+"""Protocols beyond the issue's list, against tcpdump: frames of each family
+(well-formed, then damaged), written to a pcap file per family and compared
+line by line with ``tcpdump -r FILE -n`` under each set of flags; then every
+frame cut short at several lengths (the wire length kept), so that each
+printer's truncation marker is compared too. TZ=UTC; no normalising."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from . import net_corpus as nc
+from . import read_corpus as rc
+from .print_oracle import assert_same_text
+
+IP6_LL = "fe80::68d3:1235:d068:1f9e"
+
+
+# ---- Babel (UDP 6696) ----
+
+def _tlv(kind: int, body: bytes) -> bytes:
+    return bytes([kind, len(body)]) + body
+
+
+def _babel(tlvs: bytes, trailer: bytes = b"", version: int = 2, magic: int = 42) -> bytes:
+    return struct.pack("!BBH", magic, version, len(tlvs)) + tlvs + trailer
+
+
+def babel_frames() -> list[bytes]:
+    rid = bytes(range(1, 9))
+    stamp = _tlv(3, struct.pack("!I", 123456789))
+    stamps = _tlv(3, struct.pack("!II", 5, 4000001))
+    diversity = _tlv(2, bytes([1, 0, 255, 7]))
+    hello = _tlv(4, struct.pack("!HHH", 0, 17, 400) + stamp)
+    hello_uni = _tlv(4, struct.pack("!HHH", 0x8000, 18, 0) + bytes([0x85, 0]) + b"\0")
+    ihu_ll = _tlv(5, struct.pack("!BBHH", 3, 0, 96, 1200) + bytes(range(8)) + stamps)
+    ihu_any = _tlv(5, struct.pack("!BBHH", 0, 0, 65535, 7))
+    ihu_v4 = _tlv(5, struct.pack("!BBHH", 1, 0, 256, 400) + bytes([198, 18, 0, 9]))
+    ihu_bad = _tlv(5, struct.pack("!BBHH", 9, 0, 1, 2))
+    update_v6 = _tlv(8, struct.pack("!BBBBHHH", 2, 0xC0, 48, 0, 400, 7, 96)
+                     + bytes.fromhex("20010db80001") + diversity)
+    update_v6_short = _tlv(8, struct.pack("!BBBBHHH", 2, 0x80, 64, 6, 0xFFFF, 8, 65535)
+                           + bytes.fromhex("0002"))
+    update_v4 = _tlv(8, struct.pack("!BBBBHHH", 1, 0x80, 24, 0, 0, 9, 256) + bytes([198, 18, 7]))
+    update_v4_omit = _tlv(8, struct.pack("!BBBBHHH", 1, 0x01, 32, 2, 100, 10, 1)
+                          + bytes([9, 1]) + _tlv(0x81, b"xy"))
+    update_any = _tlv(8, struct.pack("!BBBBHHH", 0, 0, 0, 0, 400, 11, 0xFFFF))
+    update_short = _tlv(8, b"\x02\x00\x00")
+    padn = _tlv(1, bytes(3))
+    others = b"".join([
+        padn, b"\x00", _tlv(2, struct.pack("!HHH", 0, 0x1234, 250)), _tlv(3, b"\x43\x21"),
+        _tlv(6, b"\0\0" + rid), _tlv(7, b"\x01\x00" + bytes([198, 18, 0, 1])),
+        _tlv(7, b"\x02\x00" + bytes(15) + b"\x01"), _tlv(7, b"\x00\x00"),
+        _tlv(9, b"\x00\x00"), _tlv(9, b"\x02\x30" + bytes.fromhex("20010db80002")),
+        _tlv(10, struct.pack("!BBHBx", 1, 16, 300, 5) + rid + bytes([198, 18])),
+        _tlv(11, struct.pack("!HI", 3, 77)), _tlv(12, struct.pack("!H", 9) + bytes(range(16))),
+        _tlv(13, struct.pack("!BBBBHHH", 2, 16, 32, 0, 400, 5, 6)
+             + bytes.fromhex("20010db8") + bytes.fromhex("fd00")),
+        _tlv(14, struct.pack("!BBB", 1, 16, 8) + bytes([198, 18, 10])),
+        _tlv(14, struct.pack("!BBB", 0, 0, 0)),
+        _tlv(15, struct.pack("!BBHBB", 2, 16, 12, 3, 8) + rid + bytes.fromhex("20010d")),
+        _tlv(16, bytes(16)), _tlv(17, struct.pack("!I", 99) + b"ab"),
+        _tlv(18, bytes(8)), _tlv(19, bytes(8)), _tlv(99, b"zz"),
+    ])
+    subs = _tlv(4, struct.pack("!HHH", 0, 1, 1) + b"\x00" + _tlv(1, b"\0\0") + _tlv(2, b"")
+                + _tlv(2, b"\x03") + _tlv(3, b"\0\0\0\1") + _tlv(0x44, b"?"))
+    bad_subs = [_tlv(4, struct.pack("!HHH", 0, 1, 1) + _tlv(3, b"\0\0")),
+                _tlv(5, struct.pack("!BBHH", 0, 0, 1, 1) + _tlv(3, b"\0\0\0\0")),
+                _tlv(4, struct.pack("!HHH", 0, 1, 1) + b"\x02\x09\x01"),
+                _tlv(4, struct.pack("!HHH", 0, 1, 1) + b"\x82")]
+    payloads = [
+        _babel(hello), _babel(hello + ihu_ll + hello_uni), _babel(ihu_any + ihu_v4 + ihu_bad),
+        _babel(update_v6 + update_v6_short + update_any), _babel(update_v4 + update_v4_omit),
+        _babel(update_v4_omit), _babel(others), _babel(subs), _babel(hello, trailer=padn + hello),
+        _babel(hello, trailer=b"\x05\x09"), _babel(update_short), _babel(b""),
+        *[_babel(t) for t in bad_subs],
+        _babel(hello)[:4] + b"\x04\x20", _babel(hello, version=3), _babel(hello, magic=41),
+        struct.pack("!BBH", 42, 2, 200) + hello, b"\x2a\x02", b"",
+        _babel(_tlv(4, b"\0\0\0")), _babel(_tlv(6, bytes(9))), _babel(_tlv(12, bytes(8))),
+        _babel(_tlv(13, struct.pack("!BBBBHHH", 2, 200, 32, 0, 1, 2, 3))),
+        _babel(_tlv(10, bytes(5))), _babel(_tlv(18, bytes(200))),
+    ]
+    frames = [nc.udp6(6696, 6696, p, src=IP6_LL, dst="ff02::1:6") for p in payloads]
+    frames += [nc.udp4(6697, 40000, p) for p in payloads[:3]]
+    return frames
+
+
+# ---- Kerberos (UDP 88, 750) ----
+
+def krb_frames() -> list[bytes]:
+    names = b"alice\0\0ATHENA.MIT.EDU\0"
+    payloads = [
+        b"\x04\x02" + names + b"\x01\x02\x03\x04" + b"\x60" + b"krbtgt\0ATHENA.MIT.EDU\0",
+        b"\x04\x03" + names + b"\0\0\0\0" + b"\x0c" + b"rcmd\0host\0",
+        b"\x04\x06\x01" + b"ATHENA.MIT.EDU\0" + b"\x07\x09",
+        b"\x04\x04" + names + bytes(10) + b"\x10\x00",
+        b"\x04\x05" + names + bytes(10) + b"\x00\x10",
+        b"\x04\x0a" + names + b"\0\0\0\0" + b"\x00\x08\0\0" + b"no such principal\0",
+        b"\x04\x0b" + names + b"\0\0\0\0" + b"\x2a\x00\0\0" + b"odd\xff\x01\0",
+        b"\x04\x08\x01\x02", b"\x04\x7e", b"\x04\x0c", b"\x04\x31",
+        b"\x04\x02alice", b"\x04\x02" + names, b"\x04\x04" + names + bytes(9),
+        b"\x04", b"\x01\x02", b"\x03", b"\x6a\x81\x10", b"\x6b", b"\x05\x00",
+    ]
+    frames = [nc.udp4(1023, 88, p) for p in payloads]
+    frames += [nc.udp4(750, 2000, payloads[0]), nc.udp4(1023, 88, b"")]
+    return frames
+
+
+FAMILIES = {"babel": babel_frames, "krb": krb_frames}
+FLAGS = ["", "-v", "-vv", "-q", "-x"]
+
+
+def _write(directory: Path, family: str) -> Path:
+    path = directory / f"{family}.pcap"
+    rc.write_pcap(str(path), FAMILIES[family]())
+    return path
+
+
+@pytest.fixture(scope="module")
+def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("beyond")
+    return {family: _write(directory, family) for family in FAMILIES}
+
+
+@pytest.mark.parametrize("flags", FLAGS)
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
+    assert_same_text(captures[family], flags)
+
+
+@pytest.mark.parametrize("flags", ["", "-v", "-x"])
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_cut_short_by_the_capture(tmp_path: Path, family: str, flags: str) -> None:
+    """Each frame cut after its UDP header and at a few places in its payload."""
+    frames, wirelens = [], []
+    for frame in FAMILIES[family]():
+        start = 14 + (40 if frame[12:14] == b"\x86\xdd" else 20) + 8
+        for keep in sorted({start - 3, start + 1, start + 3, start + 7, start + 12,
+                            (start + len(frame)) // 2, len(frame) - 1}):
+            if 14 < keep < len(frame):
+                frames.append(frame[:keep])
+                wirelens.append(len(frame))
+    assert frames
+    path = tmp_path / f"{family}-cut.pcap"
+    rc.write_pcap(str(path), frames, wirelens=wirelens)
+    assert_same_text(path, flags)
