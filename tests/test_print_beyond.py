@@ -108,7 +108,31 @@ def krb_frames() -> list[bytes]:
     return frames
 
 
-FAMILIES = {"babel": babel_frames, "krb": krb_frames}
+# ---- GeoNetworking and CALM FAST (ethertypes 0x8947, 0x0707, 0x1111) ----
+
+def _geonet(nh: int, ht: int, sub: int, payload: bytes, hops: int = 1) -> bytes:
+    common = struct.pack("!BBBBHBB", nh, ht << 4 | sub, 0, 0, len(payload), 0, hops)
+    pv = bytes.fromhex("c0cc000c426968be") + struct.pack("!IIII", 7, 51477518, 5659727, 0)
+    return common + pv + payload
+
+
+def geonet_frames() -> list[bytes]:
+    btp = struct.pack("!HH", 2001, 0) + b"\x01\x02" + b"camdata"
+    payloads = [
+        _geonet(0, 1, 0, b""), _geonet(1, 5, 1, bytes(32) + btp, hops=2),
+        _geonet(2, 5, 0, btp[:4] + b"\x01\x96"), _geonet(1, 5, 0, btp[:4] + b"\x01"),
+        _geonet(1, 5, 0, b"\x00\x01"), _geonet(1, 5, 1, bytes(20)),
+        _geonet(3, 5, 0, b"ipv6?"), _geonet(1, 4, 1, bytes(44)), _geonet(0, 3, 2, b""),
+        _geonet(1, 6, 0, b"x"), _geonet(1, 5, 7, b"y"), _geonet(0, 9, 0, b""),
+        _geonet(0xF, 2, 0, btp), bytes(20),
+    ]
+    frames = [rc.eth(p, etype) for p in payloads for etype in (0x8947, 0x0707)]
+    frames += [rc.eth(b"\x05\x07fast payload", 0x1111), rc.eth(b"\x05", 0x1111),
+               rc.eth(b"\x05\x07", 0x1111)]
+    return frames
+
+
+FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames}
 FLAGS = ["", "-v", "-vv", "-q", "-x"]
 
 
@@ -124,7 +148,7 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {family: _write(directory, family) for family in FAMILIES}
 
 
-@pytest.mark.parametrize("flags", FLAGS)
+@pytest.mark.parametrize("flags", FLAGS + ["-e"])
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
     assert_same_text(captures[family], flags)
@@ -136,7 +160,7 @@ def test_cut_short_by_the_capture(tmp_path: Path, family: str, flags: str) -> No
     """Each frame cut after its UDP header and at a few places in its payload."""
     frames, wirelens = [], []
     for frame in FAMILIES[family]():
-        start = 14 + (40 if frame[12:14] == b"\x86\xdd" else 20) + 8
+        start = 14 + {b"\x86\xdd": 48, b"\x08\x00": 28}.get(frame[12:14], 0)
         for keep in sorted({start - 3, start + 1, start + 3, start + 7, start + 12,
                             (start + len(frame)) // 2, len(frame) - 1}):
             if 14 < keep < len(frame):

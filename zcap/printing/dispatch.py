@@ -91,15 +91,21 @@ NETWORK: dict[int, tuple[str, NetPrinter]] = {
     0x88F7: ("", _on_demand("ptp", "ptp_text")),
     0x8137: ("", _on_demand("llc", "ipx_ethernet")),
     0x88A2: ("", _on_demand("aoe", "aoe_text")),
+    0x0707: ("", _on_demand("geonet", "geonet_text")),
+    0x8947: ("", _on_demand("geonet", "geonet_text")),
+    0x1111: ("", _on_demand("geonet", "calm_fast_text")),
 }
 
 
-def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
+def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int,
+                   src: bytes | None = None) -> str | None:
     """What an ethertype carries, with tcpdump's prefix unless -e shows the
-    ethertype already; None when tcpdump has no decoder for it."""
+    ethertype already; None when tcpdump has no decoder for it. ``src`` is the
+    Ethernet source address, for the printers that show it."""
     entry = NETWORK.get(etype)
     if entry is None:
         return None
+    ctx.link_src = src
     prefix, fn = entry
     wrong = wrong_version({0x0800: 4, 0x86DD: 6}.get(etype, 0), buf)
     if wrong is not None:

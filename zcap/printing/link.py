@@ -63,7 +63,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         head += f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     elif eflag:
         head += f"{_ethertype(etype, opts.quiet)}, "
-    text = ethertype_text(ctx, etype, frame[off:], wire - off)
+    text = ethertype_text(ctx, etype, frame[off:], wire - off, src)
     if text is not None:
         return head + text, off
     if not eflag:
