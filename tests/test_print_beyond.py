@@ -132,7 +132,58 @@ def geonet_frames() -> list[bytes]:
     return frames
 
 
-FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames}
+# ---- DCCP (IP protocol 33) ----
+
+def _dccp(kind: int, extra: bytes, opts: bytes = b"", ext: bool = True, cscov: int = 0,
+          payload: bytes = b"", seq: int = 0x0102030405, doff: int | None = None) -> bytes:
+    seqf = struct.pack("!BxHI", kind << 1 | 1, seq >> 32, seq & 0xFFFFFFFF) if ext else \
+        struct.pack("!B", kind << 1) + (seq & 0xFFFFFF).to_bytes(3, "big")
+    head_len = 8 + len(seqf) + len(extra) + len(opts)
+    off = doff if doff is not None else head_len // 4
+    return struct.pack("!HHBBH", 40000, 5001, off, 0x30 | cscov, 0) + seqf + extra + opts + payload
+
+
+def _dccp_frames(seg: bytes, good: bool = True) -> list[bytes]:
+    v4 = bytearray(nc.proto4(33, seg))
+    v6 = bytearray(nc.proto6(33, seg))
+    if good:
+        v4[14 + 20:] = nc._cksum_l4(bytes(v4[34:]), rc.ip4(rc.IP_A), rc.ip4(rc.IP_B), 33, 6)
+        v6[14 + 40:] = nc._cksum_l4(bytes(v6[54:]), rc.ip6(rc.IP6_A), rc.ip6(rc.IP6_B), 33, 6)
+    else:
+        v4[34 + 6:34 + 8] = b"\x12\x34"
+    return [bytes(v4), bytes(v6)]
+
+
+def dccp_frames() -> list[bytes]:
+    ack = struct.pack("!HHI", 0, 0x0A0B, 0x0C0D0E0F)
+    opts = (b"\x00\x01\x02" + bytes([32, 4, 1, 2]) + bytes([33, 3, 12]) + bytes([34, 2])
+            + bytes([36, 5, 1, 2, 3]) + bytes([37, 4, 7, 8]) + bytes([38, 3, 0xAA])
+            + bytes([41, 6, 0, 0, 1, 0]) + bytes([42, 8, 0, 0, 0, 9, 0, 3])
+            + bytes([42, 10, 0, 0, 0, 9, 0, 0, 0, 4]) + bytes([42, 5, 1, 2, 3])
+            + bytes([43, 4, 1, 1]) + bytes([43, 6, 0, 0, 1, 1]) + bytes([43, 3, 1])
+            + bytes([44, 6, 1, 2, 3, 4]) + bytes([41, 4, 1, 1]) + bytes([130, 4, 0, 9])
+            + bytes([131, 6, 0, 0, 0, 9]) + bytes([129, 3, 1]) + bytes([99, 3, 0]))
+    segs = [
+        _dccp(0, struct.pack("!I", 4105078398)), _dccp(1, ack + struct.pack("!I", 7)),
+        _dccp(2, b"", payload=b"data!"), _dccp(3, ack, opts + b"\x00\x00"),
+        _dccp(4, ack, payload=b"x" * 9), _dccp(5, ack), _dccp(6, ack),
+        _dccp(7, ack + bytes([3, 1, 2, 3])), _dccp(7, ack + bytes([40, 0, 0, 0])),
+        _dccp(8, ack), _dccp(9, ack), _dccp(12, ack), _dccp(2, b"", ext=False),
+        _dccp(3, ack[4:], ext=False), _dccp(0, struct.pack("!I", 0), ext=False, cscov=2,
+                                            payload=bytes(40)),
+        _dccp(3, ack, bytes([32, 1])), _dccp(3, ack, bytes([130, 1])),
+        _dccp(3, ack, bytes([32, 9, 1]), doff=11), _dccp(3, ack, bytes([140, 9, 1]), doff=11),
+        _dccp(3, ack, b"", doff=1), _dccp(0, b"\x00\x00"), _dccp(1, ack),
+        _dccp(7, ack), _dccp(3, b""), bytes(11), bytes(14)[:12] + b"\x01\x00",
+    ]
+    frames = []
+    for i, seg in enumerate(segs):
+        frames += _dccp_frames(seg, good=i % 5 != 4)
+    return frames
+
+
+FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
+            "dccp": dccp_frames}
 FLAGS = ["", "-v", "-vv", "-q", "-x"]
 
 

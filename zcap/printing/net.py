@@ -34,6 +34,7 @@ UPPER = {
     4: ("net", "ipip4_print"),
     6: ("transport", "tcp_print"),
     17: ("transport", "udp_print"),
+    33: ("dccp", "dccp_print"),
     41: ("net", "ipip6_print"),
     47: ("tunnel", "gre_print"),
     50: ("ipsec", "esp_print"),
