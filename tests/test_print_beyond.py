@@ -182,8 +182,69 @@ def dccp_frames() -> list[bytes]:
     return frames
 
 
+# ---- PGM (IP protocol 113) ----
+
+def _pgm(kind: int, body: bytes, opts: bytes = b"", length: int = 0) -> bytes:
+    flags = 1 if opts else 0
+    return struct.pack("!HHBBH", 13320, 5563, kind, flags, 0) + bytes.fromhex("3329041eba74") \
+        + struct.pack("!H", length) + body + opts
+
+
+def _opts(*items: bytes, end: bool = True) -> bytes:
+    items = list(items)
+    if end and items:
+        items[-1] = bytes([items[-1][0] | 0x80]) + items[-1][1:]
+    total = 4 + sum(len(i) for i in items)
+    return bytes([0, 4]) + struct.pack("!H", total) + b"".join(items)
+
+
+def pgm_frames() -> list[bytes]:
+    v4 = struct.pack("!HH", 1, 0) + bytes([10, 0, 0, 45])
+    v6 = struct.pack("!HH", 2, 0) + bytes(15) + b"\x01"
+    seqs = struct.pack("!III", 92190, 21618, 54950)
+    opts = _opts(bytes([1, 16, 0, 0]) + struct.pack("!III", 1, 2, 3),
+                 bytes([2, 12, 0, 0, 0, 0, 0, 7, 0, 0, 0, 9]),
+                 bytes([3, 8, 0, 0, 0, 0, 0, 5]), bytes([4, 12, 0, 0]) + struct.pack("!II", 6, 7),
+                 bytes([5, 12, 0, 0]) + struct.pack("!II", 8, 9),
+                 bytes([7, 12, 0, 0, 0, 1, 0, 0, 10, 0, 0, 1]),
+                 bytes([8, 8, 0, 0, 0, 0, 0, 4]), bytes([9, 8, 0, 0, 0, 0, 0, 3]),
+                 bytes([10, 8, 0, 0, 0, 0, 0, 2]), bytes([11, 4, 0, 0]), bytes([13, 4, 0, 0]),
+                 bytes([14, 4, 0, 0]), bytes([15, 4, 0, 0]), bytes([17, 4, 0, 0]),
+                 bytes([18, 16, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 10, 0, 0, 2]),
+                 bytes([19, 28, 0, 0, 0, 0, 0, 6, 0, 2, 0, 0]) + bytes(16))
+    bodies = [
+        (0, seqs + v4, b""), (0, seqs + v6, b""), (0, seqs + struct.pack("!HH", 9, 0), b""),
+        (1, struct.pack("!IHH", 5, 1, 0) + v4 + struct.pack("!III", 1, 2, 3), b""),
+        (2, struct.pack("!IHH", 5, 1, 0), b""), (4, struct.pack("!II", 10, 3), opts),
+        (5, struct.pack("!II", 11, 3), _opts(bytes([12, 4, 0, 0]), bytes([16, 4, 0, 0]))),
+        (8, struct.pack("!IHH", 7, 1, 0) + bytes([10, 0, 0, 1]) + struct.pack("!HH", 1, 0)
+         + bytes([0, 1, 0, 0]), b""),
+        (9, struct.pack("!IHH", 7, 1, 0) + bytes([10, 0, 0, 1]) + struct.pack("!HH", 1, 0)
+         + bytes([0, 2]) + bytes(14), b""),
+        (10, struct.pack("!IHH", 7, 1, 0) + bytes([10, 0, 0, 1]) + bytes(8), b""),
+        (11, struct.pack("!II", 12, 0), _opts(bytes([99, 6, 0, 0, 1, 2]))),
+        (12, b"", b""), (31, b"", b""),
+        (4, struct.pack("!II", 1, 2), bytes([1, 4, 0, 8])),
+        (4, struct.pack("!II", 1, 2), bytes([0, 5, 0, 8])),
+        (4, struct.pack("!II", 1, 2), bytes([0, 4, 0, 2])),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([3, 6, 0, 0, 0, 0]))),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([2, 7, 0, 0, 1, 2, 3]))),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([7, 12, 0, 0, 0, 2, 0, 0, 1, 2, 3, 4]))),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([19, 8, 0, 0, 0, 0, 0, 0]))),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([3, 2, 0, 0]))),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([3, 8, 0, 0, 0, 0, 0, 5]) * 2, end=False)[:-2]),
+        (4, struct.pack("!II", 1, 2), _opts(bytes([3, 8, 0, 0, 0, 0, 0, 5]), end=False)),
+    ]
+    frames = []
+    for kind, body, opts_ in bodies:
+        seg = _pgm(kind, body, opts_, length=len(body))
+        frames += [nc.proto4(113, seg), nc.proto6(113, seg)]
+    frames += [nc.proto4(113, b"\x01\x02\x03"), nc.proto4(113, _pgm(0, b"")[:10])]
+    return frames
+
+
 FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
-            "dccp": dccp_frames}
+            "dccp": dccp_frames, "pgm": pgm_frames}
 FLAGS = ["", "-v", "-vv", "-q", "-x"]
 
 

@@ -44,6 +44,7 @@ UPPER = {
     89: ("routing", "ospf_print"),
     88: ("eigrp", "eigrp_print"),
     112: ("routing", "vrrp_print"),
+    113: ("pgm", "pgm_print"),
     132: ("sctp", "sctp_print"),
 }
 OWN_ADDRESSES = frozenset({6, 17, 132, 33})
