@@ -13,7 +13,7 @@ import pytest
 
 from . import net_corpus as nc
 from . import read_corpus as rc
-from .print_oracle import assert_same_text
+from .print_oracle import assert_same_text, tcpdump_text, zcap_text
 
 IP6_LL = "fe80::68d3:1235:d068:1f9e"
 
@@ -243,21 +243,36 @@ def pgm_frames() -> list[bytes]:
     return frames
 
 
+# ---- RSVP (IP protocol 46): the common header only ----
+
+def rsvp_frames() -> list[bytes]:
+    frames = []
+    for kind in (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 20, 99):
+        msg = struct.pack("!BBHBxH", 0x10 | (kind & 1), kind, 0x1234, 63, 32) + bytes(24)
+        frames += [nc.proto4(46, msg), nc.proto6(46, msg)]
+    frames += [nc.proto4(46, struct.pack("!BBHBxH", 0x20, 1, 0, 1, 8)),
+               nc.proto4(46, struct.pack("!BBHBxH", 0x10, 1, 0, 1, 4)),
+               nc.proto4(46, b"\x10\x01\x00")]
+    return frames
+
+
 FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
             "dccp": dccp_frames, "pgm": pgm_frames}
+# decoded only in part: compared whole without -v, by each packet's first line with it
+FIRST_LINE_ONLY = {"rsvp": rsvp_frames}
 FLAGS = ["", "-v", "-vv", "-q", "-x"]
 
 
 def _write(directory: Path, family: str) -> Path:
     path = directory / f"{family}.pcap"
-    rc.write_pcap(str(path), FAMILIES[family]())
+    rc.write_pcap(str(path), {**FAMILIES, **FIRST_LINE_ONLY}[family]())
     return path
 
 
 @pytest.fixture(scope="module")
 def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     directory = tmp_path_factory.mktemp("beyond")
-    return {family: _write(directory, family) for family in FAMILIES}
+    return {family: _write(directory, family) for family in {**FAMILIES, **FIRST_LINE_ONLY}}
 
 
 @pytest.mark.parametrize("flags", FLAGS + ["-e"])
@@ -282,3 +297,24 @@ def test_cut_short_by_the_capture(tmp_path: Path, family: str, flags: str) -> No
     path = tmp_path / f"{family}-cut.pcap"
     rc.write_pcap(str(path), frames, wirelens=wirelens)
     assert_same_text(path, flags)
+
+
+@pytest.mark.parametrize("flags", ["", "-q", "-x"])
+@pytest.mark.parametrize("family", list(FIRST_LINE_ONLY))
+def test_partly_decoded_whole_without_v(captures: dict[str, Path], family: str,
+                                        flags: str) -> None:
+    assert_same_text(captures[family], flags)
+
+
+def _firsts(text: str) -> list[str]:
+    """The lines of each packet up to its protocol's header line: the time
+    stamp's, an IPv4 header's second one, and the header's own (tab-indented);
+    the detail after those is indented further."""
+    return [line for line in text.splitlines() if not line.startswith(("\t ", "\t\t"))]
+
+
+@pytest.mark.parametrize("family", list(FIRST_LINE_ONLY))
+def test_partly_decoded_first_lines_with_v(captures: dict[str, Path], family: str) -> None:
+    ours, theirs = zcap_text(captures[family], "-v"), tcpdump_text(captures[family], "-v")
+    assert _firsts(ours) == _firsts(theirs)
+    assert len(_firsts(theirs)) > len(FIRST_LINE_ONLY[family]())

@@ -36,6 +36,7 @@ UPPER = {
     17: ("transport", "udp_print"),
     33: ("dccp", "dccp_print"),
     41: ("net", "ipip6_print"),
+    46: ("rsvp", "rsvp_print"),
     47: ("tunnel", "gre_print"),
     50: ("ipsec", "esp_print"),
     51: ("ipsec", "ah_print"),
