@@ -13,6 +13,7 @@ MESSAGE_TYPES = {1: "Path", 2: "Resv", 3: "PathErr", 4: "ResvErr", 5: "PathTear"
                  6: "ResvTear", 7: "ResvConf", 12: "Bundle", 13: "Acknowledgement",
                  14: "Hello (Old)", 15: "Refresh", 20: "Hello"}
 REFRESH_REDUCTION = 0x01
+BUNDLE = 12
 
 
 def rsvp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
@@ -25,11 +26,16 @@ def rsvp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
     if not ctx.opts.verbose:
         return f"RSVPv{version} {MESSAGE_TYPES.get(kind, f'unknown ({kind})')} Message, " \
                f"length: {length}"
-    tlen = b[4] << 8 | b[5]
+    # version and flags, message type, checksum, TTL, reserved, length
+    tlen = b[6] << 8 | b[7]
     flag_names = "Refresh reduction capable" if flags & REFRESH_REDUCTION else "none"
     text = (f"\n\tRSVPv{version} {MESSAGE_TYPES.get(kind, f'unknown, type: {kind}')} Message "
-            f"({kind}), Flags: [{flag_names}], length: {tlen}, ttl: {b[2]}, "
-            f"checksum: 0x{b[6] << 8 | b[7]:04x}")
+            f"({kind}), Flags: [{flag_names}], length: {tlen}, ttl: {b[4]}, "
+            f"checksum: 0x{b[2] << 8 | b[3]:04x}")
     if tlen < COMMON_HDR:
         text += f"ERROR: common header too short {tlen} < {COMMON_HDR}"
+    elif kind == BUNDLE and tlen > COMMON_HDR and len(b) >= 2 * COMMON_HDR \
+            and b[COMMON_HDR] >> 4 != VERSION:
+        # a bundle's first submessage, refused as the message itself would be
+        text += f"ERROR: RSVP version {b[COMMON_HDR] >> 4} packet not supported"
     return text
