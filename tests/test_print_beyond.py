@@ -256,11 +256,38 @@ def rsvp_frames() -> list[bytes]:
     return frames
 
 
+# ---- AFS RX (UDP 7000-7009): the RX layer, no AFS service inside ----
+
+def _rx(kind: int, flags: int, seq: int = 3, body: bytes = b"") -> bytes:
+    return struct.pack("!IIIIIBBBBHH", 0x12345678, 0xABCDEF00, 77, seq, 347, kind, flags,
+                       0, 2, 0, 52) + body
+
+
+def rx_frames() -> list[bytes]:
+    def ack(first: int, states: list[int], reason: int = 8, tail: int = 16) -> bytes:
+        head = struct.pack("!HHIIIBB", 32, 5, first, 1, 346, reason, len(states))
+        return head + bytes(states) + bytes(3) + struct.pack("!IIII", 1444, 1444, 32, 4)[:tail]
+    payloads = [
+        _rx(1, 0x01, seq=2, body=b"x" * 20), _rx(1, 0x26, seq=1, body=b"y" * 8),
+        _rx(2, 0x20, body=ack(2, [])), _rx(2, 0x02, body=ack(4, [1, 1, 1, 0, 0, 1, 0, 1, 1])),
+        _rx(2, 0, body=ack(1, [0, 0, 1, 0, 0, 0], reason=77)),
+        _rx(2, 0, body=ack(9, [1, 0, 1, 0, 1], reason=1, tail=6)),
+        _rx(2, 0, body=ack(9, [1] * 20, reason=3, tail=0)), _rx(2, 0, body=b"\0" * 10),
+        _rx(2, 0, body=ack(1, [1, 1, 1])[:20]),
+        _rx(3, 0x10), _rx(4, 0x04, body=b"\0\0\0\x05"), _rx(5, 0x08), _rx(6, 0, body=bytes(16)),
+        _rx(7, 0, body=bytes(112)), _rx(8, 0), _rx(9, 0), _rx(13, 0), _rx(42, 0xFF),
+        _rx(1, 0x01)[:20],
+    ]
+    frames = [nc.udp4(7001 + i % 2 * 7, 7000 + i % 3 * 4, p) for i, p in enumerate(payloads)]
+    frames += [nc.udp4(7001, 7009, _rx(1, 0x01, seq=1, body=b"z" * 4))]
+    return frames
+
+
 FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
-            "dccp": dccp_frames, "pgm": pgm_frames}
+            "dccp": dccp_frames, "pgm": pgm_frames, "rx": rx_frames}
 # decoded only in part: compared whole without -v, by each packet's first line with it
 FIRST_LINE_ONLY = {"rsvp": rsvp_frames}
-FLAGS = ["", "-v", "-vv", "-q", "-x"]
+FLAGS = ["", "-v", "-vv", "-vvv", "-q", "-x"]
 
 
 def _write(directory: Path, family: str) -> Path:

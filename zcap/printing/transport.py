@@ -54,6 +54,7 @@ UDP_PORTS = (
     ({161, 162}, "snmp", "snmp_print"),
     ({514}, "syslog", "syslog_print"),
     ({520}, "services", "rip_print"),
+    (frozenset(range(7000, 7010)), "rx", "rx_print"),
     ({546, 547}, "dhcp6", "dhcp6_print"),
     ({750}, "krb", "krb_print"),
     ({5353}, "dns", "mdns_udp_print"),
