@@ -283,8 +283,53 @@ def rx_frames() -> list[bytes]:
     return frames
 
 
+# ---- switch tags: link types DSA_TAG_DSA, DSA_TAG_EDSA, DSA_TAG_BRCM(_PREPEND) ----
+
+def _tagged(tag: bytes, inner: bytes) -> bytes:
+    """An Ethernet frame (``inner``) with ``tag`` after its addresses."""
+    return inner[:12] + tag + inner[12:]
+
+
+def _switch_frames(tags: list[bytes], prepend: bool = False) -> list[bytes]:
+    inners = [nc.udp4(1000, 2000, b"hello"), rc.eth(bytes(rc.arp(1, rc.MAC_A, "198.18.0.1",
+                                                                 bytes(6), "198.18.0.2")),
+                                                    0x0806),
+              rc.eth(b"\x00" * 30, 0x9999), rc.eth(b"\xf0\xf0\x03" + bytes(40), 60)]
+    out = []
+    for i, tag in enumerate(tags):
+        inner = inners[i % len(inners)]
+        out.append(tag + inner if prepend else _tagged(tag, inner))
+    return out
+
+
+def dsa_frames() -> list[bytes]:
+    tags = [bytes([mode << 6 | tagged << 5 | 2, port << 3 | trunk << 2 | flag, pri << 5 | 0x10 | 5,
+                   0x39])
+            for mode in range(4) for tagged in (0, 1) for trunk in (0, 1)
+            for port, flag, pri in ((1, 0, 0), (2, 1, 7), (3, 2, 3))]
+    return _switch_frames(tags)
+
+
+def edsa_frames() -> list[bytes]:
+    return [f[:12] + b"\xda\xda\x01\x02" + f[12:]
+            for f in dsa_frames()]
+
+
+def brcm_frames() -> list[bytes]:
+    tags = [bytes([0x20, tc << 2 | te | ts << 7, 0x01, 0x80]) for tc in (0, 5) for te in range(4)
+            for ts in (0, 1)]
+    tags += [bytes([0, cid, rc_, 0xA5]) for cid in (0, 9) for rc_ in (0, 1, 2, 4, 8, 16, 32, 64)]
+    return _switch_frames(tags)
+
+
+def brcm_prepend_frames() -> list[bytes]:
+    return [f[12:16] + f[:12] + f[16:] for f in brcm_frames()]
+
+
 FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
-            "dccp": dccp_frames, "pgm": pgm_frames, "rx": rx_frames}
+            "dccp": dccp_frames, "pgm": pgm_frames, "rx": rx_frames, "dsa": dsa_frames,
+            "edsa": edsa_frames, "brcm": brcm_frames, "brcm_prepend": brcm_prepend_frames}
+LINKTYPES = {"brcm": 281, "brcm_prepend": 282, "dsa": 284, "edsa": 285}
 # decoded only in part: compared whole without -v, by each packet's first line with it
 FIRST_LINE_ONLY = {"rsvp": rsvp_frames}
 FLAGS = ["", "-v", "-vv", "-vvv", "-q", "-x"]
@@ -292,7 +337,8 @@ FLAGS = ["", "-v", "-vv", "-vvv", "-q", "-x"]
 
 def _write(directory: Path, family: str) -> Path:
     path = directory / f"{family}.pcap"
-    rc.write_pcap(str(path), {**FAMILIES, **FIRST_LINE_ONLY}[family]())
+    rc.write_pcap(str(path), {**FAMILIES, **FIRST_LINE_ONLY}[family](),
+                  linktype=LINKTYPES.get(family, rc.LINKTYPE_ETHERNET))
     return path
 
 
@@ -302,7 +348,7 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {family: _write(directory, family) for family in {**FAMILIES, **FIRST_LINE_ONLY}}
 
 
-@pytest.mark.parametrize("flags", FLAGS + ["-e"])
+@pytest.mark.parametrize("flags", FLAGS + ["-e", "-e -v"])
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_same_text_as_tcpdump(captures: dict[str, Path], family: str, flags: str) -> None:
     assert_same_text(captures[family], flags)
@@ -322,7 +368,8 @@ def test_cut_short_by_the_capture(tmp_path: Path, family: str, flags: str) -> No
                 wirelens.append(len(frame))
     assert frames
     path = tmp_path / f"{family}-cut.pcap"
-    rc.write_pcap(str(path), frames, wirelens=wirelens)
+    rc.write_pcap(str(path), frames, wirelens=wirelens,
+                  linktype=LINKTYPES.get(family, rc.LINKTYPE_ETHERNET))
     assert_same_text(path, flags)
 
 

@@ -166,6 +166,10 @@ LINK_PRINTERS: dict[int, tuple[str, str]] = {
     LINKTYPE_PRISM_HEADER: ("wlan", "prism"),
     LINKTYPE_IEEE802_11_RADIO_AVS: ("wlan", "avs"),
     LINKTYPE_PPI: ("rarelinks", "ppi"),
+    281: ("switchtag", "brcm"),           # LINKTYPE_DSA_TAG_BRCM
+    282: ("switchtag", "brcm_prepend"),   # LINKTYPE_DSA_TAG_BRCM_PREPEND
+    284: ("switchtag", "dsa"),            # LINKTYPE_DSA_TAG_DSA
+    285: ("switchtag", "edsa"),           # LINKTYPE_DSA_TAG_EDSA
 }
 
 def record_problem(caplen: int, wire: int) -> str | None:

@@ -33,17 +33,27 @@ def _tci(tci: int) -> str:
     return f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
 
 
-def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+# A switch's tag between the addresses and the type (Marvell DSA/EDSA,
+# Broadcom): its printer, its length, and the protocol a frame too short for
+# it is cut in.
+SwitchTag = tuple[Callable[[Ctx, bytes], str], int, str]
+
+
+def ethernet(ctx: Ctx, frame: bytes, wire: int,
+             tag: SwitchTag | None = None) -> tuple[str, int]:
     """An Ethernet frame: Ethernet II, 802.1Q/QinQ tags, or 802.3 with LLC."""
-    if len(frame) < ETHER_HDRLEN or wire < ETHER_HDRLEN:
-        return trunc("ether"), len(frame)
+    taglen = tag[1] if tag else 0
+    if len(frame) < ETHER_HDRLEN + taglen or wire < ETHER_HDRLEN + taglen:
+        return trunc(tag[2] if tag else "ether"), len(frame)
     dst, src = frame[0:6], frame[6:12]
-    etype = frame[12] << 8 | frame[13]
+    off = ETHER_HDRLEN + taglen
+    etype = frame[off - 2] << 8 | frame[off - 1]
     opts = ctx.opts
     eflag = opts.link_header
     addrs = f"{mac_str(src)} > {mac_str(dst)}, "
-    head = addrs if eflag else ""
-    off, first = ETHER_HDRLEN, True
+    tagged = tag[0](ctx, frame[12:12 + taglen]) if tag else ""
+    head = (addrs if eflag else "") + tagged
+    first = True
     while etype in VLAN_TYPES:
         if len(frame) < off + 4:
             return head + trunc("vlan"), len(frame)
@@ -67,7 +77,7 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if text is not None:
         return head + text, off
     if not eflag:
-        head = addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
+        head = tagged + addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     if suppressed(opts):
         return head, off
     return head + default_print(frame[off:]), off
