@@ -326,10 +326,33 @@ def brcm_prepend_frames() -> list[bytes]:
     return [f[12:16] + f[:12] + f[16:] for f in brcm_frames()]
 
 
+# ---- IP over InfiniBand (IPOIB) and Solaris ipnet (IPNET) ----
+
+def _ip_packets() -> list[tuple[int, bytes]]:
+    """(ethertype, packet) pairs without a link header."""
+    return [(0x0800, bytes(nc.udp4(1000, 53, b"\x12\x34\x01\x00\x00\x00")[14:])),
+            (0x86DD, bytes(nc.udp6(1000, 2000, b"abc")[14:])),
+            (0x0806, bytes(rc.arp(1, rc.MAC_A, "198.18.0.1", bytes(6), "198.18.0.2"))),
+            (0x9999, b"opaque payload")]
+
+
+def ipoib_frames() -> list[bytes]:
+    return [bytes(range(40)) + struct.pack("!HH", etype, 0) + pkt
+            for etype, pkt in _ip_packets()] + [bytes(43)]
+
+
+def ipnet_frames() -> list[bytes]:
+    families = {0x0800: 2, 0x86DD: 26, 0x0806: 7, 0x9999: 0}
+    return [struct.pack("!BBHIIIII", 1, families[etype], 0, len(pkt), 3, 0, zs, 0) + pkt
+            for zs, (etype, pkt) in enumerate(_ip_packets())] + [bytes(20)]
+
+
 FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
             "dccp": dccp_frames, "pgm": pgm_frames, "rx": rx_frames, "dsa": dsa_frames,
-            "edsa": edsa_frames, "brcm": brcm_frames, "brcm_prepend": brcm_prepend_frames}
-LINKTYPES = {"brcm": 281, "brcm_prepend": 282, "dsa": 284, "edsa": 285}
+            "edsa": edsa_frames, "brcm": brcm_frames, "brcm_prepend": brcm_prepend_frames,
+            "ipoib": ipoib_frames, "ipnet": ipnet_frames}
+LINKTYPES = {"brcm": 281, "brcm_prepend": 282, "dsa": 284, "edsa": 285, "ipoib": 242,
+             "ipnet": 226}
 # decoded only in part: compared whole without -v, by each packet's first line with it
 FIRST_LINE_ONLY = {"rsvp": rsvp_frames}
 FLAGS = ["", "-v", "-vv", "-vvv", "-q", "-x"]

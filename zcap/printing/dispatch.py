@@ -166,6 +166,8 @@ LINK_PRINTERS: dict[int, tuple[str, str]] = {
     LINKTYPE_PRISM_HEADER: ("wlan", "prism"),
     LINKTYPE_IEEE802_11_RADIO_AVS: ("wlan", "avs"),
     LINKTYPE_PPI: ("rarelinks", "ppi"),
+    226: ("ipnet", "ipnet"),              # LINKTYPE_IPNET (Solaris)
+    242: ("ipoib", "ipoib"),              # LINKTYPE_IPOIB
     281: ("switchtag", "brcm"),           # LINKTYPE_DSA_TAG_BRCM
     282: ("switchtag", "brcm_prepend"),   # LINKTYPE_DSA_TAG_BRCM_PREPEND
     284: ("switchtag", "dsa"),            # LINKTYPE_DSA_TAG_DSA
