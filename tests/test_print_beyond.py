@@ -347,7 +347,24 @@ def ipnet_frames() -> list[bytes]:
             for zs, (etype, pkt) in enumerate(_ip_packets())] + [bytes(20)]
 
 
-FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames,
+# ---- Redis RESP (TCP 6379) ----
+
+def resp_frames() -> list[bytes]:
+    payloads = [
+        b"*2\r\n$4\r\nINCR\r\n$1\r\nz\r\n*2\r\n$4\r\nINCR\r\n$1\r\nz\r\n",
+        b"+OK\r\n", b"-ERR unknown command 'x'\r\n", b":1000\r\n:-5\r\n",
+        b"$-1\r\n*-1\r\n*0\r\n$0\r\n\r\n", b"$-2\r\n", b"$99999999999\r\n",
+        b"*2147483648\r\n", b"$x\r\n", b"$5\rX", b"$5\r\nab", b"$3\r\nabc",
+        b"PING\r\nPING\nPING\r\n", b"\r\n\r\nGET key\r", b"GET key", b"+OK",
+        b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n\xff\x01\r\n", b"*1\r\n", b"*",
+        b"$2147483647\r\n", b"$-2147483649\r\n", b"$12\r\n",
+    ]
+    frames = [nc.tcp4(40000 + i, 6379, 1000, 2000, 0x18, data=p) for i, p in enumerate(payloads)]
+    frames += [nc.tcp4(6379, 40000, 2000, 1000, 0x18, data=payloads[0])]
+    return frames
+
+
+FAMILIES = {"babel": babel_frames, "krb": krb_frames, "geonet": geonet_frames, "resp": resp_frames,
             "dccp": dccp_frames, "pgm": pgm_frames, "rx": rx_frames, "dsa": dsa_frames,
             "edsa": edsa_frames, "brcm": brcm_frames, "brcm_prepend": brcm_prepend_frames,
             "ipoib": ipoib_frames, "ipnet": ipnet_frames}

@@ -38,6 +38,7 @@ TCP_PORTS = (
     ({25}, "text", "smtp_print"),
     ({43}, "text", "whois_print"),
     ({179}, "text", "bgp_print"),
+    ({6379}, "resp", "resp_print"),
     ({80, 8080}, "text", "http_print"),
     ({554, 8554}, "text", "rtsp_print"),
     ({53}, "dns", "dns_tcp_print"),
