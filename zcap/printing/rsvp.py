@@ -8,12 +8,15 @@ from zcap.printing.context import Ctx
 from zcap.printing.iphdr import IpHdr
 
 COMMON_HDR = 8
+OBJECT_HDR = 4
 VERSION = 1
 MESSAGE_TYPES = {1: "Path", 2: "Resv", 3: "PathErr", 4: "ResvErr", 5: "PathTear",
                  6: "ResvTear", 7: "ResvConf", 12: "Bundle", 13: "Acknowledgement",
                  14: "Hello (Old)", 15: "Refresh", 20: "Hello"}
 REFRESH_REDUCTION = 0x01
 BUNDLE = 12
+# the messages made of objects (the others print as hex)
+OBJECTS = frozenset(MESSAGE_TYPES) - {BUNDLE}
 
 
 def rsvp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
@@ -34,8 +37,11 @@ def rsvp_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
             f"checksum: 0x{b[2] << 8 | b[3]:04x}")
     if tlen < COMMON_HDR:
         text += f"ERROR: common header too short {tlen} < {COMMON_HDR}"
-    elif kind == BUNDLE and tlen > COMMON_HDR and len(b) >= 2 * COMMON_HDR \
-            and b[COMMON_HDR] >> 4 != VERSION:
+    elif kind == BUNDLE and tlen > COMMON_HDR and len(b) < 2 * COMMON_HDR:
+        text += " [|rsvp]"          # the first submessage's header is not there
+    elif kind == BUNDLE and tlen > COMMON_HDR and b[COMMON_HDR] >> 4 != VERSION:
         # a bundle's first submessage, refused as the message itself would be
         text += f"ERROR: RSVP version {b[COMMON_HDR] >> 4} packet not supported"
+    elif kind in OBJECTS and tlen >= COMMON_HDR + OBJECT_HDR and len(b) < COMMON_HDR + OBJECT_HDR:
+        text += " [|rsvp]"          # the first object's header is not there
     return text

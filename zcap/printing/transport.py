@@ -59,7 +59,9 @@ UDP_PORTS = (
     ({546, 547}, "dhcp6", "dhcp6_print"),
     ({750}, "krb", "krb_print"),
     ({5353}, "dns", "mdns_udp_print"),
+    ({5359}, "ahcp", "ahcp_print"),
     ({6696, 6697}, "babel", "babel_print"),
+    ({3503}, "lspping", "lspping_print"),
     ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
 )
 # checked after UDP_PORTS, in tcpdump's order: some only by destination port
