@@ -179,6 +179,13 @@ class _Prefixes:
         self.v6 = bytes(16)
 
 
+def _head(out: list[str], label: str, ln: int, minimum: int) -> None:
+    """A TLV's -v line starts with its name; too short a TLV stops there."""
+    out.append(label)
+    if ln < minimum:
+        raise Invalid
+
+
 def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
                  out: list[str]) -> None:
     """One TLV's -v line (``m`` is where it starts in ``b``)."""
@@ -186,19 +193,13 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
     if kind == PADN:
         out.append(f"\n\tPad {ln + 2}")
     elif kind == ACK_REQ:
-        out.append("\n\tAcknowledgment Request ")
-        if ln < 6:
-            raise Invalid
+        _head(out, "\n\tAcknowledgment Request ", ln, 6)
         out.append(f"{_u16(b, m + 4):04x} {_interval(_u16(b, m + 6))}")
     elif kind == ACK:
-        out.append("\n\tAcknowledgment ")
-        if ln < 2:
-            raise Invalid
+        _head(out, "\n\tAcknowledgment ", ln, 2)
         out.append(f"{_u16(b, m + 2):04x}")
     elif kind == HELLO:
-        out.append("\n\tHello ")
-        if ln < 6:
-            raise Invalid
+        _head(out, "\n\tHello ", ln, 6)
         interval = _u16(b, m + 6)
         out.append(("(Unicast) " if _u16(b, m + 2) & UNICAST else "")
                    + f"seqno {_u16(b, m + 4)} "
@@ -206,9 +207,7 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
         if ln > 6:
             _subtlvs(b, m + 8, end, kind, out)
     elif kind == IHU:
-        out.append("\n\tIHU ")
-        if ln < 6:
-            raise Invalid
+        _head(out, "\n\tIHU ", ln, 6)
         ae = b[m + 2]
         try:
             addr, used = _network_prefix(ae, -1, 0, b, m + 8, None, ln - 6)
@@ -220,31 +219,23 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
         if used < ln - 6:
             _subtlvs(b, m + 8 + used, end, kind, out)
     elif kind == ROUTER_ID:
-        out.append("\n\tRouter Id")
-        if ln < 10:
-            raise Invalid
+        _head(out, "\n\tRouter Id", ln, 10)
         out.append(" " + _router_id(b, m + 4))
     elif kind == NH:
-        out.append("\n\tNext Hop")
-        if ln < 2:
-            raise Invalid
+        _head(out, "\n\tNext Hop", ln, 2)
         ae = b[m + 2]
         addr, _ = _network_prefix(ae, -1, 0, b, m + 4, None, ln - 2)
         out.append(" " + ("invalid AE 0" if ae == 0 else _address(addr)))
     elif kind == UPDATE:
         _update(b, m, ln, seen, out)
     elif kind == ROUTE_REQUEST:
-        out.append("\n\tRoute Request ")
-        if ln < 2:
-            raise Invalid
+        _head(out, "\n\tRoute Request ", ln, 2)
         ae, plen = b[m + 2], b[m + 3]
         prefix, _ = _network_prefix(ae, plen, 0, b, m + 4, None, ln - 2)
         out.append("for " + ("any" if ae == 0 else
                              _prefix(prefix, (plen + (96 if ae == 1 else 0)) & 0xFF)))
     elif kind == SEQNO_REQUEST:
-        out.append("\n\tSeqno Request ")
-        if ln < 14:
-            raise Invalid
+        _head(out, "\n\tSeqno Request ", ln, 14)
         ae, plen = b[m + 2], b[m + 3]
         prefix, _ = _network_prefix(ae, plen, 0, b, m + 16, None, ln - 14)
         where = "invalid AE 0" if ae == 0 else \
@@ -252,22 +243,16 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
         out.append(f"({b[m + 6]} hops) for {where} seqno {_u16(b, m + 4)} "
                    f"id {_router_id(b, m + 8)}")
     elif kind == TSPC:
-        out.append("\n\tTS/PC ")
-        if ln < 6:
-            raise Invalid
+        _head(out, "\n\tTS/PC ", ln, 6)
         out.append(f"timestamp {_u32(b, m + 4)} packetcounter {_u16(b, m + 2)}")
     elif kind == HMAC:
-        out.append("\n\tHMAC ")
-        if ln < 18:
-            raise Invalid
+        _head(out, "\n\tHMAC ", ln, 18)
         out.append(f"key-id {_u16(b, m + 2)} digest-{ln - 2} ")
         out.append("".join(f"{b[m + 4 + k]:02X}" for k in range(ln - 2)))
     elif kind == SS_UPDATE:
         _ss_update(b, m, ln, seen, out)
     elif kind == SS_REQUEST:
-        out.append("\n\tSS-Request ")
-        if ln < 3:
-            raise Invalid
+        _head(out, "\n\tSS-Request ", ln, 3)
         ae, plen, src_plen = b[m + 2], b[m + 3], b[m + 4]
         prefix, used = _network_prefix(ae, plen, 0, b, m + 5, None, ln - 3)
         src, _ = _network_prefix(ae, src_plen, 0, b, m + 5 + used, None, ln - 3 - used)
@@ -278,9 +263,7 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
             out.append(f"for ({_prefix(prefix, (plen + extra) & 0xFF)}, "
                        f"{_prefix(src, (src_plen + extra) & 0xFF)})")
     elif kind == SS_MH_REQUEST:
-        out.append("\n\tSS-MH-Request ")
-        if ln < 14:
-            raise Invalid
+        _head(out, "\n\tSS-MH-Request ", ln, 14)
         ae, plen, hops, src_plen = b[m + 2], b[m + 3], b[m + 6], b[m + 7]
         prefix, used = _network_prefix(ae, plen, 0, b, m + 16, None, ln - 14)
         src, _ = _network_prefix(ae, src_plen, 0, b, m + 16 + used, None, ln - 14 - used)
@@ -291,9 +274,7 @@ def _tlv_verbose(b: bytes, m: int, kind: int, ln: int, seen: _Prefixes,
     elif kind == MAC:
         out.append(f"\n\tMAC len {ln}")
     elif kind == PC:
-        out.append("\n\tPC")
-        if ln < 4:
-            raise Invalid
+        _head(out, "\n\tPC", ln, 4)
         out.append(f" value {_u32(b, m + 2)} index len {ln - 4}")
     elif kind in (CHALLENGE_REQUEST, CHALLENGE_REPLY):
         out.append("\n\tChallenge Request" if kind == CHALLENGE_REQUEST
@@ -311,9 +292,7 @@ def _flags_text(flags: int) -> str:
 
 
 def _update(b: bytes, m: int, ln: int, seen: _Prefixes, out: list[str]) -> None:
-    out.append("\n\tUpdate")
-    if ln < 10:
-        raise Invalid
+    _head(out, "\n\tUpdate", ln, 10)
     ae, flags, plen, omitted = b[m + 2], b[m + 3], b[m + 4], b[m + 5]
     prefix, used = _network_prefix(ae, plen, omitted, b, m + 12,
                                    seen.v4 if ae == 1 else seen.v6, ln - 10)
@@ -330,9 +309,7 @@ def _update(b: bytes, m: int, ln: int, seen: _Prefixes, out: list[str]) -> None:
 
 
 def _ss_update(b: bytes, m: int, ln: int, seen: _Prefixes, out: list[str]) -> None:
-    out.append("\n\tSS-Update")
-    if ln < 10:
-        raise Invalid
+    _head(out, "\n\tSS-Update", ln, 10)
     ae, src_plen, plen, omitted = b[m + 2], b[m + 3], b[m + 4], b[m + 5]
     interval, seqno, metric = _u16(b, m + 6), _u16(b, m + 8), _u16(b, m + 10)
     parsed = 10
