@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from zcap.packet import Packet
 from zcap.printer import Printer, PrintOptions
-from zcap.printing.link import record_problem
+from zcap.printing.dispatch import record_problem
 
 from . import read_corpus as rc
 from .conftest import kernel_test_reason

@@ -23,6 +23,11 @@ class Packet:
     linktype: int       # LINKTYPE_* of that interface
     flags: int = 0      # pcapng epb_flags (direction, reception type); 0 = unknown
     owned: bool = False
+    # (seconds, fraction, fractions per second) of a pcap record as libpcap
+    # reads them, kept only for damaged or fuzzed records (a fraction of a
+    # whole second or more, seconds past 2^31): ts_ns carries the fraction into
+    # the seconds, while tcpdump prints the fields as they are
+    raw_stamp: tuple[int, int, int] | None = None
 
     @property
     def caplen(self) -> int:

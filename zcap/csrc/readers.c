@@ -3,6 +3,7 @@
  * Every length read from the file is checked against the bytes that are left
  * before it is used, and every iteration advances `off` by at least 4 bytes, so
  * no input can make the walk read outside `buf` or stop making progress. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "readers.h"
@@ -12,8 +13,12 @@
 #define PCAP_MAGIC_NS 0xa1b23c4du
 #define PCAP_HDR_LEN 24
 #define PCAP_REC_LEN 16
-/* libpcap refuses records larger than this whatever the header's snaplen says */
+/* libpcap refuses records larger than this whatever the header's snaplen
+ * says, except for the link types below */
 #define PCAP_MAX_SNAPLEN 262144u
+#define LINKTYPE_DBUS 231u
+#define LINKTYPE_USBPCAP 249u
+#define LINKTYPE_EBHSCR 279u
 #define LINKTYPE_MASK 0x03ffffffu
 
 /* pcapng block types and option codes (draft-ietf-opsawg-pcapng) */
@@ -128,6 +133,20 @@ static inline uint64_t units_to_ns(const struct zc_rd_if *ifp, uint64_t units)
 
 /* ---- pcap ---- */
 
+static uint32_t max_snaplen_for(uint32_t linktype)
+{
+    switch (linktype) {
+    case LINKTYPE_DBUS:
+        return 128u << 20;
+    case LINKTYPE_EBHSCR:
+        return 8u << 20;
+    case LINKTYPE_USBPCAP:
+        return 1u << 20;
+    default:
+        return PCAP_MAX_SNAPLEN;
+    }
+}
+
 static int pcap_header(struct zc_rd *rd)
 {
     const uint8_t *p = rd->buf + rd->off;
@@ -143,16 +162,29 @@ static int pcap_header(struct zc_rd *rd)
     rd->pcap_ts_mul = magic == PCAP_MAGIC_NS ? 1 : 1000;
     rd->major = rd16(rd, p + 4);
     rd->minor = rd16(rd, p + 6);
-    if (rd->major != 2)
-        return fail(rd, "unsupported pcap version", rd->off);
+    /* libpcap's rule: 2.0 to 2.4, and DG/UX's 543.0 */
+    if (rd->major < 2)
+        return fail(rd, "archaic pcap savefile format", rd->off);
+    if (!((rd->major == 2 && rd->minor <= 4) || (rd->major == 543 && rd->minor == 0))) {
+        snprintf(rd->errbuf, sizeof rd->errbuf, "unsupported pcap savefile version %u.%u",
+                 rd->major, rd->minor);
+        return fail(rd, rd->errbuf, rd->off);
+    }
+    if (rd->major == 543 || rd->minor < 3)
+        rd->pcap_lengths = ZC_RD_LEN_SWAPPED;
+    else
+        rd->pcap_lengths = rd->minor == 3 ? ZC_RD_LEN_MAYBE : ZC_RD_LEN_NORMAL;
     struct zc_rd_if *ifp = add_if(rd);
     if (!ifp)
         return fail(rd, "out of memory for interfaces", rd->off);
-    ifp->snaplen = rd32(rd, p + 16);
     ifp->linktype = rd32(rd, p + 20) & LINKTYPE_MASK;
+    /* a snapshot length of 0 or past INT_MAX stands for the link type's largest */
+    rd->pcap_maxcap = max_snaplen_for(ifp->linktype);
+    ifp->snaplen = rd32(rd, p + 16);
+    if (ifp->snaplen == 0 || ifp->snaplen > 0x7fffffffu)
+        ifp->snaplen = rd->pcap_maxcap;
     ifp->tsresol = rd->pcap_ts_mul == 1 ? 9 : 6;
     ifp->ts_mul = rd->pcap_ts_mul;
-    rd->pcap_maxcap = ifp->snaplen > PCAP_MAX_SNAPLEN ? ifp->snaplen : PCAP_MAX_SNAPLEN;
     rd->format = ZC_RD_PCAP;
     rd->sec_nif = 1;
     rd->nsections = 1;
@@ -165,6 +197,7 @@ static int pcap_scan(struct zc_rd *rd, struct zc_pkt *pkts, uint32_t max, uint32
     uint32_t n = 0;
     int rc = ZC_RD_END;
     const uint64_t mul_s = 1000000000u, mul_frac = rd->pcap_ts_mul;
+    const uint32_t snaplen = rd->ifs[0].snaplen;
     while (n < max) {
         uint64_t off = rd->off, left = rd->len - off;
         const uint8_t *p = rd->buf + off;
@@ -180,9 +213,19 @@ static int pcap_scan(struct zc_rd *rd, struct zc_pkt *pkts, uint32_t max, uint32
          * loads form a chain: ask for the lines ahead in the stream early. */
         __builtin_prefetch(p + 512);
         __builtin_prefetch(p + 1024);
-        uint32_t caplen = rd32(rd, p + 8);
+        uint32_t caplen = rd32(rd, p + 8), wirelen = rd32(rd, p + 12);
+        if (rd->pcap_lengths == ZC_RD_LEN_SWAPPED
+            || (rd->pcap_lengths == ZC_RD_LEN_MAYBE && caplen > wirelen)) {
+            uint32_t t = caplen;
+            caplen = wirelen;
+            wirelen = t;
+        }
         if (caplen > rd->pcap_maxcap) {
-            rc = fail(rd, "packet record with impossible captured length", off);
+            snprintf(rd->errbuf, sizeof rd->errbuf,
+                     "invalid packet capture length %u, bigger than %s %u", caplen,
+                     caplen > snaplen ? "snaplen of" : "maximum of",
+                     caplen > snaplen ? snaplen : rd->pcap_maxcap);
+            rc = fail(rd, rd->errbuf, off);
             goto out;
         }
         if (caplen > left - PCAP_REC_LEN) {
@@ -190,9 +233,18 @@ static int pcap_scan(struct zc_rd *rd, struct zc_pkt *pkts, uint32_t max, uint32
             goto out;
         }
         pkts[n].data = p + PCAP_REC_LEN;
-        pkts[n].ts_ns = rd32(rd, p) * mul_s + rd32(rd, p + 4) * mul_frac;
-        pkts[n].caplen = caplen;
-        pkts[n].wirelen = rd32(rd, p + 12);
+        uint64_t sec = rd32(rd, p), frac = rd32(rd, p + 4);
+        /* A fraction of a second or more (fuzzed files) carries into the
+         * seconds here, but libpcap hands both fields on as they are, as
+         * signed 32-bit numbers: count such records, and those with the sign
+         * bit set, for the printer to go back to the record. */
+        if (frac * mul_frac >= mul_s || sec & 0x80000000u)
+            rd->odd_stamps++;
+        pkts[n].ts_ns = sec * mul_s + frac * mul_frac;
+        /* a record longer than the snapshot length: libpcap hands on only
+         * that much of it (fuzzed files, or Solaris 2.3's bufmod) */
+        pkts[n].caplen = caplen > snaplen ? snaplen : caplen;
+        pkts[n].wirelen = wirelen;
         pkts[n].ifid = 0;
         pkts[n].flags = 0;
         n++;
@@ -251,11 +303,22 @@ static int png_shb(struct zc_rd *rd, uint64_t off, uint64_t left)
         return short_at(rd, "truncated section header block", off);
     if (rd32(rd, p + blen - 4) != blen)
         return fail(rd, "section header block with mismatched trailing length", off);
-    if (rd16(rd, p + 12) != 1)
-        return fail(rd, "unsupported pcapng major version", off);
+    uint32_t major = rd16(rd, p + 12), minor = rd16(rd, p + 14);
+    /* libpcap reads versions 1.0 and 1.2; after the first section it checks
+     * only the major version */
+    if (rd->nsections == 0 && !(major == 1 && (minor == 0 || minor == 2))) {
+        snprintf(rd->errbuf, sizeof rd->errbuf, "unsupported pcapng savefile version %u.%u",
+                 major, minor);
+        return fail(rd, rd->errbuf, off);
+    }
+    if (major != 1) {
+        snprintf(rd->errbuf, sizeof rd->errbuf,
+                 "unknown pcapng savefile major version number %u", major);
+        return fail(rd, rd->errbuf, off);
+    }
     if (rd->nsections++ == 0) {
-        rd->major = 1;
-        rd->minor = rd16(rd, p + 14);
+        rd->major = major;
+        rd->minor = minor;
     }
     rd->format = ZC_RD_PCAPNG;
     rd->sec_first_if = rd->nif;

@@ -17,6 +17,13 @@
 #define ZC_RD_PCAP 1
 #define ZC_RD_PCAPNG 2
 
+/* pcap files before version 2.3 (and DG/UX's 543.0) hold a record's wire
+ * length where later ones hold its captured length; 2.3 was written both ways,
+ * so libpcap takes the smaller of the two as the captured length. */
+#define ZC_RD_LEN_NORMAL 0
+#define ZC_RD_LEN_SWAPPED 1
+#define ZC_RD_LEN_MAYBE 2
+
 /* One interface: the single one of a pcap file, or one IDB of a pcapng file,
  * numbered across the whole file (a new section numbers from 0 again; we don't). */
 struct zc_rd_if {
@@ -44,6 +51,9 @@ struct zc_rd {
     uint32_t swap;            /* current section's byte order differs from ours */
     uint32_t pcap_ts_mul;     /* 1000 (µs) or 1 (ns) */
     uint32_t pcap_maxcap;     /* largest caplen a pcap record may claim */
+    uint32_t pcap_lengths;    /* ZC_RD_LEN_*: where old files keep caplen and len */
+    uint64_t odd_stamps;      /* pcap records with a fraction of a second or more,
+                                 or a seconds field past 2^31 */
     uint32_t sec_first_if;    /* global index of the current section's interface 0 */
     uint32_t sec_nif;         /* interfaces declared in the current section */
     uint32_t nif;             /* interfaces in ifs[] */
@@ -51,7 +61,8 @@ struct zc_rd {
     struct zc_rd_if *ifs;     /* malloc'd by C; free with zc_rd_free() */
     uint32_t major, minor;    /* file format version (pcap header or first SHB) */
     uint32_t nsections;
-    const char *err;          /* static string naming the damage */
+    const char *err;          /* names the damage: a static string, or errbuf */
+    char errbuf[96];
     uint64_t err_off;         /* file offset of the damaged record */
 };
 

@@ -61,7 +61,7 @@ def arp_text(ctx: Ctx, b: bytes, length: int) -> str:
         return trunc("arp")
     sha, spa = b[sha_o:spa_o], b[spa_o:tha_o]
     tha, tpa = b[tha_o:tpa_o], b[tpa_o:tpa_o + pln]
-    from zcap.printing.link import ETHERTYPES
+    from zcap.printing.dispatch import ETHERTYPES
     hw = (lambda a: _q922(a) if a else hexaddr(a)) if hrd == HRD_FRELAY else hexaddr
     verbose = ctx.opts.verbose
     text = "" if ctx.opts.link_header else "ARP, "

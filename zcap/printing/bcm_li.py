@@ -31,7 +31,8 @@ def bcm_li_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str
     body, blen = b[SHIM_LEN:], length - SHIM_LEN
     if not verbose:
         return text + (ctx.cut("bcm_li") if len(body) < blen else "")
-    from zcap.printing.link import ethernet, ip_payload
+    from zcap.printing.dispatch import ip_payload
+    from zcap.printing.link import ethernet
     if kind == ETHERNET:
         return text + ethernet(ctx, body, blen)[0]
     if kind in (IPV4, IPV6):

@@ -25,6 +25,9 @@ class Ctx:
     # the IP header under the application being printed, for the few printers
     # that tell the two ends of a conversation apart (ISAKMP's initiator table)
     ip: IpHdr | None = None
+    # the link layer's source address under the ethertype being printed (an
+    # Ethernet frame's; None from other link layers), which a few printers show
+    link_src: bytes | None = None
     # per-protocol memory across packets, keyed by the protocol's module name
     memo: dict[str, Any] = field(default_factory=dict)
 

@@ -15,6 +15,9 @@ from zcap.printing.context import Ctx
 from zcap.printing.l2common import unknown_data
 
 NLPID_CLNP, NLPID_ESIS, NLPID_ISIS, NLPID_NULLNS, NLPID_PPP = 0x81, 0x82, 0x83, 0x00, 0xCF
+# the network layer protocol IDs (ISO/IEC TR 9577) as tcpdump names them
+NLPIDS = {0x00: "NULL", 0x08: "Q.933", 0x80: "SNAP", 0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS",
+          0x8E: "IPv6", 0xB1: "FRF.15", 0xCC: "IPv4", 0xCF: "PPP"}
 NESTED = {0xCC: 4, 0x8E: 6, NLPID_PPP: 0}     # NLPIDs naming IPv4, IPv6, PPP
 ISIS_PDUS = {15: "L1 Lan IIH", 16: "L2 Lan IIH", 17: "p2p IIH", 18: "L1 LSP", 20: "L2 LSP",
              24: "L1 CSNP", 25: "L2 CSNP", 26: "L1 PSNP", 27: "L2 PSNP"}
@@ -42,7 +45,6 @@ def osi_id(b: bytes) -> str:
 
 def osi_text(ctx: Ctx, b: bytes, length: int) -> str | None:
     """The OSI PDU starting at its NLPID, or None for CLNP (not decoded here)."""
-    from zcap.printing.rarelinks import NLPIDS
     nlpid = b[0]
     if nlpid == NLPID_CLNP:
         return None
@@ -53,7 +55,7 @@ def osi_text(ctx: Ctx, b: bytes, length: int) -> str | None:
     if nlpid == NLPID_ISIS:
         return text + _isis(ctx, b, length)
     if nlpid in NESTED:
-        from zcap.printing.link import ip_payload
+        from zcap.printing.dispatch import ip_payload
         from zcap.printing.ppp import ppp_text
         if nlpid == NLPID_PPP:
             return text + ppp_text(ctx, b[1:], length - 1)

@@ -1,128 +1,25 @@
-"""Link layers and the ethertype dispatch.
+"""The link layers zcap prints itself: Ethernet (with 802.1Q/QinQ tags and
+802.3 lengths), Linux cooked v1/v2, raw IP, BSD loopback, PPP and PPPoE links.
 
-``LINK_PRINTERS`` maps a file's link type to a printer that returns the line's
-text and where the network layer starts (what -x dumps from); ``link_printer``
-adds tcpdump's fallback for the rest. ``NETWORK`` maps an ethertype to tcpdump's
-prefix (left out under -e) and the printer of what it carries: the network
-layer's (zcap.printing.net) and the L2 protocols', each in its own module (arp,
-mpls, ppp for PPPoE, lldp, eapol, slow, loopback), imported on first use. LLC
-and SNAP (llc) lead on to stp and cdp. Ethernet, Linux cooked v1/v2, raw IP and
-BSD loopback live here; PPP, 802.11 and the rarer link types in their modules.
+What a frame carries goes through the dispatch's tables (zcap.printing.dispatch):
+an ethertype to its printer, LLC and SNAP (llc) on to stp and cdp. PPP, 802.11
+and the rarer link types live in their own modules.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import socket
 import struct
 from collections.abc import Callable
 
-from bpf_filters.linktypes import (
-    LINKTYPE_C_HDLC,
-    LINKTYPE_ETHERNET,
-    LINKTYPE_FRELAY,
-    LINKTYPE_IEEE802_11,
-    LINKTYPE_IEEE802_11_RADIO,
-    LINKTYPE_IEEE802_11_RADIO_AVS,
-    LINKTYPE_IEEE802_15_4,
-    LINKTYPE_IEEE802_15_4_NOFCS,
-    LINKTYPE_IPV4,
-    LINKTYPE_IPV6,
-    LINKTYPE_LINUX_SLL,
-    LINKTYPE_LINUX_SLL2,
-    LINKTYPE_LOOP,
-    LINKTYPE_NULL,
-    LINKTYPE_PPI,
-    LINKTYPE_PPP,
-    LINKTYPE_PPP_ETHER,
-    LINKTYPE_PPP_SERIAL,
-    LINKTYPE_PRISM_HEADER,
-    LINKTYPE_RAW,
-    LINKTYPE_SLIP,
-)
 from zcap.printing.context import Ctx, mac_str
+from zcap.printing.dispatch import ETHERTYPES, ethertype_text, ip_payload
 from zcap.printing.l2common import default_print, suppressed, trunc
-from zcap.printing.net import ipv4_text, ipv6_text, wrong_version
 
-# tcpdump's names of ethertypes (its -e line and unknown-protocol lines)
-ETHERTYPES = {
-    0x00FE: "GRE-OSI", 0x0200: "PUP", 0x0500: "Sprite", 0x0600: "NS", 0x0707: "GeoNet (old)",
-    0x0800: "IPv4", 0x0806: "ARP", 0x1000: "Trail", 0x1111: "CALM FAST", 0x6001: "MOP DL",
-    0x6002: "MOP RC", 0x6003: "DN", 0x6004: "LAT", 0x6007: "SCA", 0x6558: "TEB",
-    0x8035: "Reverse ARP", 0x8038: "Lanbridge", 0x803C: "DEC DNS", 0x803E: "DEC DTS",
-    0x805B: "VEXP", 0x805C: "VPROD", 0x809B: "Appletalk", 0x80F3: "Appletalk ARP",
-    0x8100: "802.1Q", 0x8137: "IPX", 0x86DD: "IPv6", 0x8808: "MPCP", 0x8809: "Slow Protocols",
-    0x880B: "PPP", 0x8847: "MPLS unicast", 0x8848: "MPLS multicast", 0x8863: "PPPoE D",
-    0x8864: "PPPoE S", 0x886F: "MS NLB heartbeat", 0x888E: "EAPOL",
-    0x8899: "Realtek protocols", 0x88A2: "AoE", 0x88A8: "802.1Q-QinQ", 0x88CA: "TIPC",
-    0x88CC: "LLDP", 0x88E5: "802.1AE MACsec", 0x88F7: "PTP", 0x8902: "CFM",
-    0x893A: "IEEE1905.1", 0x8947: "GeoNet", 0x894F: "NSH", 0x9000: "Loopback",
-    0x9100: "802.1Q-9100", 0x9200: "802.1Q-9200", 0xABCD: "CFM (old)",
-    0xD28B: "Arista Vendor Specific Protocol", 0xFEFE: "OSI",
-}
 VLAN_TYPES = frozenset({0x8100, 0x88A8, 0x9100, 0x9200})
 MAX_LENGTH_FIELD = 1500  # type/length values up to this are 802.3 lengths
 ETHER_HDRLEN = 14
-
-# network-layer printers: ethertype -> (prefix without -e, printer)
-NetPrinter = Callable[[Ctx, bytes, int], str]
-
-
-def _on_demand(module: str, name: str) -> NetPrinter:
-    """A printer from zcap.printing.<module>, imported when a packet first needs
-    it, so that start-up pays only for the protocols a capture contains."""
-    found: list[NetPrinter] = []
-
-    def run(ctx: Ctx, buf: bytes, length: int) -> str:
-        if not found:
-            found.append(getattr(importlib.import_module(f"zcap.printing.{module}"), name))
-        return found[0](ctx, buf, length)
-    return run
-
-
-NETWORK: dict[int, tuple[str, NetPrinter]] = {
-    0x0800: ("IP ", ipv4_text),
-    0x86DD: ("IP6 ", ipv6_text),
-    0x0806: ("", _on_demand("arp", "arp_text")),
-    0x8035: ("", _on_demand("arp", "arp_text")),
-    0x8847: ("", _on_demand("mpls", "mpls_text")),
-    0x8848: ("", _on_demand("mpls", "mpls_text")),
-    0x8863: ("", _on_demand("ppp", "pppoe_text")),
-    0x8864: ("", _on_demand("ppp", "pppoe_text")),
-    0x88CC: ("", _on_demand("lldp", "lldp_text")),
-    0x888E: ("", _on_demand("eapol", "eapol_text")),
-    0x8809: ("", _on_demand("slow", "slow_text")),
-    0x9000: ("", _on_demand("loopback", "loopback_text")),
-    0x88F7: ("", _on_demand("ptp", "ptp_text")),
-    0x8137: ("", _on_demand("llc", "ipx_ethernet")),
-    0x88A2: ("", _on_demand("aoe", "aoe_text")),
-}
-
-
-def ethertype_text(ctx: Ctx, etype: int, buf: bytes, length: int) -> str | None:
-    """What an ethertype carries, with tcpdump's prefix unless -e shows the
-    ethertype already; None when tcpdump has no decoder for it."""
-    entry = NETWORK.get(etype)
-    if entry is None:
-        return None
-    prefix, fn = entry
-    wrong = wrong_version({0x0800: 4, 0x86DD: 6}.get(etype, 0), buf)
-    if wrong is not None:
-        return wrong if ctx.opts.link_header or wrong.startswith("IP") else prefix + wrong
-    body = fn(ctx, buf, length)
-    if body.startswith("[|"):
-        # tcpdump names IPv4 once it has a byte of it, IPv6 only past its header
-        named = buf and etype == 0x0800 and not ctx.opts.link_header
-        return (prefix if named else "") + " " + body
-    return body if ctx.opts.link_header else prefix + body
-
-
-def ip_payload(ctx: Ctx, version: int, buf: bytes, length: int) -> str:
-    """IPv4 or IPv6 reached from a link layer that names the version itself."""
-    text = ethertype_text(ctx, 0x0800 if version == 4 else 0x86DD, buf, length)
-    return text if text is not None else ""
-
 
 def _ethertype(t: int, quiet: bool) -> str:
     """How -e names an ethertype: ``ethertype IPv4 (0x0800)``, or ``IPv4`` with -q."""
@@ -136,27 +33,27 @@ def _tci(tci: int) -> str:
     return f"vlan {tci & 0xFFF}, p {tci >> 13}{', DEI' if tci & 0x1000 else ''}, "
 
 
-# Truncation markers tcpdump prints after jumping out of the whole packet, so
-# that -x then dumps the frame from byte 0 (others return to the link layer).
-JUMPING_MARKERS = (" [|arp]", " [|pppoe]", " [|cdp]", " [|stp]", " [|mpls]", " [|dtp]")
+# A switch's tag between the addresses and the type (Marvell DSA/EDSA,
+# Broadcom): its printer, its length, and the protocol a frame too short for
+# it is cut in.
+SwitchTag = tuple[Callable[[Ctx, bytes], str], int, str]
 
 
-def _dump_from(text: str, off: int) -> int:
-    """Where -x starts dumping a frame whose payload printed ``text``."""
-    return 0 if text.endswith(JUMPING_MARKERS) else off
-
-
-def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
+def ethernet(ctx: Ctx, frame: bytes, wire: int,
+             tag: SwitchTag | None = None) -> tuple[str, int]:
     """An Ethernet frame: Ethernet II, 802.1Q/QinQ tags, or 802.3 with LLC."""
-    if len(frame) < ETHER_HDRLEN or wire < ETHER_HDRLEN:
-        return trunc("ether"), len(frame)
+    taglen = tag[1] if tag else 0
+    if len(frame) < ETHER_HDRLEN + taglen or wire < ETHER_HDRLEN + taglen:
+        return trunc(tag[2] if tag else "ether"), len(frame)
     dst, src = frame[0:6], frame[6:12]
-    etype = frame[12] << 8 | frame[13]
+    off = ETHER_HDRLEN + taglen
+    etype = frame[off - 2] << 8 | frame[off - 1]
     opts = ctx.opts
     eflag = opts.link_header
     addrs = f"{mac_str(src)} > {mac_str(dst)}, "
-    head = addrs if eflag else ""
-    off, first = ETHER_HDRLEN, True
+    tagged = tag[0](ctx, frame[12:12 + taglen]) if tag else ""
+    head = (addrs if eflag else "") + tagged
+    first = True
     while etype in VLAN_TYPES:
         if len(frame) < off + 4:
             return head + trunc("vlan"), len(frame)
@@ -176,11 +73,11 @@ def ethernet(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
         head += f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     elif eflag:
         head += f"{_ethertype(etype, opts.quiet)}, "
-    text = ethertype_text(ctx, etype, frame[off:], wire - off)
+    text = ethertype_text(ctx, etype, frame[off:], wire - off, src)
     if text is not None:
         return head + text, off
     if not eflag:
-        head = addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
+        head = tagged + addrs + f"{_ethertype(etype, opts.quiet)}, length {wire}: "
     if suppressed(opts):
         return head, off
     return head + default_print(frame[off:]), off
@@ -360,80 +257,3 @@ def pppoe_link(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if hdrlen and frame[1] == 0:
         hdrlen += ppp.header_len(frame[hdrlen:])
     return ppp.pppoe_text(ctx, frame, wire), hdrlen
-
-
-def unsupported(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-    """A link type tcpdump has no printer for: it says so and dumps the frame."""
-    return "UNSUPPORTED" + default_print(frame), 0
-
-
-LinkPrinter = Callable[[Ctx, bytes, int], tuple[str, int]]
-
-
-def _lazy(module: str, name: str) -> LinkPrinter:
-    """A printer from zcap.printing.<module>, imported on first use (the rare
-    link types and 802.11 cost nothing to a program that never sees them)."""
-    found: list[LinkPrinter] = []
-
-    def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        if not found:
-            found.append(getattr(importlib.import_module(f"zcap.printing.{module}"), name))
-        return found[0](ctx, frame, wire)
-    return run
-
-
-LINK_PRINTERS: dict[int, LinkPrinter] = {
-    LINKTYPE_ETHERNET: ethernet,
-    LINKTYPE_LINUX_SLL2: linux_sll2,
-    LINKTYPE_LINUX_SLL: linux_sll,
-    LINKTYPE_RAW: raw_ip,
-    LINKTYPE_IPV4: raw_ip,
-    LINKTYPE_IPV6: raw_ip,
-    12: raw_ip,  # LINKTYPE_RAW as some systems number it
-    LINKTYPE_NULL: bsd_null,
-    LINKTYPE_LOOP: bsd_loop,
-    LINKTYPE_PPP: ppp_link,
-    LINKTYPE_PPP_ETHER: pppoe_link,
-    LINKTYPE_PPP_SERIAL: _lazy("rarelinks", "ppp_serial"),
-    LINKTYPE_C_HDLC: _lazy("rarelinks", "chdlc"),
-    LINKTYPE_SLIP: _lazy("rarelinks", "slip"),
-    LINKTYPE_FRELAY: _lazy("rarelinks", "frelay"),
-    LINKTYPE_IEEE802_15_4: _lazy("ieee802154", "ieee802154"),
-    LINKTYPE_IEEE802_15_4_NOFCS: _lazy("ieee802154", "ieee802154"),
-    LINKTYPE_IEEE802_11: _lazy("wlan", "ieee802_11"),
-    LINKTYPE_IEEE802_11_RADIO: _lazy("wlan", "radiotap"),
-    LINKTYPE_PRISM_HEADER: _lazy("wlan", "prism"),
-    LINKTYPE_IEEE802_11_RADIO_AVS: _lazy("wlan", "avs"),
-    LINKTYPE_PPI: _lazy("rarelinks", "ppi"),
-}
-
-
-def record_problem(caplen: int, wire: int) -> str | None:
-    """tcpdump's complaint about a record whose lengths make no sense (it then
-    prints neither time stamp nor bytes), or None for a sound one."""
-    if caplen == 0:
-        return "[Invalid header: caplen==0, len==0]" if wire == 0 else "[Invalid header: caplen==0]"
-    if wire == 0:
-        return "[Invalid header: len==0]"
-    if wire < caplen:
-        return f"[Invalid header: len({wire}) < caplen({caplen})]"
-    return None
-
-
-def _checked(decode: LinkPrinter) -> LinkPrinter:
-    """The -x offset after a payload that jumped out of the packet."""
-    def run(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
-        text, off = decode(ctx, frame, wire)
-        return text, _dump_from(text, off)
-    return run
-
-
-_CHECKED: dict[int, LinkPrinter] = {}
-
-
-def link_printer(linktype: int) -> LinkPrinter:
-    """The printer for a link type; tcpdump's UNSUPPORTED dump for the rest."""
-    found = _CHECKED.get(linktype)
-    if found is None:
-        found = _CHECKED[linktype] = _checked(LINK_PRINTERS.get(linktype, unsupported))
-    return found

@@ -40,7 +40,7 @@ BRIDGED_PIDS = {1: "Ethernet + FCS", 2: "802.4 + FCS", 3: "Token Ring + FCS", 4:
 
 
 def _pid_name(oui: int, pid: int) -> str:
-    from zcap.printing.link import ETHERTYPES
+    from zcap.printing.dispatch import ETHERTYPES
     if oui in (OUI_ETHER, OUI_CISCO_90, OUI_APPLETALK):
         return ETHERTYPES.get(pid, "Unknown")
     if oui == OUI_CISCO:
@@ -78,7 +78,7 @@ def snap_text(ctx: Ctx, b: bytes, length: int, src: bytes | None,
     if not ctx.opts.link_header:
         text += _addrs(src, dst)
         if oui == OUI_ETHER:
-            from zcap.printing.link import ETHERTYPES
+            from zcap.printing.dispatch import ETHERTYPES
             text += (f"SNAP, ethertype {ETHERTYPES.get(pid, 'Unknown')} (0x{pid:04x}), "
                      f"length {blen}: ")
         else:
@@ -90,7 +90,7 @@ def snap_text(ctx: Ctx, b: bytes, length: int, src: bytes | None,
 def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int,
                   bridge_pad: int) -> str | None:
     if oui in (OUI_ETHER, OUI_CISCO_90):
-        from zcap.printing.link import ethertype_text
+        from zcap.printing.dispatch import ethertype_text
         return ethertype_text(ctx, pid, b, length)
     if oui == OUI_CISCO:
         from zcap.printing import cdp
@@ -107,8 +107,9 @@ def _snap_payload(ctx: Ctx, oui: int, pid: int, b: bytes, length: int,
     if oui == OUI_BRIDGED:
         if pid in (1, 7):
             # bridged Ethernet: two bytes of padding before the frame (RFC 2684)
-            from zcap.printing.link import ethernet
-            return ethernet(ctx, b[bridge_pad:], length - bridge_pad)[0]
+            from bpf_filters.linktypes import LINKTYPE_ETHERNET
+            from zcap.printing.dispatch import link_printer
+            return link_printer(LINKTYPE_ETHERNET)(ctx, b[bridge_pad:], length - bridge_pad)[0]
         if pid == 14:
             from zcap.printing.stp import stp_text
             return stp_text(ctx, b, length)
@@ -146,7 +147,7 @@ def llc_text(ctx: Ctx, b: bytes, length: int, src: bytes | None = None,
         from zcap.printing.stp import stp_text
         return text + stp_text(ctx, body, blen), hdrlen, False
     if ssap == dsap == SAP_IP and control == UI:
-        from zcap.printing.link import ip_payload
+        from zcap.printing.dispatch import ip_payload
         return text + ip_payload(ctx, 4, body, blen), hdrlen, False
     if ssap == dsap == SAP_IPX and control == UI:
         return text + ("IPX 802.2: " if ctx.opts.link_header else "") + \

@@ -46,5 +46,5 @@ def mpls_text(ctx: Ctx, b: bytes, length: int) -> str:
             7 if first in (0x81, 0x82, 0x83) else 0
     if kind in (0, 7):
         return text + ("" if suppressed(ctx.opts) else default_print(body[:blen]))
-    from zcap.printing.link import ip_payload
+    from zcap.printing.dispatch import ip_payload
     return text + ("\n\t" if verbose else " ") + ip_payload(ctx, kind, body, blen)

@@ -34,7 +34,9 @@ UPPER = {
     4: ("net", "ipip4_print"),
     6: ("transport", "tcp_print"),
     17: ("transport", "udp_print"),
+    33: ("dccp", "dccp_print"),
     41: ("net", "ipip6_print"),
+    46: ("rsvp", "rsvp_print"),
     47: ("tunnel", "gre_print"),
     50: ("ipsec", "esp_print"),
     51: ("ipsec", "ah_print"),
@@ -43,6 +45,7 @@ UPPER = {
     89: ("routing", "ospf_print"),
     88: ("eigrp", "eigrp_print"),
     112: ("routing", "vrrp_print"),
+    113: ("pgm", "pgm_print"),
     132: ("sctp", "sctp_print"),
 }
 OWN_ADDRESSES = frozenset({6, 17, 132, 33})

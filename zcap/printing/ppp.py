@@ -48,7 +48,7 @@ def protocol_text(ctx: Ctx, proto: int, b: bytes, length: int) -> str:
             except (Truncated, *SHORT):
                 text += trunc("ppp")
         return text
-    from zcap.printing.link import ip_payload
+    from zcap.printing.dispatch import ip_payload
     if proto in IPV4_PROTOS:
         return ip_payload(ctx, 4, b, length)
     if proto in IPV6_PROTOS:

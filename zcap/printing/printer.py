@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from zcap.packet import Packet
 from zcap.printing.context import Ctx
+from zcap.printing.dispatch import link_printer, record_problem
 from zcap.printing.hexdump import hex_lines
-from zcap.printing.link import link_printer, record_problem
 from zcap.printing.options import PrintOptions
 from zcap.printing.timestamps import Stamper
 
@@ -42,7 +42,7 @@ class Printer:
         problem = record_problem(len(data), pkt.wirelen)
         if problem:
             return prefix + problem
-        prefix += self.stamper.format(pkt.ts_ns)
+        prefix += self.stamper.format(pkt.ts_ns, pkt.raw_stamp)
         decode = link_printer(pkt.linktype)
         try:
             text, net_off = decode(self.ctx, data, pkt.wirelen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import struct
 
 from zcap.printing.context import Ctx, ip4_str
+from zcap.printing.isoclns import NLPIDS
 from zcap.printing.l2common import default_print, suppressed, trunc, u16, unknown_data
 
 SLIP_HDRLEN = 16  # direction byte plus 15 bytes of compressed-header history
@@ -32,7 +33,7 @@ def slip(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     """SLIP as libpcap writes it: a 16-byte pseudo-header before the IP packet."""
     if len(frame) < SLIP_HDRLEN:
         return trunc("slip"), 0
-    from zcap.printing.link import ip_payload
+    from zcap.printing.dispatch import ip_payload
     body, length = frame[SLIP_HDRLEN:], wire - SLIP_HDRLEN
     head = ""
     if ctx.opts.link_header:
@@ -91,7 +92,7 @@ def chdlc(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if len(frame) < 4:
         return trunc("chdlc"), len(frame)
     proto = u16(frame, 2)
-    from zcap.printing.link import ETHERTYPES, ethertype_text
+    from zcap.printing.dispatch import ETHERTYPES, ethertype_text
     head = ""
     if ctx.opts.link_header:
         kind = "bcast" if frame[0] == CHDLC_BCAST else "unicast" if frame[0] == CHDLC_UNICAST \
@@ -133,8 +134,6 @@ def ppp_serial(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 FR_EA, FR_CR, FR_FECN, FR_BECN, FR_DE, FR_SDLC = 0x01, 0x02, 0x08, 0x04, 0x02, 0x02
 FR_FLAGS = {0x02000000: "C!", 0x00020000: "DE", 0x00040000: "BECN", 0x00080000: "FECN",
             0x00000002: "sdlcore"}
-NLPIDS = {0x00: "NULL", 0x08: "Q.933", 0x80: "SNAP", 0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS",
-          0x8E: "IPv6", 0xB1: "FRF.15", 0xCC: "IPv4", 0xCF: "PPP"}
 NLPID_IP, NLPID_IP6, NLPID_SNAP, NLPID_PPP, NLPID_Q933 = 0xCC, 0x8E, 0x80, 0xCF, 0x08
 LLC_UI = 0x03
 
@@ -249,7 +248,7 @@ def _fr_header(ctx: Ctx, length: int, alen: int, dlci: int, flags: int, kind: in
     head = f"Q.922, hdr-len {alen}, DLCI {dlci}, Flags [{bits(FR_FLAGS, flags)}], "
     if kind <= 0xFF:
         return head + f"NLPID {NLPIDS.get(kind, 'unknown')} (0x{kind:02x}), length {length}: "
-    from zcap.printing.link import ETHERTYPES
+    from zcap.printing.dispatch import ETHERTYPES
     return head + f"cisco-ethertype {ETHERTYPES.get(kind, 'unknown')} (0x{kind:04x}), " \
         f"length {length}: "
 
@@ -263,7 +262,7 @@ def frelay(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
             return "Q.922, invalid address", 0
         alen, dlci, flags = addr
         eflag = ctx.opts.link_header
-        from zcap.printing.link import ethertype_text, ip_payload
+        from zcap.printing.dispatch import ethertype_text, ip_payload
         text = ""
         control = frame[alen]
         if control != LLC_UI and dlci != 0:
@@ -326,7 +325,7 @@ def ppi(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
     if hdrlen < PPI_HDRLEN or hdrlen > PPI_MAX or len(frame) < hdrlen:
         return trunc("ppi"), len(frame)
     from bpf_filters.linktypes import lookup
-    from zcap.printing.link import LINK_PRINTERS, link_printer
+    from zcap.printing.dispatch import LINK_PRINTERS, link_printer
     known = lookup(dlt)
     name = known.name if known else "UNKNOWN"
     if ctx.opts.quiet:

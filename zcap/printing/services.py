@@ -122,10 +122,3 @@ def natt_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
         from zcap.printing.isakmp import isakmp_text
         return "NONESP-encap: " + isakmp_text(ctx, b[4:], length - 4)
     return "UDP-encap: " + esp_text(ctx, b, length)
-
-
-def krb_print(ctx: Ctx, b: bytes, length: int, sport: int, dport: int) -> str:
-    """Kerberos: tcpdump names v5 AS exchanges only, and prints nothing for the rest."""
-    if not b:
-        return ctx.cut("krb")
-    return " v5" if b[0] in (0x6A, 0x6B) else ""

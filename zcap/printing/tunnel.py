@@ -21,13 +21,13 @@ GENEVE_CLASSES = {0x0000: "Standard", 0x0100: "Linux", 0x0101: "Open vSwitch",
 
 def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
     """The inner packet by ethertype, through the link layer's table; None if unknown."""
-    from zcap.printing import link
+    from zcap.printing import dispatch
     if etype == ETH_TEB:
         return _ether(ctx, inner, length)
     if etype in (0x0800, 0x86DD):
         from zcap.printing.net import ip_text
         return ip_text(ctx, 4 if etype == 0x0800 else 6, inner, length)
-    entry = link.NETWORK.get(etype)
+    entry = dispatch.NETWORK.get(etype)
     if entry is None:
         return None
     prefix, fn = entry
@@ -35,7 +35,7 @@ def _ethertype(ctx: Ctx, etype: int, inner: bytes, length: int) -> str | None:
 
 
 def _etype_name(etype: int) -> str:
-    from zcap.printing.link import ETHERTYPES
+    from zcap.printing.dispatch import ETHERTYPES
     return {ETH_TEB: "TEB", 0x880B: "PPP"}.get(
         etype, ETHERTYPES.get(etype, "unknown"))
 

@@ -27,6 +27,25 @@ class _Written:
         self.written = written
 
 
+PCAP_REC_LEN = 16   # seconds, fraction, captured length, wire length
+
+
+def _raw_stamp(view: memoryview, off: int, order: str, per_second: int) -> \
+        tuple[int, int, int] | None:
+    """The time stamp fields of the pcap record whose data starts at ``off``
+    as libpcap hands them on, when its fraction is a whole second or more or
+    its seconds field has the top bit set. libpcap reads the fields as signed
+    32-bit numbers, but byte-swaps those of a file in the other byte order
+    into unsigned ones."""
+    head = off - PCAP_REC_LEN
+    signed = order == sys.byteorder
+    sec = int.from_bytes(view[head:head + 4], order, signed=signed)
+    frac = int.from_bytes(view[head + 4:head + 8], order, signed=signed)
+    if 0 <= frac < per_second and 0 <= sec < 1 << 31:
+        return None
+    return sec, frac, per_second
+
+
 class Batch:
     """Up to ``max_pkts`` packets of one link type, viewed in place.
 
@@ -35,16 +54,19 @@ class Batch:
     entries are in use (``filter`` lowers it).
     """
 
-    __slots__ = ("pkts", "count", "linktype", "_reader", "_buf", "_base")
+    __slots__ = ("pkts", "count", "linktype", "_reader", "_buf", "_base", "_odd_stamps")
 
     def __init__(self, pkts: object, count: int, linktype: int, reader: Reader,
-                 buf: object, base: int) -> None:
+                 buf: object, base: int, odd_stamps: tuple[str, int] | None = None) -> None:
         self.pkts = pkts
         self.count = count
         self.linktype = linktype
         self._reader = reader
         self._buf = buf  # keeps a replaced stream buffer alive
         self._base = base  # address of buf[0]
+        # (byte order, fractions per second) of a pcap file when some record of
+        # this batch has a fraction of a second or more, else None
+        self._odd_stamps = odd_stamps
 
     def __len__(self) -> int:
         return self.count
@@ -59,8 +81,11 @@ class Batch:
             p = pkts[i]
             off = int(ffi.cast("uintptr_t", p.data)) - base
             ifid = p.ifid
-            yield Packet(ts_ns=p.ts_ns, wirelen=p.wirelen, data=view[off:off + p.caplen],
+            pkt = Packet(ts_ns=p.ts_ns, wirelen=p.wirelen, data=view[off:off + p.caplen],
                          ifid=ifid, linktype=ifs[ifid].linktype, flags=p.flags)
+            if self._odd_stamps is not None:
+                pkt.raw_stamp = _raw_stamp(view, off, *self._odd_stamps)
+            yield pkt
 
     def write_pcapng(self, writer: object, ifid: int, limit: int,
                      skip: int = 0) -> tuple[int, object]:
@@ -136,10 +161,12 @@ class Reader:
         while not self._done:
             pkts = ffi.new("struct zc_pkt[]", max_pkts)
             buf, base = self._src.buf, int(ffi.cast("uintptr_t", self._rd.buf))
+            odd_before = self._rd.odd_stamps
             rc, n = self._scan(pkts, max_pkts)
             if n:
                 lt = self.interfaces[pkts[0].ifid].linktype
-                yield Batch(pkts, n, lt, self, buf, base)
+                odd = self._odd_stamps() if self._rd.odd_stamps != odd_before else None
+                yield Batch(pkts, n, lt, self, buf, base, odd)
             if rc == lib.ZC_RD_MORE:
                 continue
             if rc in (lib.ZC_RD_END, lib.ZC_RD_SHORT) and self._more_input():
@@ -202,6 +229,12 @@ class Reader:
         if rc == lib.ZC_RD_SHORT and max_pkts == 0 and self._more_input():
             return self._scan(pkts, max_pkts)
         return rc, count[0]
+
+    def _odd_stamps(self) -> tuple[str, int]:
+        """How a pcap record's time stamp fields read: byte order, fractions per second."""
+        native = sys.byteorder
+        order = ("big" if native == "little" else "little") if self._rd.swap else native
+        return order, 10**9 if self._rd.pcap_ts_mul == 1 else 10**6
 
     def _more_input(self) -> bool:
         if not self._src.streaming:
