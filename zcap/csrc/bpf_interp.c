@@ -78,8 +78,31 @@ int zc_bpf_validate(const struct sock_filter *insns, uint32_t n)
     return 0;
 }
 
+/* The ancillary field at k (>= SKF_AD_OFF) into *out; 0 when there is none. */
+static int ancillary(const struct zc_bpf_aux *aux, uint32_t k, uint32_t *out)
+{
+    if (aux == NULL)
+        return 0;
+    switch ((int32_t)k - SKF_AD_OFF) {
+    case SKF_AD_PROTOCOL: *out = aux->protocol; return 1;
+    case SKF_AD_PKTTYPE: *out = aux->pkttype; return 1;
+    case SKF_AD_IFINDEX: *out = aux->ifindex; return 1;
+    case SKF_AD_VLAN_TAG: *out = aux->vlan_tci; return 1;
+    case SKF_AD_VLAN_TAG_PRESENT: *out = aux->vlan_present; return 1;
+    case SKF_AD_VLAN_TPID: *out = aux->vlan_tpid; return 1;
+    default: return 0;
+    }
+}
+
 uint32_t zc_bpf_run(const struct sock_filter *insns, uint32_t n,
                     const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+{
+    return zc_bpf_run_aux(insns, n, p, caplen, wirelen, NULL);
+}
+
+uint32_t zc_bpf_run_aux(const struct sock_filter *insns, uint32_t n,
+                        const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                        const struct zc_bpf_aux *aux)
 {
     uint32_t A = 0, X = 0, mem[ZC_MEMWORDS] = {0};
     const struct sock_filter *pc = insns, *end = insns + n;
@@ -96,9 +119,13 @@ uint32_t zc_bpf_run(const struct sock_filter *insns, uint32_t n,
         case BPF_LD | BPF_W | BPF_ABS:
         case BPF_LD | BPF_H | BPF_ABS:
         case BPF_LD | BPF_B | BPF_ABS:
-            /* k >= 2^31 is ancillary data or a negative offset: no such data here */
-            if (k >= 0x80000000u)
-                return 0;
+            /* k >= 2^31 is ancillary data or a negative offset (SKF_NET_OFF,
+             * SKF_LL_OFF, which zcap's compiler never emits) */
+            if (k >= 0x80000000u) {
+                if (k < ZC_AD_OFF || !ancillary(aux, k, &A))
+                    return 0;
+                break;
+            }
             off = k;
             goto load;
         case BPF_LD | BPF_W | BPF_IND:
