@@ -83,6 +83,8 @@ class LiveCapture(Source):
             # tags in the frame; a socket filter sees them stripped.
             program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, kernel=not xdp,
                                      cooked=cooked)
+        if program:
+            program = [tuple(i) for i in program]   # the sources take (code, jt, jf, k)
         if direction != "inout":
             # The kernel tells the direction (SKF_AD_PKTTYPE) to the socket filter.
             program = with_direction(program or [], direction, snaplen)
