@@ -120,3 +120,28 @@ def test_xdp_runs_the_long_filter_in_its_program(veth, tmp_path) -> None:
     assert chk.dpkt_frames(path) == want
     assert z.summary()["captured"] == 100
     assert "user space" not in z.stderr and "Traceback" not in z.stderr
+
+
+def _ip6(seq: int, chain: list[int]) -> bytes:
+    """IPv6 with extension headers naming each other down `chain`, then 8 bytes."""
+    ext = b"".join(bytes([chain[i + 1], 0]) + bytes(6) for i in range(len(chain) - 1))
+    payload = ext + struct.pack("!I", seq) + bytes(4)
+    head = struct.pack("!IHBB", 0x60000000, len(payload), chain[0], 64) + bytes(15) + b"\x01" + \
+        bytes(15) + b"\x02"
+    return _mac(MAC_ELSEWHERE) + _mac(MAC_A) + b"\x86\xdd" + head + payload
+
+
+def test_protochain_filters_in_user_space(veth, tmp_path) -> None:
+    """protochain's loop is a backward jump the kernel refuses: tcpdump filters
+    in user space then, and so does zcap, chains of any length included."""
+    chains = [[17], [0, 17], [0, 60, 43, 17], [60] * 12 + [17], [0, 6], [60] * 3 + [59]]
+    frames = [_ip6(i, chains[i % len(chains)]) for i in range(60)] + [_frame(99, LISTED[0])]
+    program = ref.RefFilter(ref.compile_ref("ip6 protochain 17", 1))
+    want = [f for f in frames if program.run(f)]
+    assert 0 < len(want) < len(frames)
+    path = str(tmp_path / "out.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", path, "-c", str(len(want)), "ip6 protochain 17")
+    assert sum("user space" in line for line in z.stderr.splitlines()) == 1
+    veth.send(frames)
+    assert z.wait(30) == 0, z.stderr
+    assert chk.dpkt_frames(path) == want

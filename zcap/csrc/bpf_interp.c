@@ -5,6 +5,9 @@
 #define ZC_MEMWORDS 16
 #define ZC_MAXINSNS 65536 /* bpf_filters.opcodes.USER_MAXINSNS: longer than the kernel's 4096 */
 #define ZC_AD_OFF 0xfffff000u   /* SKF_AD_OFF as an unsigned k */
+/* A loop (protochain's) that jumps back more often than this rejects the
+ * packet: a crafted header chain could otherwise keep it turning forever. */
+#define ZC_MAX_BACKWARD_JUMPS (1u << 16)
 
 static uint32_t ld_be(const uint8_t *p, uint32_t size)
 {
@@ -55,8 +58,11 @@ int zc_bpf_validate(const struct sock_filter *insns, uint32_t n)
             }
             break;
         case BPF_JMP:
-            if (BPF_OP(c) == BPF_JA)
-                bad = f->k >= n - i - 1;
+            if (BPF_OP(c) == BPF_JA) {
+                /* negative: backwards, protochain's loop (libpcap's too) */
+                int64_t to = (int64_t)i + 1 + (int32_t)f->k;
+                bad = to < 0 || to >= n || to == i;
+            }
             else if (BPF_OP(c) == BPF_JEQ || BPF_OP(c) == BPF_JGT || BPF_OP(c) == BPF_JGE ||
                      BPF_OP(c) == BPF_JSET)
                 bad = (uint32_t)f->jt >= n - i - 1 || (uint32_t)f->jf >= n - i - 1;
@@ -107,7 +113,7 @@ uint32_t zc_bpf_run_aux(const struct sock_filter *insns, uint32_t n,
     uint32_t A = 0, X = 0, mem[ZC_MEMWORDS] = {0};
     const struct sock_filter *pc = insns, *end = insns + n;
     uint64_t off;
-    uint32_t size;
+    uint32_t size, back = 0;
 
     for (; pc < end; pc++) {
         uint32_t k = pc->k;
@@ -198,7 +204,11 @@ load:
         case BPF_ALU | BPF_LSH | BPF_X: A <<= (X & 31); break;
         case BPF_ALU | BPF_RSH | BPF_X: A >>= (X & 31); break;
         case BPF_ALU | BPF_NEG: A = (uint32_t)0 - A; break;
-        case BPF_JMP | BPF_JA: pc += k; break;
+        case BPF_JMP | BPF_JA:
+            if ((int32_t)k < 0 && ++back > ZC_MAX_BACKWARD_JUMPS)
+                return 0;
+            pc += (int32_t)k;
+            break;
         case BPF_JMP | BPF_JEQ | BPF_K: pc += (A == k) ? pc->jt : pc->jf; break;
         case BPF_JMP | BPF_JGT | BPF_K: pc += (A > k) ? pc->jt : pc->jf; break;
         case BPF_JMP | BPF_JGE | BPF_K: pc += (A >= k) ? pc->jt : pc->jf; break;
