@@ -145,3 +145,32 @@ def test_protochain_filters_in_user_space(veth, tmp_path) -> None:
     veth.send(frames)
     assert z.wait(30) == 0, z.stderr
     assert chk.dpkt_frames(path) == want
+
+
+@pytest.mark.parametrize("expr", ["inbound and udp", "outbound", "vlan 5 and ip", "not vlan",
+                                  "vlan 7 or arp", "ifindex 3 or ip6", "ip6 protochain 17"])
+def test_c_interpreter_reads_what_the_kernel_would(expr: str) -> None:
+    """The verdict pass gives the program the ancillary data the socket filter
+    would have had (csrc/verdict.c fills it from the ring's headers)."""
+    from zcap._core import ffi, lib
+
+    from bpf_filters.cinterp import CFilter
+
+    program = bf.compile(expr, kernel=True)
+    c = CFilter(program)
+    frames = [_frame(1, LISTED[0]), _ip6(2, [0, 17]), _frame(3, LISTED[1])[:30]]
+    kept = 0
+    for frame in frames:
+        for pkttype in (0, 3, 4):
+            for tag in (None, 5, 7):
+                aux = ffi.new("struct zc_bpf_aux *", {
+                    "protocol": int.from_bytes(frame[12:14], "big"), "pkttype": pkttype,
+                    "ifindex": 3, "vlan_present": tag is not None, "vlan_tci": tag or 0,
+                    "vlan_tpid": 0x8100 if tag is not None else 0})
+                got = lib.zc_bpf_run_aux(c.insns, c.n, frame, len(frame), len(frame), aux)
+                want = bf.run(program, frame, vlan_tci=tag, vlan_tpid=0x8100 if tag else None,
+                              pkttype=pkttype, protocol=int.from_bytes(frame[12:14], "big"),
+                              ifindex=3)
+                assert got == want, (frame.hex(), pkttype, tag)
+                kept += got != 0
+    assert kept
