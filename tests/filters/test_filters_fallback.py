@@ -174,3 +174,29 @@ def test_c_interpreter_reads_what_the_kernel_would(expr: str) -> None:
                 assert got == want, (frame.hex(), pkttype, tag)
                 kept += got != 0
     assert kept
+
+
+def test_direct_sink_writes_only_the_kept_packets(veth, tmp_path) -> None:
+    """The in-place rewrite of a block the user-space filter thinned: the
+    rejected packets' bytes become padding, and every reader sees the rest."""
+    from tests.frames import udp_frame
+    from tests.test_direct import check_readers, drain, idb, open_source
+    from zcap.sinks.direct import DirectSink
+
+    expr = "ip protochain 17 and ip[5] & 1 = 1"     # a loop: the kernel refuses it
+    program = bf.compile(expr, kernel=True)
+    src = open_source(veth, program=[tuple(i) for i in program])
+    assert src.user_filter is not None
+    frames = [udp_frame(i, (60, 1514, 200, 64)[i % 4], vlan=9 if i % 5 == 0 else None)
+              for i in range(80)]
+    want = [f for f in frames if f[12:14] == b"\x81\x00" and f[23] & 1 or
+            f[12:14] != b"\x81\x00" and f[19] & 1]
+    path = str(tmp_path / "direct.pcapng")
+    sink = DirectSink(path, idb(src))
+    try:
+        veth.send(frames)
+        assert drain(src, sink, len(want)) == len(want)
+    finally:
+        sink.close([])
+        src.close()
+    check_readers(path, want)
