@@ -8,23 +8,38 @@ the reference interpreter and cinterp the C one from zcap's core.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from . import deep, lists
 from . import linktypes as _lt
-from .codegen import CodeGen
 from .errors import FilterError, ParseError, ProgramTooLong, format_error
-from .interp import run as _run
-from .interp import validate
-from .ir import Block
 from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
 from .opcodes import BPF_JA, BPF_JMP, BPF_MAXINSNS, USER_MAXINSNS, Insn
-from .program import Program
+
+if TYPE_CHECKING:
+    from .ir import Block
+    from .program import Program
 
 JA = BPF_JMP | BPF_JA
 
 __all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "ParseError",
            "ProgramTooLong", "format_error", "BPF_MAXINSNS", "USER_MAXINSNS",
            "linktype_number", "linktype_name", "validate", "DEFAULT_SNAPLEN"]
+
+# The compiler's stages load when first used (PEP 562 for the names below, and
+# inside the functions): `import bpf_filters.linktypes` (zcap -D, -r) must not
+# pay for the code generator, about half of zcap's start-up otherwise.
+_LAZY = {"Program": "program", "validate": "interp"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bpf_filters' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001
@@ -49,9 +64,13 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     when the optimised program can match no packet (as libpcap does), and
     ProgramTooLong (a FilterError) past max_insns.
     """
+    from . import deep, lists
     from . import optimize as _opt
     from .assemble import assemble
+    from .codegen import CodeGen
+    from .interp import validate
     from .parser import Parser
+    from .program import Program
 
     if not isinstance(expr, str):
         raise FilterError("filter expression must be a string")
@@ -94,7 +113,7 @@ def fits_kernel(program: Program | Sequence[Sequence[int]]) -> bool:
     Not one longer than its limit, nor protochain's loop (a backward jump). It
     can still run in user space (cinterp.CFilter), as libpcap falls back to
     when the kernel refuses a filter."""
-    insns = program.instructions if isinstance(program, Program) else program
+    insns = getattr(program, "instructions", program)     # a Program, or bare tuples
     return 0 < len(insns) <= BPF_MAXINSNS and not any(
         i[0] == JA and i[3] & 0x80000000 for i in insns)
 
@@ -102,6 +121,7 @@ def fits_kernel(program: Program | Sequence[Sequence[int]]) -> bool:
 def _assemble_lists(root: Block, limit: int) -> list[Insn]:
     """Lists as runs of jeq, or as search trees where that costs no more than
     libpcap's runs (whose far jumps each take a trampoline: long lists)."""
+    from . import lists
     from .assemble import assemble
 
     linear = lists.expand(root, trees=False)
@@ -125,6 +145,9 @@ def run(program: Program | Sequence[Sequence[int]], frame: bytes, wirelen: int |
         pkttype: int | None = None, protocol: int | None = None,
         ifindex: int | None = None) -> int:
     """Run a program over one frame with the reference interpreter (0 = reject)."""
+    from .interp import run as _run
+    from .program import Program
+
     insns = program.instructions if isinstance(program, Program) else \
         [Insn(*i) for i in program]
     return _run(insns, frame, wirelen, vlan_tci=vlan_tci, vlan_tpid=vlan_tpid,

@@ -10,32 +10,24 @@ import os
 import subprocess
 from pathlib import Path
 
+from zcap.config import FLAGS, Config
 from zcap.printer import Printer, PrintOptions
 from zcap.readers import open_offline
+from zcap.registry import print_options
 
 
 def options_from_flags(flags: str) -> PrintOptions:
-    """The PrintOptions a tcpdump command line asks for (as the CLI will map them)."""
-    o = PrintOptions(numeric=1)
-    for a in flags.split():
-        letter, count = a[1], len(a) - 1
-        if letter == "e":
-            o.link_header = True
-        elif letter == "x":
-            o.hex = count
-        elif letter == "X":
-            o.hex_ascii = count
-        elif letter == "v":
-            o.verbose = count
-        elif letter == "t":
-            o.tstamp = count
-        elif letter == "q":
-            o.quiet = True
-        elif letter == "#":
-            o.number = True
-        elif a == "--nano":
-            o.nano = True
-    return o
+    """The PrintOptions a tcpdump command line asks for, mapped as the CLI maps
+    them (``Config`` and ``registry.print_options``); tcpdump always runs with -n."""
+    by_option = {f.option: f for f in FLAGS.values()}
+    given: dict[str, object] = {"numeric": 1}
+    for arg in flags.split():
+        if arg == "--nano":
+            given["precision"] = "nano"
+            continue
+        flag = by_option[arg[:2]]
+        given[flag.name] = len(arg) - 1 if flag.kind == "count" else True
+    return print_options(Config.from_flags(**given))
 
 
 def zcap_text(path: Path, flags: str) -> str:

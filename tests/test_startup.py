@@ -1,13 +1,28 @@
-"""Start-up cost: what ``import zcap.cli`` may load. (The time itself is
-measured in bench/bench_startup.py, never here.)"""
+"""Start-up cost: what ``import zcap.cli`` and the quick commands may load.
+(The time itself is measured in bench/bench_startup.py, never here.)
+
+Each check runs in a fresh interpreter and reads ``sys.modules`` at the end,
+so a module that some import chain drags in is seen however it got there.
+"""
 
 import json
 import subprocess
 import sys
 
-# Each costs tens of milliseconds to import, and none is needed to parse the
-# flags: they are imported where they are used.
-HEAVY = ("rich", "dpkt", "pyroute2", "pydantic", "zcap._core", "bpf_filters.codegen")
+from .frames import udp_frame
+from .read_corpus import write_pcap
+
+# Each costs milliseconds to tens of milliseconds to import, and none is needed
+# to parse the flags: they are imported where they are used. `cffi` is the
+# build-time package; the compiled core needs only `_cffi_backend`.
+HEAVY = ("rich", "dpkt", "pyroute2", "pydantic", "cffi", "zcap._core")
+# The filter compiler's stages, which only a filter expression needs.
+COMPILER = ("bpf_filters.lexer", "bpf_filters.parser", "bpf_filters.codegen",
+            "bpf_filters.optimize", "bpf_filters.assemble")
+# The packet printer and the capture path, which only -r or a capture needs.
+PRINTING = ("zcap.printing", "zcap.printer", "zcap.capture", "zcap.sources")
+
+MARK = "@@modules "
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -17,10 +32,28 @@ def loaded_after(statement: str) -> set[str]:
     return set(json.loads(out))
 
 
+def run_command(*argv: str) -> tuple[int, str, set[str]]:
+    """(exit status, standard output, modules loaded) of the console entry point
+    run with ``argv``, all in one fresh interpreter."""
+    code = ("import json, sys\nfrom zcap.cli import main\n"
+            f"try:\n    main({list(argv)!r})\nexcept SystemExit as e:\n    rc = e.code\n"
+            f"sys.stdout.flush()\nprint({MARK!r} + json.dumps([rc, sorted(sys.modules)]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60).stdout
+    text, _, tail = out.rpartition(MARK)
+    rc, modules = json.loads(tail)
+    return rc, text, set(modules)
+
+
+def among(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` (packages include their submodules) were loaded."""
+    return sorted(m for m in modules for n in names if m == n or m.startswith(n + "."))
+
+
 def test_importing_the_cli_loads_nothing_heavy():
     loaded = loaded_after("import zcap.cli")
     assert "typer" in loaded          # the check can see a module that is there
-    assert not [m for m in HEAVY if m in loaded]
+    assert not among(loaded, HEAVY + COMPILER + PRINTING + ("zcap.config",))
 
 
 def test_parsing_flags_loads_no_pydantic():
@@ -34,5 +67,42 @@ def test_parsing_flags_loads_no_pydantic():
 
 def test_import_zcap_is_lazy():
     loaded = loaded_after("import zcap")
-    assert not [m for m in (*HEAVY, "zcap.capture") if m in loaded]
+    assert not among(loaded, (*HEAVY, "zcap.capture"))
     assert "zcap.capture" in loaded_after("import zcap; zcap.open_live")
+
+
+def test_link_types_do_not_load_the_compiler():
+    # zcap.config and -D need only the link-type table of bpf_filters
+    loaded = loaded_after("import bpf_filters.linktypes")
+    assert not among(loaded, COMPILER + ("bpf_filters.program", "bpf_filters.ast"))
+    loaded = loaded_after("import bpf_filters; bpf_filters.compile('ip')")
+    assert set(COMPILER) <= loaded    # the stages do come when a filter is compiled
+
+
+def test_version_loads_only_the_parser():
+    rc, out, loaded = run_command("--version")
+    assert rc == 0 and out.startswith("zcap ")
+    assert not among(loaded, HEAVY + COMPILER + PRINTING + ("zcap.config", "zcap.registry"))
+
+
+def test_dump_loads_the_compiler_and_nothing_else_heavy():
+    rc, out, loaded = run_command("-d", "ip")
+    assert rc == 0 and "ldh      [12]" in out
+    assert set(COMPILER) <= loaded
+    assert not among(loaded, HEAVY + PRINTING + ("zcap.pcapng", "zcap.iface"))
+
+
+def test_list_interfaces_loads_no_compiler():
+    rc, out, loaded = run_command("-D")
+    assert rc == 0 and "any (Pseudo-device" in out
+    assert "zcap.iface" in loaded
+    assert not among(loaded, HEAVY + COMPILER + PRINTING + ("zcap.pcapng", "bpf_filters.program"))
+
+
+def test_reading_a_file_without_a_filter_loads_no_compiler(tmp_path):
+    pcap = tmp_path / "ten.pcap"
+    write_pcap(str(pcap), [udp_frame(i) for i in range(10)])
+    rc, out, loaded = run_command("-r", str(pcap))
+    assert rc == 0 and len(out.splitlines()) == 10
+    assert {"zcap._core", "zcap.printing"} <= loaded     # what reading does need
+    assert not among(loaded, ("rich", "dpkt", "pyroute2", "pydantic", "cffi") + COMPILER)

@@ -11,8 +11,9 @@ import socket
 import struct
 from dataclasses import dataclass
 
+from bpf_filters.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW
+
 from .errors import InterfaceError
-from .pcapng import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW
 
 # <linux/if_arp.h>
 ARPHRD_ETHER = 1
