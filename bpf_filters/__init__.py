@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 from . import linktypes as _lt
 from .errors import FilterError, ParseError, ProgramTooLong, format_error
 from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
-from .opcodes import BPF_MAXINSNS, USER_MAXINSNS, Insn
+from .opcodes import BPF_JA, BPF_JMP, BPF_MAXINSNS, USER_MAXINSNS, Insn
 
 if TYPE_CHECKING:
     from .ir import Block
     from .program import Program
+
+JA = BPF_JMP | BPF_JA
 
 __all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "ParseError",
            "ProgramTooLong", "format_error", "BPF_MAXINSNS", "USER_MAXINSNS",
@@ -51,9 +53,8 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     netmask: the IPv4 netmask `ip broadcast` needs (None: unknown, as libpcap's
     PCAP_NETMASK_UNKNOWN). kernel: the program is for a live AF_PACKET socket
     (the outer VLAN tag from the ancillary data or the frame, as libpcap on
-    Linux). snaplen: what a match returns. `protochain` steps over at most
-    codegen.PROTOCHAIN_HOPS (8) headers: a chain longer than that matches only
-    if the protocol is found within the first 8 steps.
+    Linux). snaplen: what a match returns. `protochain` is a loop, as in
+    libpcap: a backward jump, which the kernel refuses (see fits_kernel).
     savefile: the program filters a capture file, as libpcap's do when reading
     one (`ip6` on NULL and LOOP then means the BSD values of AF_INET6).
     max_insns: the longest program accepted, the kernel's limit by default;
@@ -87,7 +88,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     tree = deep.call(parser.parse, depth)
     gen = CodeGen(num, netmask, kernel, savefile, lists=optimize)
     root = deep.call(lambda: gen.program(tree, snaplen), depth)
-    if optimize:
+    if optimize and not gen.loops:     # libpcap does not optimise a protochain loop either
         root = _opt.optimize(root)
     insns = _assemble_lists(root, max_insns) if lists.has_sets(root) else \
         assemble(root, limit=max_insns)
@@ -109,9 +110,12 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
 
 def fits_kernel(program: Program | Sequence[Sequence[int]]) -> bool:
     """Will the kernel take this program as a socket filter (SO_ATTACH_FILTER)?
-    A longer one can still run in user space (cinterp.CFilter), as libpcap
-    falls back to when the kernel refuses a filter."""
-    return 0 < len(program) <= BPF_MAXINSNS
+    Not one longer than its limit, nor protochain's loop (a backward jump). It
+    can still run in user space (cinterp.CFilter), as libpcap falls back to
+    when the kernel refuses a filter."""
+    insns = getattr(program, "instructions", program)     # a Program, or bare tuples
+    return 0 < len(insns) <= BPF_MAXINSNS and not any(
+        i[0] == JA and i[3] & 0x80000000 for i in insns)
 
 
 def _assemble_lists(root: Block, limit: int) -> list[Insn]:

@@ -70,7 +70,7 @@ def assemble(root: Block, share: bool = True, limit: int = op.BPF_MAXINSNS) -> l
     out: list[Insn] = []
     for b in order:
         for s in b.stmts:
-            out.append(Insn(s.code, 0, 0, s.k))
+            out.append(Insn(s.code, s.jt, s.jf, s.k & 0xFFFFFFFF))
         jpos = len(out)
         if b.is_ret:
             out.append(Insn(b.code, 0, 0, b.k))

@@ -44,8 +44,6 @@ IPPROTO_AH = 51
 IPPROTO_NONE = 59  # "no next header": where libpcap's protochain loop stops
 # IPv6 headers protochain steps over: hop-by-hop, destination options, routing, fragment
 _IP6_EXT_HDRS = (0, 60, 43, 44)
-# How many headers protochain steps over before it gives up (see CodeGen.protochain)
-PROTOCHAIN_HOPS = 8
 # protocols that `tcp`, `udp`... mean: (ip protocol number, families it applies to)
 _ABBREV_FAMILY = {"tcp": "both", "udp": "both", "sctp": "both", "icmp": "ip", "igmp": "ip",
                   "igrp": "ip", "pim": "both", "vrrp": "ip", "carp": "ip", "icmp6": "ip6",
@@ -102,6 +100,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         # offsets, protochain's loop, geneve's offsets, `byte` on A as it is):
         # an empty filter that contains it is not refused (see compile()).
         self.opaque = False
+        self.loops = False     # protochain's loop: the program must not be optimised
         # Where the link header starts at run time (radiotap: after the radiotap
         # header), or None when it starts the frame.
         self.var_link: int | None = None
@@ -652,71 +651,59 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
     def protochain(self, v: int, proto: str | None, col: int) -> Frag:
         """Is v the protocol of some header in the IP header chain?
 
-        libpcap walks the chain with a loop (a backward jump) that the kernel
-        refuses; here the loop is unrolled PROTOCHAIN_HOPS times with forward
-        jumps only. Each hop reads one header: on IPv6 hop-by-hop, destination
-        options, routing and fragment headers, and AH (the only hop on IPv4).
-        A packet whose chain is longer than that does not match: the walk
-        stops where libpcap's would continue, a conservative answer (but
-        `not protochain N` then matches it). libpcap's hop over AH sets the
-        offset to the AH length alone, forgetting where the AH started; that is
-        kept, so that verdicts stay libpcap's.
+        As libpcap does, a loop: its `ja` back to the top is a backward jump,
+        which the kernel refuses, so a live capture with protochain filters in
+        user space (one warning), as tcpdump's does; the loop is one block
+        whose statements jump within it, and a program with one is not
+        optimised (libpcap's is not either). Each turn reads one header: on
+        IPv6 hop-by-hop, destination options, routing and fragment headers,
+        and AH (the only one on IPv4); the walk ends at v, at "no next header"
+        or at any other protocol, and a header past the captured bytes
+        rejects the packet. libpcap's hop over AH sets the offset to the AH
+        length alone, forgetting where the AH started; that is kept, so that
+        verdicts stay libpcap's (the interpreters bound such a loop).
         """
         if proto is None:
             return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
         if proto not in ("ip", "ip6"):
             raise FilterError("bad protocol applied for 'protochain'", col)
         self.opaque = True
+        self.loops = True
         if self.var_nl is not None:
             raise FilterError("'protochain' not supported with variable length headers", col)
         v6 = proto == "ip6"
         b0 = self.linktype_test(0x86DD if v6 else 0x0800, col)
         nl = self.nl
-        # A: the next-header value, X: where that header starts, from nl
-        if v6:
-            start = [_ld(op.BPF_B, op.BPF_ABS, nl + 6), Stmt(op.BPF_LDX | op.BPF_IMM, 40)]
-        else:
-            start = [_ld(op.BPF_B, op.BPF_ABS, nl + 9),
-                     Stmt(op.BPF_LDX | op.BPF_MSH | op.BPF_B, nl)]
         r = self.alloc(col)
-        ext_hop = [_ld(op.BPF_B, op.BPF_IND, nl), Stmt(op.BPF_ST, r),
-                   _ld(op.BPF_B, op.BPF_IND, nl + 1), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 1),
-                   Stmt(op.BPF_ALU | op.BPF_MUL | op.BPF_K, 8),
-                   Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X), Stmt(op.BPF_MISC | op.BPF_TAX),
-                   Stmt(op.BPF_LD | op.BPF_MEM, r)]
-        ah_hop = [_ld(op.BPF_B, op.BPF_IND, nl), Stmt(op.BPF_ST, r),
-                  _ld(op.BPF_B, op.BPF_IND, nl + 1), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_K, 2),
-                  Stmt(op.BPF_ALU | op.BPF_MUL | op.BPF_K, 4), Stmt(op.BPF_MISC | op.BPF_TAX),
-                  Stmt(op.BPF_LD | op.BPF_MEM, r)]
         self.free(r)
-        t: list[tuple[Block, bool]] = []
-        f: list[tuple[Block, bool]] = []
-
-        def entry(stmts: list[Stmt], tail: Block | None) -> Block:
-            """A level: stmts set A and X, then is A v? If not, `tail`."""
-            b = Block(list(stmts), op.BPF_JMP | JEQ | op.BPF_K, v)
-            t.append((b, True))
-            if tail is None:
-                f.append((b, False))
-            else:
-                b.jf = tail
-            return b
-
-        # Built from the last level back to the first, so every jump is forward.
-        # The last level only tests v: past it, the answer is no.
-        tail: Block | None = None
-        for _ in range(PROTOCHAIN_HOPS):
-            ah = Block([], op.BPF_JMP | JEQ | op.BPF_K, IPPROTO_AH, entry(ah_hop, tail))
-            f.append((ah, False))
-            rest = ah
-            if v6:
-                ext = entry(ext_hop, tail)
-                for h in _IP6_EXT_HDRS:
-                    rest = Block([], op.BPF_JMP | JEQ | op.BPF_K, h, ext, rest)
-            # libpcap's loop stops at IPPROTO_NONE; unrolled, that needs no
-            # test: 59 is neither v (tested first) nor a header stepped over
-            tail = rest
-        return and_(b0, Frag(entry(start, tail), t, f))
+        jeq = op.BPF_JMP | JEQ | op.BPF_K
+        # (code, k, true label, false label); labels: "top", "ext", "ah", "end"
+        # (the block's own test of v). A: the next-header value, X: where the
+        # header it names starts, from nl.
+        if v6:
+            code: list[tuple] = [(op.BPF_LD | op.BPF_B | op.BPF_ABS, nl + 6),
+                                 (op.BPF_LDX | op.BPF_IMM, 40)]
+        else:
+            code = [(op.BPF_LD | op.BPF_B | op.BPF_ABS, nl + 9),
+                    (op.BPF_LDX | op.BPF_MSH | op.BPF_B, nl)]
+        code += [("top",), (jeq, v, "end", None), (jeq, IPPROTO_NONE, "end", None)]
+        if v6:
+            code += [(jeq, h, "ext", None) for h in _IP6_EXT_HDRS]
+        code += [(jeq, IPPROTO_AH, "ah", "end")]
+        if v6:
+            code += [("ext",), (op.BPF_LD | op.BPF_B | op.BPF_IND, nl), (op.BPF_ST, r),
+                     (op.BPF_LD | op.BPF_B | op.BPF_IND, nl + 1),
+                     (op.BPF_ALU | op.BPF_ADD | op.BPF_K, 1),
+                     (op.BPF_ALU | op.BPF_MUL | op.BPF_K, 8),
+                     (op.BPF_ALU | op.BPF_ADD | op.BPF_X, 0), (op.BPF_MISC | op.BPF_TAX, 0),
+                     (op.BPF_LD | op.BPF_MEM, r), (op.BPF_JMP | op.BPF_JA, "top")]
+        code += [("ah",), (op.BPF_LD | op.BPF_B | op.BPF_IND, nl), (op.BPF_ST, r),
+                 (op.BPF_LD | op.BPF_B | op.BPF_IND, nl + 1),
+                 (op.BPF_ALU | op.BPF_ADD | op.BPF_K, 2), (op.BPF_ALU | op.BPF_MUL | op.BPF_K, 4),
+                 (op.BPF_MISC | op.BPF_TAX, 0), (op.BPF_LD | op.BPF_MEM, r),
+                 (op.BPF_JMP | op.BPF_JA, "top")]
+        loop = Block(_resolve(code), jeq, v)
+        return and_(b0, Frag(loop, [(loop, True)], [(loop, False)]))
 
     # ---- fixed-form primitives
     def other(self, node: A.Other) -> Frag:
@@ -1039,3 +1026,24 @@ def parse_mac(text: str, col: int) -> bytes:
         return bytes(int(p, 16) for p in parts)
     except ValueError:
         raise FilterError(f"bogus ethernet address {text}", col) from None
+
+
+def _resolve(code: list[tuple]) -> list[Stmt]:
+    """A loop's statements with their labels made relative jumps: a 1-tuple is a
+    label, a conditional jump's missing target is the next statement, and
+    "end" is the block's own test, right after the last statement."""
+    stmts = [c for c in code if len(c) > 1]
+    where: dict[str, int] = {"end": len(stmts)}
+    for c in code:
+        if len(c) == 1:
+            where[c[0]] = sum(1 for d in code[:code.index(c)] if len(d) > 1)
+    out = []
+    for i, c in enumerate(stmts):
+        if op.bpf_class(c[0]) != op.BPF_JMP:
+            out.append(Stmt(c[0], c[1] if len(c) > 1 else 0))
+        elif op.bpf_op(c[0]) == op.BPF_JA:
+            out.append(Stmt(c[0], where[c[1]] - (i + 1)))
+        else:
+            jt, jf = (where[t] - (i + 1) if t else 0 for t in c[2:])
+            out.append(Stmt(c[0], c[1], jt, jf))
+    return out

@@ -71,7 +71,8 @@ def image(ins: Insn, n: int) -> str:
     elif cls == op.BPF_JMP:
         o = op.bpf_op(code)
         if o == op.BPF_JA:
-            return f"({n:03d}) {'ja':<8} {n + 1 + k}"
+            back = k - (1 << 32) if k & 0x80000000 else k    # protochain's loop
+            return f"({n:03d}) {'ja':<8} {n + 1 + back}"
         if o not in _JMP:
             mn, operand = "unimp", f"0x{code:x}"
         else:
@@ -143,7 +144,7 @@ def _assemble_one(n: int, mn: str, rest: str) -> Insn:
             return Insn(op.BPF_JMP | o | op.BPF_X, jt, jf, 0)
         return Insn(op.BPF_JMP | o | op.BPF_K, jt, jf, _num(opnd[1:]))
     if mn == "ja":
-        return Insn(op.BPF_JMP | op.BPF_JA, 0, 0, int(rest) - n - 1)
+        return Insn(op.BPF_JMP | op.BPF_JA, 0, 0, (int(rest) - n - 1) & 0xFFFFFFFF)
     if mn == "ret":
         if rest == "":
             return Insn(op.BPF_RET | op.BPF_A, 0, 0, 0)

@@ -32,7 +32,9 @@ def validate(insns: Sequence[Insn], limit: int = op.BPF_MAXINSNS) -> None:
         if cls == op.BPF_JMP:
             o = op.bpf_op(code)
             if o == op.BPF_JA:
-                if k >= n - i - 1:
+                # backwards (negative as a signed number): protochain's loop
+                back = k - (1 << 32) if k & 0x80000000 else k
+                if not 0 <= i + 1 + back < n or back == -1:
                     raise FilterError(f"instruction {i}: jump out of range")
             elif o in (op.BPF_JEQ, op.BPF_JGT, op.BPF_JGE, op.BPF_JSET):
                 if i + 1 + jt >= n or i + 1 + jf >= n:

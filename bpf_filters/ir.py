@@ -13,10 +13,14 @@ from . import opcodes as op
 
 @dataclass
 class Stmt:
-    """One non-branching instruction."""
+    """One non-branching instruction; or, inside a loop's block only (see
+    CodeGen.protochain), a jump within that block, jt/jf (or a `ja`'s k,
+    negative backwards) relative as in the assembled program."""
 
     code: int
     k: int = 0
+    jt: int = 0
+    jf: int = 0
 
     def key(self) -> tuple[int, int]:
         return (self.code, self.k)

@@ -17,12 +17,34 @@ Instruction = tuple[int, int, int, int]
 
 def compile_filter(expression: str, linktype: int, *, kernel: bool = True,
                    cooked: bool = False) -> list[Instruction]:
-    """Compile a pcap-filter(7) expression for a socket of this link type."""
+    """Compile a pcap-filter(7) expression for a socket of this link type. It
+    may be longer than the kernel takes: it then runs in user space (the sources
+    fall back as libpcap does)."""
     import bpf_filters
 
     target = "LINUX_DGRAM" if cooked else linktype
-    program = bpf_filters.compile(expression, linktype=target, kernel=kernel)
+    program = bpf_filters.compile(expression, linktype=target, kernel=kernel,
+                                  max_insns=bpf_filters.USER_MAXINSNS)
     return [tuple(i) for i in program.instructions]
+
+
+# The direction test put in front of a compiled program: `-Q in` is `inbound and
+# (...)`, `-Q out` is `outbound and (...)`, without compiling the filter again.
+# Jumps in classic BPF go forward only, so the program after it is unchanged.
+_LD_PKTTYPE = (0x30, 0, 0, 0xFFFFF004)       # ldb [SKF_AD_OFF + SKF_AD_PKTTYPE]
+_PACKET_OUTGOING = 4                         # <linux/if_packet.h>
+_REJECT = (0x06, 0, 0, 0)                    # ret #0
+
+
+def with_direction(program: Sequence[Instruction], direction: str,
+                   snaplen: int = DEFAULT_SNAPLEN) -> list[Instruction]:
+    """The program (or, if empty, accept-all) behind a test of the packet's direction."""
+    body = [tuple(i) for i in program] or [(0x06, 0, 0, snaplen)]
+    if direction == "inout":
+        return body
+    outgoing_jumps = (0, 1) if direction == "in" else (1, 0)   # (jt, jf) of jeq #OUTGOING
+    test = (0x15, *outgoing_jumps, _PACKET_OUTGOING)
+    return [_LD_PKTTYPE, test, _REJECT, *body]
 
 
 class LiveCapture(Source):
@@ -41,7 +63,8 @@ class LiveCapture(Source):
                  xdp: bool = False, xdp_mode: str | None = None,
                  queues: Sequence[int] | None = None, direction: str = "inout",
                  fanout: tuple[int, int] | None = None) -> None:
-        if filter and program:
+        # A program compiled from `filter` (a bpf_filters.Program) saves compiling it again.
+        if filter and program and getattr(program, "expression", None) != filter:
             raise UsageError("give a filter expression or a compiled program, not both")
         if direction not in ("in", "out", "inout"):
             raise UsageError(f"invalid direction {direction!r}: in, out or inout")
@@ -49,15 +72,9 @@ class LiveCapture(Source):
             raise UsageError("-Q out can't work with --xdp: XDP sees only received packets")
         if xdp:
             direction = "inout"             # every packet XDP sees is inbound
-        if direction != "inout":
-            # The kernel tells the direction (SKF_AD_PKTTYPE) to the socket filter.
-            if program:
-                raise UsageError("a direction needs a filter expression, not a program")
-            word = "inbound" if direction == "in" else "outbound"
-            filter = f"{word} and ({filter})" if filter else word
         if snaplen == 0:
             snaplen = DEFAULT_SNAPLEN       # tcpdump's -s 0
-        if filter:
+        if filter and not program:
             from .iface import lookup
             from .pcapng import LINKTYPE_LINUX_SLL2
             linktype = None if interface == "any" else lookup(interface).linktype
@@ -66,6 +83,13 @@ class LiveCapture(Source):
             # tags in the frame; a socket filter sees them stripped.
             program = compile_filter(filter, linktype or LINKTYPE_LINUX_SLL2, kernel=not xdp,
                                      cooked=cooked)
+        if program:
+            program = [tuple(i) for i in program]   # the sources take (code, jt, jf, k)
+        if direction != "inout":
+            # The kernel tells the direction (SKF_AD_PKTTYPE) to the socket filter.
+            program = with_direction(program or [], direction, snaplen)
+            word = "inbound" if direction == "in" else "outbound"
+            filter = f"{word} and ({filter})" if filter else word   # as the IDB shows it
         self.filter = filter
         if xdp:
             if interface == "any":

@@ -67,6 +67,10 @@ def options(block: int, values: dict[str, object]) -> bytes:
         if owner not in (0, block):
             raise ValueError(f"{name} does not belong in block 0x{block:x}")
         body = _encode(kind, value)
+        if len(body) > 0xFFFF:
+            # An option's length is 16 bits; a cut filter expression would be a
+            # different filter, so one that long (a big host list) is left out.
+            continue
         out += struct.pack("=HH", code, len(body)) + _pad(body)
     return out + struct.pack("=HH", 0, 0) if out else b""
 

@@ -79,6 +79,15 @@ def compile_checked(expression: str, **kwargs):
         raise ZcapError(f"bad filter expression: {exc}") from None
 
 
+def compile_live(expression: str, *, xdp: bool, linktype):
+    """The filter of a live capture, compiled once, to any length: one the
+    kernel refuses runs in user space (see the sources), as with libpcap."""
+    import bpf_filters
+
+    return compile_checked(expression, kernel=not xdp, linktype=linktype,
+                           max_insns=bpf_filters.USER_MAXINSNS)
+
+
 # -- sources -----------------------------------------------------------------------
 def _open_file(config: Config) -> Source:
     from .offline import FileSource
@@ -100,12 +109,14 @@ def _open_live(config: Config) -> Source:
     if config.linktype is not None and linktype_number(config.linktype) != have:
         raise UsageError(f"link type {config.linktype} is not available on {interface} "
                          f"(it has {linktype_text(have)})")
+    program = None
     if config.filter_expr:              # the compiler's errors as one line, before any socket
-        compile_checked(config.filter_expr, kernel=not config.xdp,
-                        linktype="LINUX_DGRAM" if have == LINKTYPE_LINUX_SLL2 else have)
+        program = compile_live(config.filter_expr, xdp=config.xdp,
+                               linktype="LINUX_DGRAM" if have == LINKTYPE_LINUX_SLL2 else have)
     try:
         return LiveCapture(interface, snaplen=config.snaplen, buffer_kib=config.ring_kib,
                            promisc=not config.no_promisc, filter=config.filter_expr,
+                           program=program,
                            direction=config.direction, xdp=config.xdp,
                            xdp_mode=config.xdp_mode, queues=config.queues)
     except OverflowError as exc:        # a value cffi could not pass to the kernel

@@ -5,6 +5,9 @@
 #define ZC_MEMWORDS 16
 #define ZC_MAXINSNS 65536 /* bpf_filters.opcodes.USER_MAXINSNS: longer than the kernel's 4096 */
 #define ZC_AD_OFF 0xfffff000u   /* SKF_AD_OFF as an unsigned k */
+/* A loop (protochain's) that jumps back more often than this rejects the
+ * packet: a crafted header chain could otherwise keep it turning forever. */
+#define ZC_MAX_BACKWARD_JUMPS (1u << 16)
 
 static uint32_t ld_be(const uint8_t *p, uint32_t size)
 {
@@ -55,8 +58,11 @@ int zc_bpf_validate(const struct sock_filter *insns, uint32_t n)
             }
             break;
         case BPF_JMP:
-            if (BPF_OP(c) == BPF_JA)
-                bad = f->k >= n - i - 1;
+            if (BPF_OP(c) == BPF_JA) {
+                /* negative: backwards, protochain's loop (libpcap's too) */
+                int64_t to = (int64_t)i + 1 + (int32_t)f->k;
+                bad = to < 0 || to >= n || to == i;
+            }
             else if (BPF_OP(c) == BPF_JEQ || BPF_OP(c) == BPF_JGT || BPF_OP(c) == BPF_JGE ||
                      BPF_OP(c) == BPF_JSET)
                 bad = (uint32_t)f->jt >= n - i - 1 || (uint32_t)f->jf >= n - i - 1;
@@ -78,13 +84,36 @@ int zc_bpf_validate(const struct sock_filter *insns, uint32_t n)
     return 0;
 }
 
+/* The ancillary field at k (>= SKF_AD_OFF) into *out; 0 when there is none. */
+static int ancillary(const struct zc_bpf_aux *aux, uint32_t k, uint32_t *out)
+{
+    if (aux == NULL)
+        return 0;
+    switch ((int32_t)k - SKF_AD_OFF) {
+    case SKF_AD_PROTOCOL: *out = aux->protocol; return 1;
+    case SKF_AD_PKTTYPE: *out = aux->pkttype; return 1;
+    case SKF_AD_IFINDEX: *out = aux->ifindex; return 1;
+    case SKF_AD_VLAN_TAG: *out = aux->vlan_tci; return 1;
+    case SKF_AD_VLAN_TAG_PRESENT: *out = aux->vlan_present; return 1;
+    case SKF_AD_VLAN_TPID: *out = aux->vlan_tpid; return 1;
+    default: return 0;
+    }
+}
+
 uint32_t zc_bpf_run(const struct sock_filter *insns, uint32_t n,
                     const uint8_t *p, uint32_t caplen, uint32_t wirelen)
+{
+    return zc_bpf_run_aux(insns, n, p, caplen, wirelen, NULL);
+}
+
+uint32_t zc_bpf_run_aux(const struct sock_filter *insns, uint32_t n,
+                        const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                        const struct zc_bpf_aux *aux)
 {
     uint32_t A = 0, X = 0, mem[ZC_MEMWORDS] = {0};
     const struct sock_filter *pc = insns, *end = insns + n;
     uint64_t off;
-    uint32_t size;
+    uint32_t size, back = 0;
 
     for (; pc < end; pc++) {
         uint32_t k = pc->k;
@@ -96,9 +125,13 @@ uint32_t zc_bpf_run(const struct sock_filter *insns, uint32_t n,
         case BPF_LD | BPF_W | BPF_ABS:
         case BPF_LD | BPF_H | BPF_ABS:
         case BPF_LD | BPF_B | BPF_ABS:
-            /* k >= 2^31 is ancillary data or a negative offset: no such data here */
-            if (k >= 0x80000000u)
-                return 0;
+            /* k >= 2^31 is ancillary data or a negative offset (SKF_NET_OFF,
+             * SKF_LL_OFF, which zcap's compiler never emits) */
+            if (k >= 0x80000000u) {
+                if (k < ZC_AD_OFF || !ancillary(aux, k, &A))
+                    return 0;
+                break;
+            }
             off = k;
             goto load;
         case BPF_LD | BPF_W | BPF_IND:
@@ -171,7 +204,11 @@ load:
         case BPF_ALU | BPF_LSH | BPF_X: A <<= (X & 31); break;
         case BPF_ALU | BPF_RSH | BPF_X: A >>= (X & 31); break;
         case BPF_ALU | BPF_NEG: A = (uint32_t)0 - A; break;
-        case BPF_JMP | BPF_JA: pc += k; break;
+        case BPF_JMP | BPF_JA:
+            if ((int32_t)k < 0 && ++back > ZC_MAX_BACKWARD_JUMPS)
+                return 0;
+            pc += (int32_t)k;
+            break;
         case BPF_JMP | BPF_JEQ | BPF_K: pc += (A == k) ? pc->jt : pc->jf; break;
         case BPF_JMP | BPF_JGT | BPF_K: pc += (A > k) ? pc->jt : pc->jf; break;
         case BPF_JMP | BPF_JGE | BPF_K: pc += (A >= k) ? pc->jt : pc->jf; break;

@@ -117,6 +117,8 @@ def check(program: Sequence[Instruction]) -> None:
     n = len(program)
     for pc, (code, jt, jf, k) in enumerate(program):
         if _class(code) == BPF_JMP:
+            if code & 0xF0 == BPF_JA and k & 0x80000000:
+                raise TranslationError(f"instruction {pc} jumps back (protochain's loop)")
             targets = [pc + 1 + k] if code & 0xF0 == BPF_JA else [pc + 1 + jt, pc + 1 + jf]
             if any(t >= n for t in targets):
                 raise TranslationError(f"instruction {pc} jumps past the end of the program")

@@ -18,6 +18,7 @@ from ..errors import InterfaceError, PermissionDenied, UsageError, ZcapError
 from ..iface import Interface, lookup
 from ..packet import Packet
 from ..pcapng import LINKTYPE_LINUX_SLL2
+from ..report import warn
 
 SOL_PACKET = 263                     # <linux/socket.h>
 SO_ATTACH_FILTER = 26                # <asm-generic/socket.h>
@@ -167,6 +168,9 @@ class TpacketSource:
         self.sock: socket.socket | None = None
         self.ring: mmap.mmap | None = None
         self.itf: Interface | None = None
+        # The filter run over each block in user space when the kernel refused it
+        # (bpf_filters.cinterp.CFilter), as libpcap falls back; None: in the kernel.
+        self.user_filter = None
         if interface == "any":
             self.ifindex, self.frame_mode, self.linktype = 0, lib.ZC_FRAME_SLL2, \
                 LINKTYPE_LINUX_SLL2
@@ -198,7 +202,10 @@ class TpacketSource:
         real_filter = program_with_snaplen(program, self.snaplen)
         # A fanout member is bound taking nothing until it has joined its group,
         # so no packet is delivered to it outside the group's choice.
-        self.attach_filter(ACCEPT_NOTHING if fanout else real_filter)
+        if fanout:
+            self.attach_filter(ACCEPT_NOTHING)
+        else:
+            self._attach_or_fall_back(real_filter)
 
         if self.reserve:   # before the ring exists, or the kernel says EBUSY
             self.sock.setsockopt(SOL_PACKET, lib.PACKET_RESERVE, self.reserve)
@@ -232,7 +239,7 @@ class TpacketSource:
             raise ZcapError(f"bind to {self.name}: {os.strerror(-rc)}")
         if fanout:
             self._join_fanout(*fanout)
-            self.attach_filter(real_filter)
+            self._attach_or_fall_back(real_filter)
         self._poll = select.poll()
         self._poll.register(fd, select.POLLIN | select.POLLERR)
 
@@ -247,14 +254,36 @@ class TpacketSource:
 
     def attach_filter(self, program: Sequence[tuple[int, int, int, int]]) -> None:
         """Attach a classic BPF program (list of (code, jt, jf, k)) to the socket."""
-        insns = ffi.new("struct sock_filter[]", [
-            {"code": c, "jt": jt, "jf": jf, "k": k} for c, jt, jf, k in program])
-        fprog = ffi.new("struct sock_fprog *", {"len": len(program), "filter": insns})
         try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(ffi.buffer(fprog)))
+            self._set_filter(program)
         except OSError as err:
             raise ZcapError(f"the kernel refused the filter program: "
                             f"{os.strerror(err.errno or 0)}") from None
+
+    def _set_filter(self, program: Sequence[tuple[int, int, int, int]]) -> None:
+        if len(program) > 0xFFFF:          # sock_fprog.len is 16 bits: the kernel never sees it
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        insns = ffi.new("struct sock_filter[]", [
+            {"code": c, "jt": jt, "jf": jf, "k": k} for c, jt, jf, k in program])
+        fprog = ffi.new("struct sock_fprog *", {"len": len(program), "filter": insns})
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(ffi.buffer(fprog)))
+
+    def _attach_or_fall_back(self, program: Sequence[tuple[int, int, int, int]]) -> None:
+        """Attach the filter; if the kernel refuses it (longer than its 4096
+        instructions, or past net.core.optmem_max), do as libpcap does: warn,
+        attach only the snapshot length and run the filter over each block in
+        user space (csrc/verdict.c), so that the capture keeps the same packets."""
+        try:
+            self._set_filter(program)
+            return
+        except OSError as err:
+            reason = os.strerror(err.errno or 0)
+        from bpf_filters.cinterp import CFilter
+
+        self.user_filter = CFilter(program)
+        self.attach_filter(program_with_snaplen(None, self.snaplen))
+        warn(f"warning: the kernel refused the filter ({len(program)} instructions: {reason}); "
+             f"filtering in user space")
 
     # -- the read loop -----------------------------------------------------------
     def next_batch(self, timeout_ms: int) -> TpacketBatch | None:
@@ -265,9 +294,17 @@ class TpacketSource:
             for _fd, ev in self._poll.poll(timeout_ms):
                 if ev & select.POLLERR:
                     self._raise_socket_error()
+        for _ in range(len(self._blocks)):
+            block = self._blocks[self._cur]
             if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
                 return None
-        return TpacketBatch(self, self._cur, block)
+            f = self.user_filter
+            if f is None or lib.zc_filter_block(f.insns, f.n, block) > 0:
+                return TpacketBatch(self, self._cur, block)
+            # Nothing in it passed the user-space filter: no sink need see it.
+            lib.zc_block_release(block)
+            self._cur = (self._cur + 1) % len(self._blocks)
+        return None
 
     def quiesce(self) -> int:
         """Take no more packets (a filter that rejects all: the kernel counts
