@@ -60,6 +60,9 @@ ENV = {**os.environ, "TZ": "UTC"}
 # not protocols of their own (``ethertype``, ``wlan_radio``, the ``data`` of a
 # payload it has no decoder for, the certificates inside a TLS handshake, the
 # text of an HTTP body); those count as part of the layer that carries them.
+# ``data`` is in scope only as the payload of a listed transport (UDP on a
+# port nothing claims): after an ethertype or IP protocol tshark cannot
+# decode, it stands for a protocol the issue does not list.
 SCOPE = {
     "eth": "Ethernet", "ethertype": "Ethernet", "vlan": "802.1Q", "ieee8021ad": "QinQ",
     "llc": "LLC/SNAP", "stp": "STP", "lldp": "LLDP", "cdp": "CDP",
@@ -77,6 +80,7 @@ SCOPE = {
     "null": "NULL", "loop": "LOOP", "wlan": "IEEE802_11", "wlan_radio": "IEEE802_11",
     "radiotap": "IEEE802_11_RADIO", "data": "payload",
 }
+PAYLOAD_CARRIERS = {"udp", "tcp", "sctp"}
 DEB_SRC = """Types: deb-src
 URIs: http://deb.debian.org/debian
 Suites: bookworm
@@ -114,7 +118,10 @@ class FileResult:
 
 def in_scope(stack: str) -> bool:
     """Whether every protocol of a tshark stack is one the issue lists."""
-    return bool(stack) and all(p in SCOPE for p in stack.split(":"))
+    names = stack.split(":")
+    return bool(stack) and all(
+        p in SCOPE and (p != "data" or (i > 0 and names[i - 1] in PAYLOAD_CARRIERS))
+        for i, p in enumerate(names))
 
 
 class Stacks:
