@@ -535,6 +535,9 @@ def icmp_frames() -> list[bytes]:
         truncate(icmp4(8, 0, struct.pack("!HH", 1, 2)), 14 + 20 + 6),
         truncate(icmp4(3, 3, bytes(4) + quoted_udp[:28]), 14 + 20 + 30),
         icmp4(3, 3, bytes(4) + quoted_udp),
+        # shorter than a header: what tcpdump can name from type and code alone
+        proto4(1, b"\x31\x00\x00"), proto4(1, b"\x0a\x00"), proto4(1, b"\x0c\x01\x00"),
+        proto4(1, b"\x08\x00\x00"), proto4(1, b"\x0c\x00\x00"), proto4(1, b"\x0d"),
     ]
 
 

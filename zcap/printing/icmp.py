@@ -39,8 +39,10 @@ def _stamp(ms: int) -> str:
 
 def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     """The text from ``ICMP `` on for an ICMPv4 message of ``length`` bytes."""
-    # tcpdump builds the whole message before printing "ICMP ": a cut one prints neither
-    if len(body) < 4:
+    # tcpdump builds the whole message before printing "ICMP ": a cut one prints
+    # neither. It needs the type and code; each message then wants its own fields
+    # (a type it does not know wants none, so three bytes print as type-#N).
+    if len(body) < 2:
         return ctx.cut("icmp")
     typ, code = body[0], body[1]
     text = _icmp_body(typ, code, body)
@@ -50,6 +52,8 @@ def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     verbose = ctx.opts.verbose
     if verbose and not ip.fragmented and len(body) >= length:
         if in_cksum(bytes(body[:length])):
+            if len(body) < 4:   # a bad sum is shown with the field, which is not there
+                return text + ctx.cut("icmp")
             good = in_cksum(bytes(body[:2]) + b"\0\0" + bytes(body[4:length]))
             text += f" (wrong icmp cksum {body[2] << 8 | body[3]:x} (->{good:x})!)"
     if verbose and typ in ERROR_TYPES and len(body) >= 28:
