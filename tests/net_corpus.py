@@ -828,6 +828,11 @@ def icmp6_more_frames() -> list[bytes]:
                b"\x04host\x07example\x00", src=IP6_B, dst=ll),
         icmp6m(140, 1, struct.pack("!HH", 2, 0) + bytes(8), src=IP6_B, dst=ll),
         icmp6m(140, 0, struct.pack("!HH", 1, 0) + bytes(8), src=IP6_B, dst=ll),
+        # RPL: a solicitation, a secured message and an unknown code (the DIO
+        # and DAO fields tcpdump adds under -v are not decoded yet)
+        icmp6m(155, 0, bytes(2), src=ll, dst="ff02::1a"),
+        icmp6m(155, 0x82, bytes(20), src=ll, dst="ff02::1a"),
+        icmp6m(155, 9, bytes(4), src=ll, dst="ff02::1a"),
     ]
 
 

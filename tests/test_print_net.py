@@ -72,3 +72,14 @@ def test_ip_version_disagreeing_with_its_carrier(tmp_path: Path, flags: str) -> 
     path = tmp_path / "versions.pcap"
     rc.write_pcap(str(path), frames)
     assert_same_text(path, flags)
+
+
+@pytest.mark.parametrize("flags", ["", "-q"])
+def test_rpl_message_names(tmp_path: Path, flags: str) -> None:
+    """RPL's DIO, DAO and DAO-ACK by name; without -v, since the fields tcpdump
+    adds under -v are not decoded yet."""
+    frames = [nc.icmp6m(155, code, bytes(24), src="fe80::1", dst="ff02::1a")
+              for code in (1, 2, 3, 0x80)]
+    path = tmp_path / "rpl.pcap"
+    rc.write_pcap(str(path), frames)
+    assert_same_text(path, flags)

@@ -342,10 +342,26 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
         except Cut:
             out.append(" [|icmp6]")
     elif typ == 155:
-        return None
+        _rpl(b, out)
     else:
         return _unknown_data(b, length, out, verbose)
     return None
+
+
+# RPL (RFC 6550) message codes; the high bit marks a secured message
+RPL_CODES = {0: "DODAG Information Solicitation", 1: "DODAG Information Object",
+             2: "Destination Advertisement Object",
+             3: "Destination Advertisement Object Ack"}
+
+
+def _rpl(b: bytes, out: list[str]) -> None:
+    """The RPL message's name. tcpdump decodes no secured message, and with -v
+    adds the DIO/DAO fields in brackets, which zcap does not decode yet."""
+    code = b[1]
+    if code & 0x80:
+        out.append(", (SEC) [worktodo]")
+        return
+    out.append(", (CLR)" + RPL_CODES.get(code, f"RPL message, unknown code {code}"))
 
 
 def _unknown_data(b: bytes, length: int, out: list[str], verbose: int,
