@@ -252,6 +252,13 @@ def udp_frames() -> list[bytes]:
     short_ulen[14 + 20 + 4:14 + 20 + 6] = struct.pack("!H", 4)
     f.append(bytes(short_ulen))
     f.append(truncate(udp4(40005, 9999, b"q" * 10), 14 + 20 + 5))
+    # a known port at each end: tcpdump's order decides, some by one side only
+    syslog = b"<13>Nov 30 12:00:00 host zcap: hello"
+    for sport, dport, payload in ((514, 546, b"\x0d\x00" + bytes(32)), (5060, 514, syslog),
+                                  (1985, 514, syslog), (514, 6343, bytes(28)),
+                                  (49152, 514, syslog), (6081, 40000, bytes(16)),
+                                  (4789, 6081, bytes(16)), (514, 319, bytes(44))):
+        f.append(udp4(sport, dport, payload))
     return f
 
 
