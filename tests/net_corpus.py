@@ -312,6 +312,11 @@ def ip_frames() -> list[bytes]:
     f.append(proto6(60, dst + u))
     rt = bytes([17, 2, 0, 1]) + b"\0\0\0\0" + ip6("2001:db8::99")
     f.append(proto6(43, rt + u))
+    # segment routing (type 4): segments in reverse, the first the final destination
+    srh = bytes([17, 4, 4, 1, 1, 0, 0, 0x1F]) + ip6("2001:db8::99") + ip6("2001:db8::98")
+    f.append(proto6(43, srh + u))
+    f.append(proto6(43, srh[:5] + b"\x80" + srh[6:] + u))
+    f.append(proto6(43, bytes([17, 2, 0, 1]) + b"\0\0\0\x07" + ip6("2001:db8::99") + u))
     frag0 = bytes([17, 0]) + struct.pack("!HI", 0x0001, 0xABCD) + u
     f.append(proto6(44, frag0))
     frag1 = bytes([17, 0]) + struct.pack("!HI", 0x0010, 0xABCD) + b"z" * 16

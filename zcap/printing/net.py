@@ -398,10 +398,14 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
 
 
 def _rt6_final(hdr: bytes) -> bytes | None:
-    """The last address of a type 0/2 routing header: the packet's final destination."""
+    """The packet's final destination in a routing header: the last address of
+    type 0/2, the first segment of a segment routing header (type 4), which
+    lists them in reverse."""
     if len(hdr) >= 24 and hdr[2] in (0, 2) and hdr[3]:
         n = (len(hdr) - 8) // 16
         return bytes(hdr[8 + 16 * (n - 1):8 + 16 * n])
+    if len(hdr) >= 24 and hdr[2] == 4 and hdr[1] % 2 == 0:
+        return bytes(hdr[8:24])
     return None
 
 
@@ -416,8 +420,13 @@ def _rt6(ctx: Ctx, hdr: bytes) -> str:
     text = f"RT6 (len={ln}, type={RT6_TYPES.get(typ, typ)}, segleft={left}"
     if len(hdr) < 8:
         return text + " [|rt6]"
-    if typ in (0, 2):
-        if ctx.opts.verbose:
+    if typ in (0, 2, 4):
+        if typ == 4:
+            text += f", last-entry={hdr[4]}"
+            if hdr[5] or ctx.opts.verbose:
+                text += f", flags=0x{hdr[5]:x}"
+            text += f", tag={hdr[6] << 8 | hdr[7]:x}"
+        elif hdr[4:8] != b"\0\0\0\0" or ctx.opts.verbose:
             text += f", rsv=0x{struct.unpack_from('!I', hdr, 4)[0]:x}"
         addrs = [hdr[i:i + 16] for i in range(8, len(hdr) - 15, 16)]
         text += "".join(f", [{n}]{ip6_str(a)}" for n, a in enumerate(addrs))
