@@ -474,6 +474,13 @@ def tunnel_frames() -> list[bytes]:
         proto4(47, struct.pack("!HH", 0x8000, 0x86DD) + b"\0\0\0\0" +
                bytes(ipv6(udp_raw(1, 2, b"x"), 17))),                                # csum
         proto4(47, struct.pack("!HH", 0x3001, 0x880B) + bytes(8)),                  # PPTP GRE v1
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x880B, 12, 0, 1) +                 # PPP LCP
+               b"\xff\x03\xc0\x21\x01\x00\x00\x08\x01\x04\x05\xdc"),
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x880B, 4 + len(inner4), 0, 2) +   # PPP IP
+               b"\xff\x03\x00\x21" + inner4),
+        proto4(47, struct.pack("!HHHHI", 0x2081, 0x880B, 0, 0, 3)),                 # ack only
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x86DD, 4, 0, 4) + b"abcd"),       # not PPP
+        proto4(47, struct.pack("!HH", 0x0800, 0x0800) + inner4),      # source routing flag
         proto4(47, struct.pack("!HH", 0, 0x1234) + b"zzzz"),
         proto4(47, struct.pack("!HH", 0, 0x0800) + inner4[:12]),                  # cut inner IP
         proto4(47, struct.pack("!HH", 0, 0x86DD) + bytes(ipv6(b"", 59))[:30]),   # cut inner IPv6
