@@ -282,6 +282,11 @@ def ip_frames() -> list[bytes]:
     f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x05\x00" + b"\0" * 8))
     f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x0d\x01" + ip4("1.1.1.1") + b"\0\0\1\0"))
     f.append(opts4(udp_raw(1, 2, b"bad"), 17, b"\x07\x01\x00\x00"))
+    # a timestamp option whose last entry runs past its length: tcpdump reads on
+    # into the packet, and where the capture ends there, cuts the option list
+    ts_over = b"\x44\x0e\x05\x01" + ip4("1.1.1.1") + b"\0\0\1\0" + b"\0\0\0\0"
+    f.append(truncate(opts4(udp_raw(1, 2, b"ts"), 17, ts_over), 14 + 36))
+    f.append(opts4(udp_raw(1, 2, b"ts"), 17, ts_over))
     f.append(opts4(udp_raw(1, 2, b"lsrr"), 17, b"\x83\x07\x04" + ip4("9.9.9.9") + b"\0"))
     f.append(opts4(udp_raw(1, 2, b"sec"), 17, b"\x82\x0b" + bytes(9) + b"\0"))
     f.append(opts4(udp_raw(1, 2, b"unk"), 17, b"\x19\x04\x00\x00"))

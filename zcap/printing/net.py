@@ -69,8 +69,15 @@ IPOPT_NAMES = {0: "EOL", 1: "NOP", 7: "RR", 68: "timestamp", 130: "security", 13
                137: "SSRR", 148: "RA"}
 
 
-def _ip_options(raw: bytes) -> str:
-    """tcpdump's ``options (...)`` body: each option name, bad lengths flagged."""
+class _OptionCut(Exception):
+    """An option whose fields run past the captured bytes: tcpdump ends the
+    list there with ``[truncated-option]``."""
+
+
+def _ip_options(raw: bytes, tail: bytes = b"") -> tuple[str, bool]:
+    """tcpdump's ``options (...)`` body: each option name, bad lengths flagged;
+    and whether a field ran past the capture. ``tail`` is what was captured
+    after the header, which tcpdump reads when an option's fields overrun it."""
     out = []
     i = 0
     while i < len(raw):
@@ -91,7 +98,11 @@ def _ip_options(raw: bytes) -> str:
         if kind in (7, 131, 137):
             text += _ip_route(body, ln)
         elif kind == 68:
-            text += _ip_ts(body, ln)
+            try:
+                text += _ip_ts(raw[i + 2:] + tail, ln)
+            except _OptionCut as e:
+                out.append(text + str(e))
+                return ",".join(out), True
         elif kind == 148:
             if ln < 4:
                 text += f" [bad length {ln}]"
@@ -99,7 +110,7 @@ def _ip_options(raw: bytes) -> str:
                 text += f" value {body[0] << 8 | body[1]}"
         out.append(text)
         i += ln
-    return ",".join(out)
+    return ",".join(out), False
 
 
 def _ip_route(body: bytes, ln: int) -> str:
@@ -135,6 +146,8 @@ def _ip_ts(body: bytes, ln: int) -> str:
     off = 4
     while off < ln:
         mark = " ^ " if ptr == off else " "
+        if len(body) < off - 2 + hop:
+            raise _OptionCut(text)
         stamp = struct.unpack_from("!I", body, off - 2 + hop - 4)[0]
         where = ip4_str(body[off - 2:off + 2]) if hop == 8 else ""
         text += f"{mark}{stamp}@{where}"
@@ -180,13 +193,16 @@ def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
                  f"proto {PROTO_NAMES.get(proto, 'unknown')} ({proto}), length {iplen}")
         cut = len(buf) < hlen
         if hlen > 20:
-            v.append(f", options ({_ip_options(bytes(buf[20:hlen]))}")
-            v.append(" [truncated-option])" if cut else ")")
+            listed, opt_cut = _ip_options(bytes(buf[20:hlen]), bytes(buf[hlen:]))
+            v.append(f", options ({listed}")
+            v.append(" [truncated-option])" if cut or opt_cut else ")")
+        else:
+            opt_cut = False
         if not cut and in_cksum(bytes(buf[:hlen])):
             good = in_cksum(bytes(buf[:10]) + b"\0\0" + bytes(buf[12:hlen]))
             v.append(f", bad cksum {ipsum:x} (->{good:x})!")
         pre += "".join(v) + ")\n    "
-        if cut:
+        if cut or opt_cut:
             return pre + f"{ip.srcs} > {ip.dsts}:  [|ip]"
     if offset:
         return pre + f"{ip.srcs} > {ip.dsts}: ip-proto-{proto}"

@@ -425,7 +425,8 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
 def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """Everything tcpdump prints for a UDP datagram, from ``src.port > ...`` on."""
     if len(seg) < 4:
-        return _addr_head(ip) + ctx.cut("udp")
+        # tcpdump notes the cut and returns (no longjmp): -x still starts at IP
+        return _addr_head(ip) + " [|udp]"
     sport, dport = struct.unpack_from("!HH", seg, 0)
     head = _ports_head(ip, sport, dport)
     if length < 8:
