@@ -224,6 +224,8 @@ def tcp_frames() -> list[bytes]:
     long_off[14 + 20 + 12] = 0xF0    # data offset past the end
     f.append(bytes(long_off))
     f.append(truncate(tcp4(51020, 443, 10, 20, A_), 14 + 20 + 10))
+    # options end at EOL, but the header runs on past the capture
+    f.append(truncate(tcp4(51030, 443, 10, 20, PA, b"data" * 4, opts=bytes(8)), 14 + 20 + 24))
     f.append(truncate(tcp4(51021, 443, 10, 20, A_, opts=SYN_OPTS), 14 + 20 + 24))
     return f
 

@@ -404,6 +404,10 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
             return "".join(parts) + f", options [{text}"
         parts.append(f", options [{text}]")
     parts.append(f", length {paylen}")
+    if paylen and len(seg) < hlen:
+        # the options ended early (EOL) but the header runs past the capture
+        return "".join(parts) + f" [remaining caplen({len(seg)}) < header length({hlen})]" + \
+            ctx.cut("tcp")
     payload = bytes(seg[hlen:length])
     if flags & TH_RST and opts.verbose:
         if paylen > 0:
