@@ -175,6 +175,8 @@ def ethernet_l2_frames() -> list[bytes]:
         dot3(llc(0x42, 0x42, 3, mstp(2))),
         dot3(llc(0x42, 0x42, 3, stp_config()[:20])),
         dot3(llc(0x42, 0x42, 3, b"\x00\x01\x00\x00")),
+        # cut by the capture before and after the version byte
+        dot3(llc(0x42, 0x42, 3, stp_config()))[:19], dot3(llc(0x42, 0x42, 3, stp_config()))[:20],
         dot3(snap(0x00000C, 0x010B, stp_config())),
         # IPX: Ethernet II, raw 802.3 and LLC; SAP, RIP and named sockets, damaged ones
         *[eth(ipx(sock, body), 0x8137) for sock, body in IPX_PAYLOADS],

@@ -224,6 +224,8 @@ def tcp_frames() -> list[bytes]:
     long_off[14 + 20 + 12] = 0xF0    # data offset past the end
     f.append(bytes(long_off))
     f.append(truncate(tcp4(51020, 443, 10, 20, A_), 14 + 20 + 10))
+    # options end at EOL, but the header runs on past the capture
+    f.append(truncate(tcp4(51030, 443, 10, 20, PA, b"data" * 4, opts=bytes(8)), 14 + 20 + 24))
     f.append(truncate(tcp4(51021, 443, 10, 20, A_, opts=SYN_OPTS), 14 + 20 + 24))
     return f
 
@@ -252,6 +254,13 @@ def udp_frames() -> list[bytes]:
     short_ulen[14 + 20 + 4:14 + 20 + 6] = struct.pack("!H", 4)
     f.append(bytes(short_ulen))
     f.append(truncate(udp4(40005, 9999, b"q" * 10), 14 + 20 + 5))
+    # a known port at each end: tcpdump's order decides, some by one side only
+    syslog = b"<13>Nov 30 12:00:00 host zcap: hello"
+    for sport, dport, payload in ((514, 546, b"\x0d\x00" + bytes(32)), (5060, 514, syslog),
+                                  (1985, 514, syslog), (514, 6343, bytes(28)),
+                                  (49152, 514, syslog), (6081, 40000, bytes(16)),
+                                  (4789, 6081, bytes(16)), (514, 319, bytes(44))):
+        f.append(udp4(sport, dport, payload))
     return f
 
 
@@ -275,6 +284,11 @@ def ip_frames() -> list[bytes]:
     f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x05\x00" + b"\0" * 8))
     f.append(opts4(udp_raw(1, 2, b"ts"), 17, b"\x44\x0c\x0d\x01" + ip4("1.1.1.1") + b"\0\0\1\0"))
     f.append(opts4(udp_raw(1, 2, b"bad"), 17, b"\x07\x01\x00\x00"))
+    # a timestamp option whose last entry runs past its length: tcpdump reads on
+    # into the packet, and where the capture ends there, cuts the option list
+    ts_over = b"\x44\x0e\x05\x01" + ip4("1.1.1.1") + b"\0\0\1\0" + b"\0\0\0\0"
+    f.append(truncate(opts4(udp_raw(1, 2, b"ts"), 17, ts_over), 14 + 36))
+    f.append(opts4(udp_raw(1, 2, b"ts"), 17, ts_over))
     f.append(opts4(udp_raw(1, 2, b"lsrr"), 17, b"\x83\x07\x04" + ip4("9.9.9.9") + b"\0"))
     f.append(opts4(udp_raw(1, 2, b"sec"), 17, b"\x82\x0b" + bytes(9) + b"\0"))
     f.append(opts4(udp_raw(1, 2, b"unk"), 17, b"\x19\x04\x00\x00"))
@@ -305,6 +319,11 @@ def ip_frames() -> list[bytes]:
     f.append(proto6(60, dst + u))
     rt = bytes([17, 2, 0, 1]) + b"\0\0\0\0" + ip6("2001:db8::99")
     f.append(proto6(43, rt + u))
+    # segment routing (type 4): segments in reverse, the first the final destination
+    srh = bytes([17, 4, 4, 1, 1, 0, 0, 0x1F]) + ip6("2001:db8::99") + ip6("2001:db8::98")
+    f.append(proto6(43, srh + u))
+    f.append(proto6(43, srh[:5] + b"\x80" + srh[6:] + u))
+    f.append(proto6(43, bytes([17, 2, 0, 1]) + b"\0\0\0\x07" + ip6("2001:db8::99") + u))
     frag0 = bytes([17, 0]) + struct.pack("!HI", 0x0001, 0xABCD) + u
     f.append(proto6(44, frag0))
     frag1 = bytes([17, 0]) + struct.pack("!HI", 0x0010, 0xABCD) + b"z" * 16
@@ -462,6 +481,13 @@ def tunnel_frames() -> list[bytes]:
         proto4(47, struct.pack("!HH", 0x8000, 0x86DD) + b"\0\0\0\0" +
                bytes(ipv6(udp_raw(1, 2, b"x"), 17))),                                # csum
         proto4(47, struct.pack("!HH", 0x3001, 0x880B) + bytes(8)),                  # PPTP GRE v1
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x880B, 12, 0, 1) +                 # PPP LCP
+               b"\xff\x03\xc0\x21\x01\x00\x00\x08\x01\x04\x05\xdc"),
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x880B, 4 + len(inner4), 0, 2) +   # PPP IP
+               b"\xff\x03\x00\x21" + inner4),
+        proto4(47, struct.pack("!HHHHI", 0x2081, 0x880B, 0, 0, 3)),                 # ack only
+        proto4(47, struct.pack("!HHHHI", 0x3001, 0x86DD, 4, 0, 4) + b"abcd"),       # not PPP
+        proto4(47, struct.pack("!HH", 0x0800, 0x0800) + inner4),      # source routing flag
         proto4(47, struct.pack("!HH", 0, 0x1234) + b"zzzz"),
         proto4(47, struct.pack("!HH", 0, 0x0800) + inner4[:12]),                  # cut inner IP
         proto4(47, struct.pack("!HH", 0, 0x86DD) + bytes(ipv6(b"", 59))[:30]),   # cut inner IPv6
@@ -535,6 +561,9 @@ def icmp_frames() -> list[bytes]:
         truncate(icmp4(8, 0, struct.pack("!HH", 1, 2)), 14 + 20 + 6),
         truncate(icmp4(3, 3, bytes(4) + quoted_udp[:28]), 14 + 20 + 30),
         icmp4(3, 3, bytes(4) + quoted_udp),
+        # shorter than a header: what tcpdump can name from type and code alone
+        proto4(1, b"\x31\x00\x00"), proto4(1, b"\x0a\x00"), proto4(1, b"\x0c\x01\x00"),
+        proto4(1, b"\x08\x00\x00"), proto4(1, b"\x0c\x00\x00"), proto4(1, b"\x0d"),
     ]
 
 
@@ -825,6 +854,11 @@ def icmp6_more_frames() -> list[bytes]:
                b"\x04host\x07example\x00", src=IP6_B, dst=ll),
         icmp6m(140, 1, struct.pack("!HH", 2, 0) + bytes(8), src=IP6_B, dst=ll),
         icmp6m(140, 0, struct.pack("!HH", 1, 0) + bytes(8), src=IP6_B, dst=ll),
+        # RPL: a solicitation, a secured message and an unknown code (the DIO
+        # and DAO fields tcpdump adds under -v are not decoded yet)
+        icmp6m(155, 0, bytes(2), src=ll, dst="ff02::1a"),
+        icmp6m(155, 0x82, bytes(20), src=ll, dst="ff02::1a"),
+        icmp6m(155, 9, bytes(4), src=ll, dst="ff02::1a"),
     ]
 
 

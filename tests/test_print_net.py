@@ -5,6 +5,7 @@ written to one pcap file per family and compared line by line with
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -70,5 +71,28 @@ def test_ip_version_disagreeing_with_its_carrier(tmp_path: Path, flags: str) -> 
             frames += [bytes(bad), bytes(bad[:30])]
     assert frames
     path = tmp_path / "versions.pcap"
+    rc.write_pcap(str(path), frames)
+    assert_same_text(path, flags)
+
+
+@pytest.mark.parametrize("flags", ["", "-q", "-v"])
+def test_rpl_messages(tmp_path: Path, flags: str) -> None:
+    """RPL's DIO, DAO and DAO-ACK: names, and their fields with -v (not -vv:
+    the options tcpdump adds there are not decoded yet)."""
+    dagid = nc.ip6("2001:db8::d")
+    bodies = [
+        (1, struct.pack("!BBHBBBB", 1, 2, 256, 0x88 | 0x02, 7, 0, 0) + dagid),  # DIO
+        (1, struct.pack("!BBHBBBB", 1, 2, 256, 0x38, 7, 0, 0) + dagid),         # mop 7
+        (1, bytes(12)),                                                         # DIO too short
+        (2, struct.pack("!BBBB", 42, 0xC0, 0, 5) + dagid),                      # DAO, K and D
+        (2, struct.pack("!BBBB", 42, 0x00, 0, 5) + bytes(16)),                 # DAO, no dagid
+        (2, struct.pack("!BBBB", 42, 0x40, 0, 5) + bytes(4)),                  # DAO, cut dagid
+        (3, struct.pack("!BBBB", 43, 0x80, 11, 0) + dagid),                     # DAO-ACK with D
+        (3, struct.pack("!BBBB", 43, 0x00, 11, 2)),                             # DAO-ACK
+        (3, b"\x01\x00"),                                                       # DAO-ACK short
+        (0x80, bytes(24)), (0, bytes(4)),
+    ]
+    frames = [nc.icmp6m(155, code, body, src="fe80::1", dst="ff02::1a") for code, body in bodies]
+    path = tmp_path / "rpl.pcap"
     rc.write_pcap(str(path), frames)
     assert_same_text(path, flags)

@@ -39,8 +39,10 @@ def _stamp(ms: int) -> str:
 
 def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     """The text from ``ICMP `` on for an ICMPv4 message of ``length`` bytes."""
-    # tcpdump builds the whole message before printing "ICMP ": a cut one prints neither
-    if len(body) < 4:
+    # tcpdump builds the whole message before printing "ICMP ": a cut one prints
+    # neither. It needs the type and code; each message then wants its own fields
+    # (a type it does not know wants none, so three bytes print as type-#N).
+    if len(body) < 2:
         return ctx.cut("icmp")
     typ, code = body[0], body[1]
     text = _icmp_body(typ, code, body)
@@ -50,6 +52,8 @@ def icmp_print(ctx: Ctx, ip: IpHdr, body: bytes, length: int) -> str:
     verbose = ctx.opts.verbose
     if verbose and not ip.fragmented and len(body) >= length:
         if in_cksum(bytes(body[:length])):
+            if len(body) < 4:   # a bad sum is shown with the field, which is not there
+                return text + ctx.cut("icmp")
             good = in_cksum(bytes(body[:2]) + b"\0\0" + bytes(body[4:length]))
             text += f" (wrong icmp cksum {body[2] << 8 | body[3]:x} (->{good:x})!)"
     if verbose and typ in ERROR_TYPES and len(body) >= 28:
@@ -338,10 +342,65 @@ def _icmp6_detail(ctx: Ctx, typ: int, b: bytes, length: int, out: list[str]) -> 
         except Cut:
             out.append(" [|icmp6]")
     elif typ == 155:
-        return None
+        _rpl(b, out, verbose, length)
     else:
         return _unknown_data(b, length, out, verbose)
     return None
+
+
+# RPL (RFC 6550) message codes; the high bit marks a secured message
+RPL_CODES = {0: "DODAG Information Solicitation", 1: "DODAG Information Object",
+             2: "Destination Advertisement Object",
+             3: "Destination Advertisement Object Ack"}
+RPL_MOP = {0: "nonstoring", 1: "storing", 2: "nonstoring-multicast", 3: "storing-multicast"}
+
+
+def _rpl(b: bytes, out: list[str], verbose: int, length: int) -> None:
+    """The RPL message's name and, with -v, the DIO/DAO/DAO-ACK fields in
+    brackets (the options tcpdump adds under -vv are not decoded yet)."""
+    code = b[1]
+    if code & 0x80:     # tcpdump decodes no secured message
+        out.append(", (SEC) [worktodo]")
+        return
+    out.append(", (CLR)" + RPL_CODES.get(code, f"RPL message, unknown code {code}"))
+    if not verbose or code not in (1, 2, 3):
+        return
+    d, dlen = b[4:], length - 4
+    if code == 1:
+        if dlen < 24:
+            out.append(f" [length {dlen} < 24] (invalid)")
+            return
+        if len(d) < 24:
+            raise Cut
+        mopprf = d[4]
+        out.append(f" [dagid:{ip6_str(d[8:24])},seq:{d[5]},instance:{d[0]},"
+                   f"rank:{d[2] << 8 | d[3]},{'grounded,' if mopprf & 0x80 else ''}"
+                   f"mop:{RPL_MOP.get(mopprf >> 3 & 7, f'mop{mopprf >> 3 & 7}')},"
+                   f"prf:{mopprf & 7}]")
+        return
+    dao = code == 2
+    if len(d) < (20 if dao else 4):
+        out.append(" [|icmp6]")
+        return
+    if dlen < 4:
+        out.append(" [|length too short]" if dao else " [|dao-length too short]")
+        return
+    flags = d[1]
+    dagid = "<elided>"
+    if flags & (0x40 if dao else 0x80):
+        if len(d) < 20:
+            out.append(" [|icmp6]")
+            return
+        if dlen < 20:
+            out.append(" [|length too short]" if dao else " [|dao-length too short]")
+            return
+        dagid = ip6_str(d[4:20])
+    if dao:
+        out.append(f" [dagid:{dagid},seq:{d[3]},instance:{d[0]}"
+                   f"{',acK' if flags & 0x80 else ''}{',Dagid' if flags & 0x40 else ''},"
+                   f"{flags:02x}]")
+    else:
+        out.append(f" [dagid:{dagid},seq:{d[2]},instance:{d[0]},status:{d[3]}]")
 
 
 def _unknown_data(b: bytes, length: int, out: list[str], verbose: int,

@@ -72,8 +72,15 @@ IPOPT_NAMES = {0: "EOL", 1: "NOP", 7: "RR", 68: "timestamp", 130: "security", 13
                137: "SSRR", 148: "RA"}
 
 
-def _ip_options(raw: bytes) -> str:
-    """tcpdump's ``options (...)`` body: each option name, bad lengths flagged."""
+class _OptionCut(Exception):
+    """An option whose fields run past the captured bytes: tcpdump ends the
+    list there with ``[truncated-option]``."""
+
+
+def _ip_options(raw: bytes, tail: bytes = b"") -> tuple[str, bool]:
+    """tcpdump's ``options (...)`` body: each option name, bad lengths flagged;
+    and whether a field ran past the capture. ``tail`` is what was captured
+    after the header, which tcpdump reads when an option's fields overrun it."""
     out = []
     i = 0
     while i < len(raw):
@@ -94,7 +101,11 @@ def _ip_options(raw: bytes) -> str:
         if kind in (7, 131, 137):
             text += _ip_route(body, ln)
         elif kind == 68:
-            text += _ip_ts(body, ln)
+            try:
+                text += _ip_ts(raw[i + 2:] + tail, ln)
+            except _OptionCut as e:
+                out.append(text + str(e))
+                return ",".join(out), True
         elif kind == 148:
             if ln < 4:
                 text += f" [bad length {ln}]"
@@ -102,7 +113,7 @@ def _ip_options(raw: bytes) -> str:
                 text += f" value {body[0] << 8 | body[1]}"
         out.append(text)
         i += ln
-    return ",".join(out)
+    return ",".join(out), False
 
 
 def _ip_route(body: bytes, ln: int) -> str:
@@ -138,6 +149,8 @@ def _ip_ts(body: bytes, ln: int) -> str:
     off = 4
     while off < ln:
         mark = " ^ " if ptr == off else " "
+        if len(body) < off - 2 + hop:
+            raise _OptionCut(text)
         stamp = struct.unpack_from("!I", body, off - 2 + hop - 4)[0]
         where = ip4_str(body[off - 2:off + 2]) if hop == 8 else ""
         text += f"{mark}{stamp}@{where}"
@@ -183,13 +196,16 @@ def ipv4_text(ctx: Ctx, buf: bytes, wire: int) -> str:
                  f"proto {PROTO_NAMES.get(proto, 'unknown')} ({proto}), length {iplen}")
         cut = len(buf) < hlen
         if hlen > 20:
-            v.append(f", options ({_ip_options(bytes(buf[20:hlen]))}")
-            v.append(" [truncated-option])" if cut else ")")
+            listed, opt_cut = _ip_options(bytes(buf[20:hlen]), bytes(buf[hlen:]))
+            v.append(f", options ({listed}")
+            v.append(" [truncated-option])" if cut or opt_cut else ")")
+        else:
+            opt_cut = False
         if not cut and in_cksum(bytes(buf[:hlen])):
             good = in_cksum(bytes(buf[:10]) + b"\0\0" + bytes(buf[12:hlen]))
             v.append(f", bad cksum {ipsum:x} (->{good:x})!")
         pre += "".join(v) + ")\n    "
-        if cut:
+        if cut or opt_cut:
             return pre + f"{ip.srcs} > {ip.dsts}:  [|ip]"
     if offset:
         return pre + f"{ip.srcs} > {ip.dsts}: ip-proto-{proto}"
@@ -401,10 +417,14 @@ def ipv6_text(ctx: Ctx, buf: bytes, wire: int) -> str:
 
 
 def _rt6_final(hdr: bytes) -> bytes | None:
-    """The last address of a type 0/2 routing header: the packet's final destination."""
+    """The packet's final destination in a routing header: the last address of
+    type 0/2, the first segment of a segment routing header (type 4), which
+    lists them in reverse."""
     if len(hdr) >= 24 and hdr[2] in (0, 2) and hdr[3]:
         n = (len(hdr) - 8) // 16
         return bytes(hdr[8 + 16 * (n - 1):8 + 16 * n])
+    if len(hdr) >= 24 and hdr[2] == 4 and hdr[1] % 2 == 0:
+        return bytes(hdr[8:24])
     return None
 
 
@@ -419,8 +439,13 @@ def _rt6(ctx: Ctx, hdr: bytes) -> str:
     text = f"RT6 (len={ln}, type={RT6_TYPES.get(typ, typ)}, segleft={left}"
     if len(hdr) < 8:
         return text + " [|rt6]"
-    if typ in (0, 2):
-        if ctx.opts.verbose:
+    if typ in (0, 2, 4):
+        if typ == 4:
+            text += f", last-entry={hdr[4]}"
+            if hdr[5] or ctx.opts.verbose:
+                text += f", flags=0x{hdr[5]:x}"
+            text += f", tag={hdr[6] << 8 | hdr[7]:x}"
+        elif hdr[4:8] != b"\0\0\0\0" or ctx.opts.verbose:
             text += f", rsv=0x{struct.unpack_from('!I', hdr, 4)[0]:x}"
         addrs = [hdr[i:i + 16] for i in range(8, len(hdr) - 15, 16)]
         text += "".join(f", [{n}]{ip6_str(a)}" for n, a in enumerate(addrs))

@@ -79,15 +79,16 @@ def stp_text(ctx: Ctx, b: bytes, length: int) -> str:
     """A BPDU (the bytes after the LLC header); ``length`` as on the wire."""
     if length < 4:
         return " (invalid)"
-    text = "STP"
+    text = ""    # "STP" only once the version byte is there, as tcpdump prints it
     try:
         if u16(b, 0) != 0:
             return f"unknown STP version, length {length}"
-        version, kind = b[2], b[3]
+        version = b[2]
         if version not in VERSIONS:
-            return text + f" Unknown STP protocol (0x{version:02x})"
-        text += f" {VERSIONS[version]}, "
-        text += BPDU_TYPES.get(kind, f"Unknown BPDU Type (0x{kind:02x})")
+            return f"STP Unknown STP protocol (0x{version:02x})"
+        text = f"STP {VERSIONS[version]}"
+        kind = b[3]
+        text += ", " + BPDU_TYPES.get(kind, f"Unknown BPDU Type (0x{kind:02x})")
         if kind == 0x00:
             if length < CONFIG_LEN:
                 return text + " (invalid)"

@@ -44,40 +44,41 @@ TCP_PORTS = (
     ({53}, "dns", "dns_tcp_print"),
     ({6633, 6653}, "openflow", "openflow_print"),
 )
+# UDP in tcpdump's order (print-udp.c), so a packet between two known ports
+# goes where tcpdump sends it; a fourth field "dst" or "src" checks that port only.
 UDP_PORTS = (
     ({53}, "dns", "dns_udp_print"),
-    ({67, 68}, "dhcp", "bootp_print"),
+    ({5353}, "dns", "mdns_udp_print"),
     ({69}, "services", "tftp_print"),
-    ({88}, "krb", "krb_print"),
-    ({500, 7500, 8500}, "isakmp", "isakmp_print"),
-    ({4500}, "services", "natt_print"),
-    ({123}, "ntp", "ntp_print"),
-    ({161, 162}, "snmp", "snmp_print"),
-    ({514}, "syslog", "syslog_print"),
+    ({67, 68}, "dhcp", "bootp_print"),
     ({520}, "services", "rip_print"),
+    ({500}, "isakmp", "isakmp_print"),
+    ({4500}, "services", "natt_print"),
+    ({7500, 8500}, "isakmp", "isakmp_print"),
+    ({161, 162}, "snmp", "snmp_print"),
+    ({123}, "ntp", "ntp_print"),
+    ({88, 750}, "krb", "krb_print"),
     (frozenset(range(7000, 7010)), "rx", "rx_print"),
     ({546, 547}, "dhcp6", "dhcp6_print"),
-    ({750}, "krb", "krb_print"),
-    ({5353}, "dns", "mdns_udp_print"),
     ({5359}, "ahcp", "ahcp_print"),
     ({6696, 6697}, "babel", "babel_print"),
-    ({3503}, "lspping", "lspping_print"),
     ({1645, 1646, 1812, 1813, 3799}, "services", "radius_print"),
+    ({1985}, "services", "hsrp_print", "dst"),
+    ({3503}, "lspping", "lspping_print"),
+    ({49152}, "bcm_li", "bcm_li_print", "src"),
+    ({3784, 3785, 4784, 6784}, "bfd", "bfd_print", "dst"),
+    ({6343}, "sflow", "sflow_print"),
+    ({5060, 5061}, "text", "sip_print"),
+    ({514}, "syslog", "syslog_print"),
+    ({4789}, "tunnel", "vxlan_print"),
+    ({6081}, "tunnel", "geneve_print"),
+    ({319, 320}, "ptp", "ptp_udp_print"),
 )
-# checked after UDP_PORTS, in tcpdump's order: some only by destination port
-UDP_DPORTS = (({1985}, "services", "hsrp_print"),)
-UDP_PORTS_LATE = (({5060, 5061}, "text", "sip_print"), ({4789}, "tunnel", "vxlan_print"),
-                  ({319, 320}, "ptp", "ptp_udp_print"))
-UDP_DPORTS_LATE = (({6081}, "tunnel", "geneve_print"),)
-# then, in tcpdump's order, Broadcom's LI shim by source port and BFD by destination
-UDP_SPORTS_LAST = (({49152}, "bcm_li", "bcm_li_print"),)
-UDP_DPORTS_LAST = (({3784, 3785, 4784, 6784}, "bfd", "bfd_print"),)
-UDP_PORTS_FINAL = (({6343}, "sflow", "sflow_print"),)
 
 
 def _app(table: tuple, sport: int, dport: int) -> tuple[str, str] | None:
-    for ports, module, func in table:
-        if sport in ports or dport in ports:
+    for ports, module, func, *side in table:
+        if (sport in ports and side != ["dst"]) or (dport in ports and side != ["src"]):
             return module, func
     return None
 
@@ -408,6 +409,10 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
             return "".join(parts) + f", options [{text}"
         parts.append(f", options [{text}]")
     parts.append(f", length {paylen}")
+    if paylen and len(seg) < hlen:
+        # the options ended early (EOL) but the header runs past the capture
+        return "".join(parts) + f" [remaining caplen({len(seg)}) < header length({hlen})]" + \
+            ctx.cut("tcp")
     payload = bytes(seg[hlen:length])
     if flags & TH_RST and opts.verbose:
         if paylen > 0:
@@ -429,7 +434,8 @@ def tcp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
 def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
     """Everything tcpdump prints for a UDP datagram, from ``src.port > ...`` on."""
     if len(seg) < 4:
-        return _addr_head(ip) + ctx.cut("udp")
+        # tcpdump notes the cut and returns (no longjmp): -x still starts at IP
+        return _addr_head(ip) + " [|udp]"
     sport, dport = struct.unpack_from("!HH", seg, 0)
     head = _ports_head(ip, sport, dport)
     if length < 8:
@@ -458,10 +464,7 @@ def udp_print(ctx: Ctx, ip: IpHdr, seg: bytes, length: int) -> str:
             good = pseudo_cksum(ip.src, ip.dst, 17, body[:6] + b"\0\0" + body[8:])
             ck = f"[bad udp cksum 0x{usum:04x} -> 0x{good:04x}!] "
     if not opts.quiet:
-        app = _app(UDP_PORTS, sport, dport) or _app(UDP_DPORTS, -1, dport) or \
-            _app(UDP_PORTS_LATE, sport, dport) or _app(UDP_DPORTS_LATE, -1, dport) or \
-            _app(UDP_SPORTS_LAST, sport, -1) or _app(UDP_DPORTS_LAST, -1, dport) or \
-            _app(UDP_PORTS_FINAL, sport, dport)
+        app = _app(UDP_PORTS, sport, dport)
         if app is not None:
             # the payload runs to the end of the IP packet, as tcpdump's capture
             # bound does: a UDP length shorter than that does not hide the rest

@@ -13,7 +13,7 @@ from zcap.printing.iphdr import IpHdr
 ETH_TEB = 0x6558   # transparent Ethernet bridging: a whole Ethernet frame inside
 GRE_FLAGS = ((0x8000, "checksum present"), (0x4000, "routing present"),
              (0x2000, "key present"), (0x1000, "sequence# present"),
-             (0x0800, "strict source route"), (0x0080, "acknowledgment# present"))
+             (0x0800, "source routing present"), (0x0080, "ack present"))
 GENEVE_CLASSES = {0x0000: "Standard", 0x0100: "Linux", 0x0101: "Open vSwitch",
                   0x0102: "Open Virtual Networking (OVN)",
                   0x0103: "In-band Network Telemetry (INT)", 0x0104: "VMware"}
@@ -79,7 +79,7 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
                 text += f", ack {struct.unpack_from('!I', b, off)[0]}"
                 off += 4
             if not flags & 0x1000:
-                return text + f", no-payload, length {length}"
+                text += ", no-payload"
         else:
             if flags & 0xC000:
                 s, o = struct.unpack_from("!HH", b, off)
@@ -95,10 +95,16 @@ def gre_print(ctx: Ctx, ip: IpHdr, b: bytes, length: int) -> str:
         return text + ctx.cut("gre")
     if ctx.opts.link_header:
         text += f", proto {_etype_name(proto)} (0x{proto:04x})"
-    text += f", length {length}" + ("\n\t" if verbose else ": ")
+    text += f", length {length}"
+    if ver == 1 and not flags & 0x1000:
+        return text
+    text += "\n\t" if verbose else ": "
     inner = b[off:]
     if ver == 1:
-        return text + (" [|ppp]" if not inner else f"gre-proto-0x{proto:x}")
+        if proto != 0x880B:    # PPTP's enhanced GRE carries PPP and nothing else
+            return text + f"gre-proto-0x{proto:x}"
+        from zcap.printing.ppp import ppp_text
+        return text + ppp_text(ctx, inner, length - off)
     body = _ethertype(ctx, proto, inner, length - off)
     return text + (body if body is not None else f"gre-proto-0x{proto:x}")
 
