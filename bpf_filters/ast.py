@@ -18,34 +18,39 @@ class Quals:
 QERR = Quals(err=True)
 QDEFAULT = Quals()
 
+# The tree's nodes are built once and walked: nothing compares them or prints
+# them, and the generated __eq__/__repr__ cost a third of this module's import,
+# which every `-d`, `-r EXPR` and live filter pays.
+_node = dataclass(eq=False, repr=False)
+
 
 # ---- boolean expressions -------------------------------------------------
 
-@dataclass
+@_node
 class Node:
     """Base of every boolean node; `col` is where its text starts."""
 
     col: int = field(default=0, kw_only=True)
 
 
-@dataclass
+@_node
 class And(Node):
     left: Node
     right: Node
 
 
-@dataclass
+@_node
 class Or(Node):
     left: Node
     right: Node
 
 
-@dataclass
+@_node
 class Not(Node):
     inner: Node
 
 
-@dataclass
+@_node
 class Prim(Node):
     """A qualified identifier: `src host 1.2.3.4`, `port 80`, `net 10/8`..."""
 
@@ -56,14 +61,14 @@ class Prim(Node):
     mask_kind: str | None = None  # "len" or "mask"
 
 
-@dataclass
+@_node
 class ProtoAbbrev(Node):
     """A bare protocol name: `tcp`, `ip6`, `arp`..."""
 
     proto: str
 
 
-@dataclass
+@_node
 class Other(Node):
     """The fixed-form primitives: broadcast, less, vlan, inbound..."""
 
@@ -71,7 +76,7 @@ class Other(Node):
     args: tuple = ()
 
 
-@dataclass
+@_node
 class Relation(Node):
     """`arth relop arth`; op is a BPF jump op, negate for the inverted relops."""
 
@@ -83,37 +88,37 @@ class Relation(Node):
 
 # ---- arithmetic ------------------------------------------------------------
 
-@dataclass
+@_node
 class Arith:
     """Base of arithmetic nodes."""
 
     col: int = field(default=0, kw_only=True)
 
 
-@dataclass
+@_node
 class Num(Arith):
     value: int
 
 
-@dataclass
+@_node
 class Length(Arith):
     pass
 
 
-@dataclass
+@_node
 class Load(Arith):
     proto: str
     index: Arith
     size: int
 
 
-@dataclass
+@_node
 class BinOp(Arith):
     op: str  # + - * / % & | ^ << >>
     left: Arith
     right: Arith
 
 
-@dataclass
+@_node
 class Neg(Arith):
     inner: Arith

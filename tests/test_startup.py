@@ -89,7 +89,7 @@ def test_dump_loads_the_compiler_and_nothing_else_heavy():
     rc, out, loaded = run_command("-d", "ip")
     assert rc == 0 and "ldh      [12]" in out
     assert set(COMPILER) <= loaded
-    assert not among(loaded, HEAVY + PRINTING + ("zcap.pcapng", "zcap.iface"))
+    assert not among(loaded, HEAVY + PRINTING + ("zcap.pcapng", "zcap.iface", "logging"))
 
 
 def test_list_interfaces_loads_no_compiler():
@@ -105,4 +105,16 @@ def test_reading_a_file_without_a_filter_loads_no_compiler(tmp_path):
     rc, out, loaded = run_command("-r", str(pcap))
     assert rc == 0 and len(out.splitlines()) == 10
     assert {"zcap._core", "zcap.printing"} <= loaded     # what reading does need
-    assert not among(loaded, ("rich", "dpkt", "pyroute2", "pydantic", "cffi") + COMPILER)
+    assert not among(loaded, ("rich", "dpkt", "pyroute2", "pydantic", "cffi", "logging")
+                     + COMPILER)
+
+
+def test_a_warning_still_reaches_stderr_once_logging_is_loaded():
+    # report makes its logger on the first record: the CLI's handler must be
+    # on it whether to_stderr() came before that record or after it.
+    code = ("import sys\nfrom zcap import report\nreport.warn('early')\n"
+            "assert 'logging' in sys.modules\nreport.to_stderr()\nreport.to_stderr()\n"
+            "report.warn('late')\n")
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60).stderr
+    assert err == "zcap: late\n"

@@ -29,7 +29,7 @@ MAX_SECONDS = 10 * 365 * 24 * 3600
 MAX_QUEUE = 65535
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Flag:
     """What one flag's value must be. ``name`` is both the CLI parameter and
     the ``Config`` field; ``option`` is how a user types it."""
@@ -190,7 +190,7 @@ REFUSED: list[tuple[list[str], str]] = [
 ]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Config:
     """Every flag, checked, with the values derived from them (see ``from_flags``)."""
 
