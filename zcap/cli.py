@@ -275,7 +275,7 @@ def fanout(config) -> int:
     from .fanout import run_fanout
 
     report.to_stderr()
-    summary = run_fanout(config)
+    summary = run_fanout(config, report=_counters)
     sys.stdout.flush()
     for w in summary.workers:
         print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "

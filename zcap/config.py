@@ -343,10 +343,9 @@ class Config:
 
     def _check_fanout(self) -> None:
         if self.xdp or self.rotating or self.postrotate or self.tui or self.print_ \
-                or self.direction != "inout" or self.user is not None \
-                or self.stats_interval is not None:
-            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p and "
-                             "--duration only")
+                or self.direction != "inout" or self.user is not None:
+            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p, "
+                             "--duration and --stats-interval only")
         if self.write is None:
             raise UsageError("--fanout writes files: give -w FILE")
         if self.write == "-" and not self.merge:
