@@ -55,7 +55,7 @@ from .config import Config
 from .defaults import DEFAULT_BUFFER_KIB
 from .errors import ZcapError
 from .pcapng import InterfaceDescription
-from .pipeline import InterfaceStats, StopFlag, Summary, pump
+from .pipeline import InterfaceStats, ReportClock, StopFlag, Summary, pump
 from .protocols import Batch, Sink
 from .report import info
 from .sources.tpacket import BPF_RET_K
@@ -353,19 +353,13 @@ def run_fanout(config: Config, stop: StopFlag | None = None,
             info(f"listening on {interface}, link-type {linktype_text(linktype)}, "
                  f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
             deadline = time.monotonic() + duration if duration else None
-            every = config.stats_interval
-            next_report = time.monotonic() + every if every else None
+            clock = ReportClock(stop, config.stats_interval)
             while not stop.is_set() and not shared_stop.is_set():
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 if not all(p.is_alive() for p in procs):
                     break
-                if report is not None and (stop.report_due.is_set() or (
-                        next_report is not None and time.monotonic() >= next_report)):
-                    on_signal = stop.report_due.is_set()
-                    stop.report_due.clear()
-                    if next_report is not None:
-                        next_report = time.monotonic() + every
+                if report is not None and (on_signal := clock.due()) is not None:
                     report(*board.ask(lambda i: procs[i].is_alive()), on_signal)
                 stop.event.wait(0.05)
         shared_stop.set()
