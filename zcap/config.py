@@ -149,6 +149,7 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
          what="stats interval"),
     Flag("list_linktypes", "-L", "bool"),
     Flag("unbuffered", "-U", "bool"),
+    Flag("no_direct", "--no-direct", "bool"),
     Flag("version", "--version", "bool"),
     Flag("install_extcap", "--install-extcap", "bool"),
 ]}
@@ -235,6 +236,7 @@ class Config:
     stats_interval: float | None = None
     list_linktypes: bool = False
     unbuffered: bool = False
+    no_direct: bool = False
     version: bool = False
     install_extcap: bool = False         # its folder, if given, is the first word of EXPRESSION
     # -- derived -----------------------------------------------------------------
@@ -262,6 +264,16 @@ class Config:
         """-C, -G or -W: files in turn."""
         return (self.file_size is not None or self.rotate_seconds is not None
                 or self.file_count is not None)
+
+    @property
+    def direct(self) -> bool:
+        """-w of a live TPACKET_V3 capture: ring blocks rewritten in place into
+        pcapng and written from the ring (``zcap.sinks.direct``), with O_DIRECT
+        where the file system takes it. The ring is then set up with the
+        headroom the rewrite wants, so this is known before the socket opens.
+        --no-direct, -r, --xdp and -C/-G/-W/-z use the buffered writer."""
+        return (self.write is not None and self.live and not self.xdp and not self.no_direct
+                and not self.rotating and self.postrotate is None)
 
     @property
     def printing(self) -> bool:
