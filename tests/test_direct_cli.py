@@ -142,19 +142,71 @@ def test_pipe_gets_the_plain_in_place_writes(veth):
     assert sum(1 for line in dump.stdout.splitlines() if not line[:1].isspace()) == len(frames)
 
 
-def test_rotation_keeps_the_buffered_writer(veth, disk_dir):  # noqa: F811
-    """-C/-G/-W write through the buffered writer: the listening line says so
-    and every packet is in exactly one file."""
-    frames = [udp_frame(i, 1514) for i in range(300)]
-    path = os.path.join(disk_dir, "r.pcapng")
-    z = veth.zcap("-i", veth.if_b, "-w", path, "-C", "100k", "-c", "300")
+def rotated(directory: str, stem: str) -> list[str]:
+    """The files of a -C rotation, in order (stem, stem1, stem2, ...)."""
+    names = [n for n in os.listdir(directory) if n.startswith(stem)]
+    return [os.path.join(directory, n) for n in
+            sorted(names, key=lambda n: int(n[len(stem):] or 0))]
+
+
+@pytest.mark.parametrize("where, mode", [("disk", DIRECT), ("tmpfs", PLAIN),
+                                         ("nodirect", BUFFERED)])
+def test_size_rotation_splits_blocks_between_files(veth, where, mode, disk_dir,  # noqa: F811
+                                                   shm_dir):  # noqa: F811
+    """-C 100k with 300 frames in a burst: ring blocks are cut between files;
+    every file is whole and valid, and together they hold each frame once,
+    in order, with tcpdump's size rule (a file passes the size by one packet
+    at most)."""
+    frames = [udp_frame(i, [1514, 60, 900][i % 3]) for i in range(300)]
+    d = shm_dir if where == "tmpfs" else disk_dir
+    extra = ["--no-direct"] if where == "nodirect" else []
+    z = veth.zcap("-i", veth.if_b, "-w", os.path.join(d, "r.pcapng"), "-C", "100k",
+                  "-c", "300", *extra)
     veth.send(frames)
     assert z.wait(30) == 0, z.stderr
-    assert BUFFERED in listening(z)
-    names = sorted((n for n in os.listdir(disk_dir) if n.startswith("r.pcapng")),
-                   key=lambda n: int(n[len("r.pcapng"):] or 0))
-    assert len(names) >= 4
-    back = [f for n in names for f in chk.dpkt_frames(os.path.join(disk_dir, n))]
+    assert listening(z).endswith(", " + mode), z.stderr
+    files = rotated(d, "r.pcapng")
+    assert len(files) >= 3
+    back = []
+    for path in files:
+        got = chk.dpkt_frames(path)
+        assert got, path
+        assert chk.tshark_count(path) == chk.capinfos_count(path) == len(got)
+        back += got
+    assert back == frames
+    for path in files[:-1]:          # the last packet started below 100 KiB
+        size = os.path.getsize(path)
+        cap = chk.parse(path)
+        assert size - len(cap.packets[-1][1]) - 400 < 100 * 1024 <= size   # EPB, ISB
+
+
+def test_time_rotation_through_direct_files(veth, disk_dir):  # noqa: F811
+    """-G 1 over ~2.5 s of traffic: each file holds the packets of its
+    interval, none lost or doubled."""
+    import time
+
+    frames = [udp_frame(i, 1000) for i in range(250)]
+    z = veth.zcap("-i", veth.if_b, "-w", os.path.join(disk_dir, "g-%s.pcapng"), "-G", "1")
+    with veth.sender() as s:
+        for f in frames:
+            s.send(f)
+            time.sleep(0.01)
+    z.settle(len(frames))
+    assert z.stop() == 0, z.stderr
+    assert DIRECT in listening(z)
+    files = sorted(os.path.join(disk_dir, n) for n in os.listdir(disk_dir))
+    assert len(files) >= 2
+    back = []
+    for path in files:
+        start = int(os.path.basename(path)[2:-7])
+        cap = chk.parse(path)
+        stamps = [ts for ts, *_ in cap.packets]
+        if not stamps:                # a quiet interval at the end (-G rotates on time)
+            continue
+        # an interval starts when its file is named, so within the second after
+        assert start <= stamps[0] // 10**9 and stamps[-1] - stamps[0] < 10**9, path
+        assert chk.tshark_count(path) == len(cap.packets)
+        back += [p[1] for p in cap.packets]
     assert back == frames
 
 

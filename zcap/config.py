@@ -188,6 +188,7 @@ REFUSED: list[tuple[list[str], str]] = [
     (["-i", "lo", "-j", "2", "-w", "x.pcapng", "-Q", "in"], "--fanout goes with"),
     (["-i", "lo", "-w", "-", "-C", "1"], "not standard output"),
     (["-i", "lo", "--tui", "--print"], "--print and --tui"),
+    (["-i", "lo", "--no-direct"], "--no-direct goes with -w"),
 ]
 
 
@@ -271,9 +272,9 @@ class Config:
         pcapng and written from the ring (``zcap.sinks.direct``), with O_DIRECT
         where the file system takes it. The ring is then set up with the
         headroom the rewrite wants, so this is known before the socket opens.
-        --no-direct, -r, --xdp and -C/-G/-W/-z use the buffered writer."""
-        return (self.write is not None and self.live and not self.xdp and not self.no_direct
-                and not self.rotating and self.postrotate is None)
+        -C/-G/-W rotate direct files; --no-direct, -r and --xdp use the buffered
+        writer."""
+        return self.write is not None and self.live and not self.xdp and not self.no_direct
 
     @property
     def printing(self) -> bool:
@@ -313,6 +314,8 @@ class Config:
             if os.geteuid() == 0 and self.user is None:
                 raise UsageError("refusing to run a -z command as root: give -Z USER to "
                                  "run it as")
+        if self.no_direct and self.write is None:
+            raise UsageError("--no-direct goes with -w FILE: it says how the file is written")
         if self.tui and self.print_:
             raise UsageError("--print and --tui both want the terminal: choose one")
         if self.read_file is not None:

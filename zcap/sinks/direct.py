@@ -91,6 +91,35 @@ def _epb(pkt, ifid: int, snaplen: int) -> bytes:
     return out + struct.pack("=I", total)
 
 
+class Rewritten:
+    """The first ``n`` packets of a ring block, rewritten in place into EPBs:
+    packet i's EPB starts at ``table[i].epb_off`` and ends where the next one
+    starts (the last ends at ``out.end``). ``epbs``: the EPBs built apart, when
+    the rewrite refused the block's layout."""
+
+    __slots__ = ("base", "table", "out", "n", "align", "epbs")
+
+    def __init__(self, base, table, out, n: int, align: int, epbs: list[bytes] | None) -> None:
+        self.base, self.table, self.out, self.n = base, table, out, n
+        self.align, self.epbs = align, epbs
+
+    def ts_ns(self, i: int) -> int:
+        """Packet i's timestamp."""
+        return self.table[i].ts_ns
+
+    def size(self, i: int) -> int:
+        """Bytes of packet i's EPB."""
+        if self.epbs is not None:
+            return len(self.epbs[i])
+        end = self.table[i + 1].epb_off if i + 1 < self.n else self.out.end
+        return end - self.table[i].epb_off
+
+    def span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Where the EPBs of packets [lo, hi) lie in the block."""
+        end = self.table[hi].epb_off if hi < self.n else self.out.end
+        return self.table[lo].epb_off, end
+
+
 class DirectSink(Sink):
     """Writes one pcapng section to ``path`` ('-' is standard output) from
     TPACKET_V3 blocks rewritten in place. ``direct=False`` never uses O_DIRECT."""
@@ -178,42 +207,74 @@ class DirectSink(Sink):
         """Write the first ``limit`` packets of a TpacketBatch, rewriting its
         block in place; returns how many were written. The block's packets are
         gone afterwards (its metadata stays in ``self.table``)."""
-        if self.err:
-            raise OutputError(f"writing {self.display}: the file is already broken")
+        self._check_open()
+        rw = self.rewrite(batch, limit, ifid)
+        return self.write_rewritten(rw) if rw is not None else 0
+
+    def rewrite(self, batch, limit: int, ifid: int = 0) -> "Rewritten | None":
+        """Read the metadata of the first ``limit`` packets of a TpacketBatch
+        into the table, then rewrite them in place into EPBs laid out for this
+        file's alignment; None when there are none. ``write_rewritten`` then
+        puts them, or a run of them, on a file."""
         source = batch.source
         n = min(limit, batch.count)
         if n > len(self._table):
             self._table = ffi.new("struct zc_meta[]", n)
         n = lib.zc_inplace_scan(batch.block, source.frame_mode, self._table, n)
         if n == 0:
-            return 0
+            return None
         out = self._out
         rc = lib.zc_inplace_rewrite(batch.block, source.geometry.block_size, self._table, n,
                                     source.frame_mode, ifid, self.snaplen, self.align or 4,
                                     self.compact_max, out)
-        base = ffi.cast("uint8_t *", batch.block)
         self.moved += out.moved if rc == 0 else n
+        epbs = None
         if rc < 0:      # a layout the rewrite cannot place: the block is untouched
-            data = b"".join(_epb(p, ifid, self.snaplen) for p in batch.packets(n))
-            self._raw(data, count=self.packets + n)
-        elif self.align and out.end - out.first >= SPARSE_BYTES:
+            epbs = [_epb(p, ifid, self.snaplen) for p in batch.packets(n)]
+        return Rewritten(ffi.cast("uint8_t *", batch.block), self._table, out, n,
+                         self.align or 4, epbs)
+
+    def write_rewritten(self, rw: "Rewritten", lo: int = 0, hi: int | None = None) -> int:
+        """Put packets [lo, hi) of a rewritten block on the file; returns how
+        many. A whole dense block goes out with one write of the ring's memory;
+        a run of it (a block split between two files) is copied through the
+        staging buffer in direct mode."""
+        self._check_open()
+        hi = rw.n if hi is None else hi
+        count = self.packets + hi - lo
+        out, base = rw.out, rw.base
+        if rw.epbs is not None:
+            self._raw(b"".join(rw.epbs[lo:hi]), count=count)
+        elif (self.align and lo == 0 and hi == rw.n and rw.align == self.align
+              and out.end - out.first >= SPARSE_BYTES):
             self._unstage(pad=True)
             self._write(base, out.direct_end)
             self.ring_writes += 1
             self._last_pkt = self._file_off - out.direct_end + out.end
-            self._last_count = self.packets + n
+            self._last_count = count
             self.bytes += out.direct_end
-        elif self.align:
-            self._stage_bytes(base + out.first, out.end - out.first, count=self.packets + n)
-            if time.monotonic() >= self._next_show:
-                self._show_staged()
         else:
-            self._write(base + out.first, out.end - out.first)
-            self.ring_writes += 1
-            self._last_pkt, self._last_count = self._file_off, self.packets + n
-            self.bytes += out.end - out.first
-        self.packets += n
-        return n
+            start, end = rw.span(lo, hi)
+            if self.align:
+                self._stage_bytes(base + start, end - start, count=count)
+                if time.monotonic() >= self._next_show:
+                    self._show_staged()
+            else:
+                self._write(base + start, end - start)
+                self.ring_writes += 1
+                self._last_pkt, self._last_count = self._file_off, count
+                self.bytes += end - start
+        self.packets = count
+        return hi - lo
+
+    def _check_open(self) -> None:
+        if self.err:
+            raise OutputError(f"writing {self.display}: the file is already broken")
+
+    def write_raw(self, data: bytes) -> None:
+        """Write whole pcapng blocks that are not packets (ISBs of a rotated file)."""
+        self._check_open()
+        self._raw(data)
 
     def tick(self) -> None:
         """A quiet link: put what is staged on the file now."""
