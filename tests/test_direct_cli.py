@@ -42,7 +42,8 @@ def test_disk_is_not_tmpfs_and_shm_is(disk_dir, shm_dir):  # noqa: F811
 
 
 @pytest.mark.parametrize("where, mode", [("disk", DIRECT), ("tmpfs", PLAIN),
-                                         ("nodirect", BUFFERED)])
+                                         ("nodirect", BUFFERED)], ids=["disk", "tmpfs",
+                                                                       "nodirect"])
 def test_frames_byte_exact_in_every_mode(veth, where, mode, disk_dir, shm_dir):  # noqa: F811
     veth.set_mtu(9000)
     frames = mixed_frames() + [udp_frame(200 + i, 9000) for i in range(3)]
@@ -72,7 +73,7 @@ def test_count_ends_inside_a_block(veth, disk_dir, count):  # noqa: F811
     check_readers(path, frames[:count])
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
 def test_signal_mid_stream_writes_what_the_ring_holds(veth, disk_dir, sig):  # noqa: F811
     """Stopped while frames still arrive: every packet the filter let in is in
     the file or counted as dropped, and the file is whole."""
@@ -150,7 +151,8 @@ def rotated(directory: str, stem: str) -> list[str]:
 
 
 @pytest.mark.parametrize("where, mode", [("disk", DIRECT), ("tmpfs", PLAIN),
-                                         ("nodirect", BUFFERED)])
+                                         ("nodirect", BUFFERED)], ids=["disk", "tmpfs",
+                                                                       "nodirect"])
 def test_size_rotation_splits_blocks_between_files(veth, where, mode, disk_dir,  # noqa: F811
                                                    shm_dir):  # noqa: F811
     """-C 100k with 300 frames in a burst: ring blocks are cut between files;
