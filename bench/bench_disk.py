@@ -149,7 +149,8 @@ def main() -> int:
     ap.add_argument("--tools", default="zcap,zcap-buffered,tcpdump,netsniff-ng,dumpcap")
     ap.add_argument("--dir", default="/var/tmp", help="where the files go (the real disk)")
     ap.add_argument("--peer-reps", type=int, default=None,
-                    help="repetitions for the peers (default: --reps; zcap always runs --reps)")
+                    help="repetitions of every tool but zcap itself, which always runs "
+                         "--reps (default: --reps)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench_disk: needs root (namespaces, packet sockets)")
@@ -170,8 +171,7 @@ def main() -> int:
                 base = bench.trial(None, rate, args.seconds)
                 print(f"# rep {rep} baseline {rate} pps: {base}", file=sys.stderr, flush=True)
                 for tool in tools:
-                    if (not tool.startswith("zcap") and args.peer_reps is not None
-                            and rep >= args.peer_reps):
+                    if tool != "zcap" and args.peer_reps is not None and rep >= args.peer_reps:
                         continue
                     r = bench.trial(tool, rate, args.seconds)
                     r["cpu_m"] = (r["busy"] - base["busy"]) / max(r["written"], 1) * 1e6
