@@ -91,10 +91,10 @@ def fanout_group_id() -> int:
 
 def open_member(interface: str, *, fanout: tuple[int, int], snaplen: int = DEFAULT_SNAPLEN,
                 buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
-                filter: str | None = None) -> LiveCapture:
+                filter: str | None = None, reserve: int = 0) -> LiveCapture:
     """A LiveCapture (TPACKET_V3) whose socket is a member of a fanout group."""
     return LiveCapture(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
-                       filter=filter, fanout=fanout)
+                       filter=filter, fanout=fanout, reserve=reserve)
 
 
 # -- counters while capturing ------------------------------------------------------
@@ -233,9 +233,11 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
     result = WorkerResult(index, start_ns=time.time_ns())
     c = spec.config.replace(write=spec.parts[index], interface=spec.interface)
     try:
+        from .iface import lookup
+        reserve = registry.ring_reserve(c, lookup(spec.interface).linktype)  # for direct I/O
         cap = open_member(spec.interface, fanout=(spec.group, spec.mode), snaplen=c.snaplen,
                           buffer_kib=c.ring_kib, promisc=not c.no_promisc,
-                          filter=c.filter_expr)
+                          filter=c.filter_expr, reserve=reserve)
     except ZcapError as err:
         conn.send(("error", str(err), err.exit_code))
         return
