@@ -307,6 +307,10 @@ def main() -> int:
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench_argfuzz: needs root (namespaces, packet sockets)")
+    # Started in the background by a shell, this process ignores SIGINT and so
+    # would every zcap it starts, until zcap installs its own handler: a SIGINT
+    # sent during start-up would be lost and look like a hang.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     t0 = time.monotonic()
     tallies: list[dict[str, int]] = [{} for _ in range(args.jobs)]
     shares = [args.runs // args.jobs + (i < args.runs % args.jobs) for i in range(args.jobs)]
