@@ -50,7 +50,9 @@ RECALIBRATE = 25        # runs between two measurements of the start-up time
 GRACE_S = 30.0          # after SIGINT, more is a hang (a starved process on a loaded
                         # machine can need 10 s of wall time for its last CPU second)
 ALLOWED_EXITS = {0, 1, 2}
-INTERRUPTED = 130       # a SIGINT that came before the capture began (tcpdump's status)
+# After our SIGINT: 130 (it came before the capture began) or death by SIGINT
+# (it came while Python was still starting or already finishing).
+INTERRUPTED = {130, -signal.SIGINT}
 GENERIC = ["0", "1", "-1", "x", "", "2.5", "1e9", "99999999999999999999"]
 EXPRESSIONS = ["", "udp", "tcp port 80", "ip and (", "vlan 5", "not", "port 99999",
                "ether host 02:5a:00:00:00:01", "ip6", "udp[8:2] = 0", "greater 100"]
@@ -231,8 +233,9 @@ def run(ns: str, args: list[str], cwd: Path, startup: float = 0.0) -> Outcome:
     if "Traceback" in text:
         problem = "traceback: " + text.strip().splitlines()[-1]
     elif proc.returncode not in ALLOWED_EXITS and not (
-            interrupted and proc.returncode == INTERRUPTED):
-        problem = f"exit status {proc.returncode}: {text.strip()[-200:]!r}"
+            interrupted and proc.returncode in INTERRUPTED):
+        problem = (f"exit status {proc.returncode}{' after SIGINT' if interrupted else ''}: "
+                   f"{text.strip()[-200:]!r}")
     return Outcome(args, proc.returncode, secs, interrupted, problem)
 
 
