@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Disk benchmark: capture to a file on the machine's real disk (not tmpfs),
-zcap's ring-to-disk writer (DirectSink, direct I/O from the ring) against
-zcap as it writes today, tcpdump -w, netsniff-ng and dumpcap.
+zcap as users run it (`zcap -i IF -w FILE`: ring blocks rewritten in place and
+written with direct I/O) against zcap's buffered writer (`--no-direct`),
+tcpdump -w, netsniff-ng and dumpcap.
 
 Paced 1514-byte frames (bench/pace.c) at each rate for a fixed time per
 trial, long enough that the page cache stops absorbing the writes; every tool
@@ -11,9 +12,6 @@ since writeback runs in kernel threads outside the capturer), minus a run with
 no capturer at the same rate. Reported per trial: the rate the sender reached,
 the share of sent packets in the file, and system-wide CPU seconds per million
 written packets above that baseline.
-
-zcap's writer is run by this script's own driver (``--drive IFACE FILE``:
-TpacketSource with the ring reserve + DirectSink), not through the CLI.
 
 Run as root:  python bench/bench_disk.py [--seconds 30 --reps 3]
 """
@@ -34,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from bench_capture import (  # noqa: E402
+    CWD,
     EXT,
     PIN_CAPTURER,
     RING_MIB,
@@ -44,10 +43,10 @@ from bench_capture import (  # noqa: E402
     reported_drops,
 )
 
-DISK_TOOLS = {"zcap-direct": lambda ifname, out: [sys.executable, str(Path(__file__).resolve()),
-                                                  "--drive", ifname, out],
-              **TOOLS}
-DISK_EXT = {"zcap-direct": "pcapng", **EXT}
+DISK_TOOLS = {"zcap": TOOLS["zcap"],
+              "zcap-buffered": lambda ifname, out: [*TOOLS["zcap"](ifname, out), "--no-direct"],
+              **{t: cmd for t, cmd in TOOLS.items() if not t.startswith("zcap")}}
+DISK_EXT = {"zcap-buffered": "pcapng", **EXT}
 FRAME = 1514
 
 
@@ -77,42 +76,6 @@ def backlog_drops() -> int:
 def on_tmpfs(path: str) -> bool:
     out = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True)
     return out.stdout.strip() in ("tmpfs", "ramfs")
-
-
-def drive(ifname: str, out: str) -> int:
-    """Capture with TpacketSource + DirectSink until SIGINT/SIGTERM; print
-    zcap's summary lines."""
-    from zcap._core import lib
-
-    from zcap.pcapng import InterfaceDescription
-    from zcap.sinks.direct import DirectSink, ring_reserve
-    from zcap.sinks.pcapng import InterfaceStats
-    from zcap.sources.tpacket import TpacketSource
-
-    stop = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.append(1))
-    src = TpacketSource(ifname, buffer_kib=RING_MIB * 1024,
-                        reserve=ring_reserve(lib.ZC_FRAME_ETHER))
-    sink = DirectSink(out, [InterfaceDescription(src.linktype, src.snaplen, name=ifname)])
-    print(f"listening on {ifname}, {sink.mode}", file=sys.stderr, flush=True)
-    start = time.time_ns()
-    while True:
-        # After the signal, take what the kernel already handed over, then stop.
-        batch = src.next_batch(0 if stop else 100)
-        if batch is None:
-            if stop:
-                break
-            continue
-        sink.consume(batch, 1 << 62)
-        src.release(batch)
-    st = src.read_stats()
-    sink.close([InterfaceStats(start, time.time_ns(), st.received, st.dropped, sink.packets)])
-    src.close()
-    print(f"{sink.packets} packets captured", file=sys.stderr)
-    print(f"{st.received} packets received by filter", file=sys.stderr)
-    print(f"{st.dropped} packets dropped by kernel", file=sys.stderr, flush=True)
-    return 0
 
 
 def wait_bound(pid: int, ifindex: int, timeout: float = 60.0) -> None:
@@ -147,7 +110,8 @@ class DiskBench(Bench):
             out = os.path.join(self.outdir, f"bench-{tool}.{DISK_EXT[tool]}")
             cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
                    *DISK_TOOLS[tool](self.pair.if_b, out)]
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    cwd=CWD["zcap"] if tool.startswith("zcap") else None)
             wait_bound(proc.pid, self.ifindex)
         busy0, t0, backlog0 = busy_seconds(), time.monotonic(), backlog_drops()
         own0 = cpu_seconds(proc.pid) if proc else (0.0, 0.0)
@@ -173,7 +137,7 @@ class DiskBench(Bench):
             os.unlink(out)
         return {"tool": tool or "-", "rate": rate, "sent": sent, "sent_rate": sent / secs,
                 "written": written, "busy": busy, "own": own, "wall": wall, "bytes": size,
-                "drops": reported_drops("zcap" if tool == "zcap-direct" else tool, stderr)
+                "drops": reported_drops("zcap" if tool.startswith("zcap") else tool, stderr)
                 if tool else None, "received": received_by_filter(stderr), "backlog_drops": backlog}
 
 
@@ -182,12 +146,12 @@ def main() -> int:
     ap.add_argument("--rates", default="100000,200000,300000,400000")
     ap.add_argument("--seconds", type=float, default=30.0, help="traffic per trial")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--tools", default="zcap-direct,zcap,tcpdump,netsniff-ng,dumpcap")
+    ap.add_argument("--tools", default="zcap,zcap-buffered,tcpdump,netsniff-ng,dumpcap")
     ap.add_argument("--dir", default="/var/tmp", help="where the files go (the real disk)")
-    ap.add_argument("--drive", nargs=2, metavar=("IFACE", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--peer-reps", type=int, default=None,
+                    help="repetitions of every tool but zcap itself, which always runs "
+                         "--reps (default: --reps)")
     args = ap.parse_args()
-    if args.drive:
-        return drive(*args.drive)
     if os.geteuid() != 0:
         sys.exit("bench_disk: needs root (namespaces, packet sockets)")
     if on_tmpfs(args.dir):
@@ -207,6 +171,8 @@ def main() -> int:
                 base = bench.trial(None, rate, args.seconds)
                 print(f"# rep {rep} baseline {rate} pps: {base}", file=sys.stderr, flush=True)
                 for tool in tools:
+                    if tool != "zcap" and args.peer_reps is not None and rep >= args.peer_reps:
+                        continue
                     r = bench.trial(tool, rate, args.seconds)
                     r["cpu_m"] = (r["busy"] - base["busy"]) / max(r["written"], 1) * 1e6
                     r["rep"] = rep

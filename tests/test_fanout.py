@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import dpkt
 import pytest
@@ -225,3 +226,48 @@ def test_fragments_stay_with_their_flow(veth, tmp_path):
     for seq, frame in whole.items():                # reassembled: the datagram as built
         assert frame[14 + 20:] == datagrams[seq][14 + 20:]
     assert sum(map(len, got)) == FLOWS * 5
+
+
+def interval_lines(stderr: str) -> list[tuple[int, int, int]]:
+    """(captured, received, dropped) of each --stats-interval line (not SIGUSR1's)."""
+    pat = re.compile(r"^zcap: (\d+) packets captured, (\d+) received by filter, "
+                     r"(\d+) dropped by kernel$", re.M)
+    return [tuple(int(x) for x in f) for f in pat.findall(stderr)]
+
+
+def worker_pids(z: Zcap) -> list[int]:
+    """The fanout workers: the zcap process's children but multiprocessing's
+    resource tracker."""
+    with open(f"/proc/{z.proc.pid}/task/{z.proc.pid}/children") as f:
+        pids = [int(p) for p in f.read().split()]
+    return [p for p in pids if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+
+
+def test_sigusr1_and_stats_interval_sum_the_workers(veth, tmp_path):
+    """Under -j the parent asks every worker for its counters: SIGUSR1 and
+    --stats-interval print the line a capture without -j prints, with the sums."""
+    path = str(tmp_path / "s.pcapng")
+    frames = [flow_frame(i, i % FLOWS) for i in range(600)]
+    # lb: round robin, so each worker's share is half and the line must add them.
+    z = start_fanout(veth, "-w", path, "-j", "2", "--fanout-mode", "lb",
+                     "--stats-interval", "0.2")
+    veth.send(frames[:400])
+    assert z.settle(400) == (400, 400, 0)           # SIGUSR1 until all are written
+    z.wait_stderr(lambda err: (400, 400, 0) in interval_lines(err), "an interval line at 400")
+    # A SIGUSR1 that reaches the workers too (sent to the process group) stops nobody.
+    workers = worker_pids(z)
+    assert len(workers) == 2
+    for pid in workers:
+        os.kill(pid, signal.SIGUSR1)
+    veth.send(frames[400:])
+    assert z.settle(600) == (600, 600, 0)
+    z.wait_stderr(lambda err: (600, 600, 0) in interval_lines(err), "an interval line at 600")
+    assert all(os.path.exists(f"/proc/{pid}") for pid in workers)
+    assert z.stop() == 0, z.stderr
+    lines = interval_lines(z.stderr)
+    assert lines[-1] == (600, 600, 0)
+    assert all(r <= 600 and c + d <= r for c, r, d in lines)
+    assert [c for c, _r, _d in lines] == sorted(c for c, _r, _d in lines)
+    assert sorted(c for c, _r, _d in worker_lines(z.stderr)) == [300, 300]
+    assert z.summary() == {"captured": 600, "received": 600, "dropped": 0}
+    assert sum(chk.tshark_count(part_name(path, i)) for i in range(2)) == 600

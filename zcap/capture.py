@@ -62,7 +62,7 @@ class LiveCapture(Source):
                  filter: str | None = None, program: Sequence[Instruction] | None = None,
                  xdp: bool = False, xdp_mode: str | None = None,
                  queues: Sequence[int] | None = None, direction: str = "inout",
-                 fanout: tuple[int, int] | None = None) -> None:
+                 fanout: tuple[int, int] | None = None, reserve: int = 0) -> None:
         # A program compiled from `filter` (a bpf_filters.Program) saves compiling it again.
         if filter and program and getattr(program, "expression", None) != filter:
             raise UsageError("give a filter expression or a compiled program, not both")
@@ -101,7 +101,8 @@ class LiveCapture(Source):
             from .sources.tpacket import TpacketSource
             self.source = TpacketSource(interface, snaplen=snaplen, buffer_kib=buffer_kib,
                                         promisc=promisc, program=program,
-                                        ignore_outgoing=direction == "in", fanout=fanout)
+                                        ignore_outgoing=direction == "in", fanout=fanout,
+                                        reserve=reserve)
         self.interface = interface
         self.snaplen = snaplen
         self.start_ns = time.time_ns()

@@ -152,6 +152,9 @@ def zcap(
         "-U", "--packet-buffered",
         help="Accepted for tcpdump habit: every batch is written when it arrives anyway.")
     ] = False,
+    no_direct: Annotated[bool, typer.Option(
+        "--no-direct", help="Write -w FILE through the page cache instead of from the ring "
+                            "with direct I/O.")] = False,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -275,7 +278,7 @@ def fanout(config) -> int:
     from .fanout import run_fanout
 
     report.to_stderr()
-    summary = run_fanout(config)
+    summary = run_fanout(config, report=_counters)
     sys.stdout.flush()
     for w in summary.workers:
         print(f"worker {w.index}: {w.written} packets captured, {w.received} received by "
@@ -310,8 +313,10 @@ def capture(config) -> int:
         if live:
             idb = source.interfaces()[0]
             how = idb.description if idb.name != "any" else None
+            mode = getattr(writer, "write_mode", "writing pcapng buffered") if writer else None
             err(f"listening on {idb.name}, link-type {linktype_text(source.linktype)}, "
-                f"snapshot length {source.snaplen} bytes" + (f", {how}" if how else ""))
+                f"snapshot length {source.snaplen} bytes" + (f", {how}" if how else "")
+                + (f", {mode}" if mode else ""))
         else:
             err(f"reading from file {config.read_file}, link-type "
                 f"{linktype_text(source.linktype)}, snapshot length {source.snaplen}")

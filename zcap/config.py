@@ -149,6 +149,7 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
          what="stats interval"),
     Flag("list_linktypes", "-L", "bool"),
     Flag("unbuffered", "-U", "bool"),
+    Flag("no_direct", "--no-direct", "bool"),
     Flag("version", "--version", "bool"),
     Flag("install_extcap", "--install-extcap", "bool"),
 ]}
@@ -187,6 +188,7 @@ REFUSED: list[tuple[list[str], str]] = [
     (["-i", "lo", "-j", "2", "-w", "x.pcapng", "-Q", "in"], "--fanout goes with"),
     (["-i", "lo", "-w", "-", "-C", "1"], "not standard output"),
     (["-i", "lo", "--tui", "--print"], "--print and --tui"),
+    (["-i", "lo", "--no-direct"], "--no-direct goes with -w"),
 ]
 
 
@@ -235,6 +237,7 @@ class Config:
     stats_interval: float | None = None
     list_linktypes: bool = False
     unbuffered: bool = False
+    no_direct: bool = False
     version: bool = False
     install_extcap: bool = False         # its folder, if given, is the first word of EXPRESSION
     # -- derived -----------------------------------------------------------------
@@ -262,6 +265,16 @@ class Config:
         """-C, -G or -W: files in turn."""
         return (self.file_size is not None or self.rotate_seconds is not None
                 or self.file_count is not None)
+
+    @property
+    def direct(self) -> bool:
+        """-w of a live TPACKET_V3 capture: ring blocks rewritten in place into
+        pcapng and written from the ring (``zcap.sinks.direct``), with O_DIRECT
+        where the file system takes it. The ring is then set up with the
+        headroom the rewrite wants, so this is known before the socket opens.
+        -C/-G/-W rotate direct files; --no-direct, -r and --xdp use the buffered
+        writer."""
+        return self.write is not None and self.live and not self.xdp and not self.no_direct
 
     @property
     def printing(self) -> bool:
@@ -301,6 +314,8 @@ class Config:
             if os.geteuid() == 0 and self.user is None:
                 raise UsageError("refusing to run a -z command as root: give -Z USER to "
                                  "run it as")
+        if self.no_direct and self.write is None:
+            raise UsageError("--no-direct goes with -w FILE: it says how the file is written")
         if self.tui and self.print_:
             raise UsageError("--print and --tui both want the terminal: choose one")
         if self.read_file is not None:
@@ -343,10 +358,9 @@ class Config:
 
     def _check_fanout(self) -> None:
         if self.xdp or self.rotating or self.postrotate or self.tui or self.print_ \
-                or self.direction != "inout" or self.user is not None \
-                or self.stats_interval is not None:
-            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p and "
-                             "--duration only")
+                or self.direction != "inout" or self.user is not None:
+            raise UsageError("--fanout goes with -i, -w, a filter, -c, -s, -B, -p, "
+                             "--duration and --stats-interval only")
         if self.write is None:
             raise UsageError("--fanout writes files: give -w FILE")
         if self.write == "-" and not self.merge:

@@ -27,6 +27,14 @@ SIGTERM, and stop when the parent dies. ``-c N`` is exact over all workers:
 before writing a batch a worker takes its share from a shared counter under
 a lock, so exactly N packets are written in total (by whichever workers got
 them first) and the first worker to reach N stops everyone.
+
+Counters while capturing (SIGUSR1, ``--stats-interval``): only a worker can
+read its socket's statistics, so the parent asks through shared memory. It
+bumps a question number; each worker sees it between batches (at least every
+POLL_MS), reads its counters and posts them in its own slot of a shared board
+with the number it answers; the parent waits until every live worker has
+answered (a second at most) and reports the sums on the same line as a
+capture without ``-j``. Asking costs a worker nothing until it is asked.
 """
 
 import multiprocessing
@@ -35,7 +43,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bpf_filters.linktypes import DEFAULT_SNAPLEN
@@ -47,7 +55,7 @@ from .config import Config
 from .defaults import DEFAULT_BUFFER_KIB
 from .errors import ZcapError
 from .pcapng import InterfaceDescription
-from .pipeline import InterfaceStats, StopFlag, pump
+from .pipeline import InterfaceStats, ReportClock, StopFlag, Summary, pump
 from .protocols import Batch, Sink
 from .report import info
 from .sources.tpacket import BPF_RET_K
@@ -63,6 +71,7 @@ FANOUT_MODES = {
 }
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 30
+ANSWER_TIMEOUT_S = 1.0       # a worker busy longer than this is reported as last seen
 ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
 
 
@@ -82,10 +91,65 @@ def fanout_group_id() -> int:
 
 def open_member(interface: str, *, fanout: tuple[int, int], snaplen: int = DEFAULT_SNAPLEN,
                 buffer_kib: int = DEFAULT_BUFFER_KIB, promisc: bool = True,
-                filter: str | None = None) -> LiveCapture:
+                filter: str | None = None, reserve: int = 0) -> LiveCapture:
     """A LiveCapture (TPACKET_V3) whose socket is a member of a fanout group."""
     return LiveCapture(interface, snaplen=snaplen, buffer_kib=buffer_kib, promisc=promisc,
-                       filter=filter, fanout=fanout)
+                       filter=filter, fanout=fanout, reserve=reserve)
+
+
+# -- counters while capturing ------------------------------------------------------
+class CounterBoard:
+    """Shared memory between the parent and its workers for the counters while
+    capturing: one question number (written by the parent only) and a slot per
+    worker, ``SLOT`` integers: the question answered, written, received by
+    filter, dropped by kernel."""
+
+    SLOT = ("answered", "written", "received", "dropped")
+
+    def __init__(self, ctx, workers: int) -> None:
+        self.workers = workers
+        self.asked = ctx.RawValue("q", 0)
+        self.slots = ctx.Array("q", workers * len(self.SLOT))
+
+    def post(self, index: int, answered: int, written: int, received: int,
+             dropped: int) -> None:
+        """A worker's answer to question ``answered`` (all four values at once)."""
+        n = len(self.SLOT)
+        with self.slots.get_lock():
+            self.slots[index * n:(index + 1) * n] = [answered, written, received, dropped]
+
+    def ask(self, alive: Callable[[int], bool], timeout: float = ANSWER_TIMEOUT_S
+            ) -> tuple[int, int, int]:
+        """A new question; waits until every worker still alive has answered it
+        (or ``timeout``), then returns (written, received, dropped) summed over
+        the latest answers."""
+        n = len(self.SLOT)
+        self.asked.value += 1
+        question = self.asked.value
+        end = time.monotonic() + timeout
+        while True:
+            with self.slots.get_lock():
+                rows = [self.slots[i * n:(i + 1) * n] for i in range(self.workers)]
+            if all(row[0] == question or not alive(i) for i, row in enumerate(rows)) \
+                    or time.monotonic() > end:
+                return tuple(sum(row[k] for row in rows) for k in (1, 2, 3))
+            time.sleep(0.005)
+
+
+class _Question:
+    """The pump's ``report_due`` in a worker: set while the parent has asked a
+    question (``CounterBoard.asked``) this worker has not taken yet."""
+
+    def __init__(self, asked) -> None:
+        self.asked = asked
+        self.taken = 0
+
+    def is_set(self) -> bool:
+        return self.asked.value != self.taken
+
+    def clear(self) -> None:
+        # The counters are read after this, so they answer the question taken.
+        self.taken = self.asked.value
 
 
 # -- the worker process ------------------------------------------------------------
@@ -98,6 +162,7 @@ class WorkerSpec:
     group: int
     mode: int
     parts: list[str]
+    board: CounterBoard
 
 
 @dataclass
@@ -115,12 +180,14 @@ class WorkerResult:
 
 class _WorkerStop(StopFlag):
     """Stop when the parent says so (shared event), on SIGTERM, or when the
-    parent is gone; SIGINT is the parent's business."""
+    parent is gone; SIGINT and SIGUSR1 are the parent's business. The parent's
+    questions for the counters come through ``report_due``."""
 
-    def __init__(self, shared, parent_pid: int) -> None:
+    def __init__(self, shared, parent_pid: int, asked) -> None:
         super().__init__()
         self.shared = shared
         self.parent_pid = parent_pid
+        self.report_due = _Question(asked)
 
     def __enter__(self) -> "_WorkerStop":
         self._depth += 1
@@ -160,13 +227,17 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
     to stop, close its file, report its counts."""
     from . import registry
 
+    # A signal sent to the whole process group is the parent's to act on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     result = WorkerResult(index, start_ns=time.time_ns())
     c = spec.config.replace(write=spec.parts[index], interface=spec.interface)
     try:
+        from .iface import lookup
+        reserve = registry.ring_reserve(c, lookup(spec.interface).linktype)  # for direct I/O
         cap = open_member(spec.interface, fanout=(spec.group, spec.mode), snaplen=c.snaplen,
                           buffer_kib=c.ring_kib, promisc=not c.no_promisc,
-                          filter=c.filter_expr)
+                          filter=c.filter_expr, reserve=reserve)
     except ZcapError as err:
         conn.send(("error", str(err), err.exit_code))
         return
@@ -182,8 +253,13 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
         sink = pipeline.writer
         conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen))
         sinks = [_Quota(sink, counter, c.count, shared_stop) if c.count else sink]
+        stop = _WorkerStop(shared_stop, parent_pid, spec.board.asked)
+
+        def answer(s: Summary, _on_signal: bool) -> None:
+            spec.board.post(index, stop.report_due.taken, sink.packets, s.received, s.dropped)
+
         try:
-            summary = pump(cap, sinks, stop=_WorkerStop(shared_stop, parent_pid))
+            summary = pump(cap, sinks, stop=stop, report=answer)
             if summary.error is not None:
                 result.error, result.exit_code = str(summary.error), summary.error.exit_code
             for s in summary.per_interface:
@@ -223,12 +299,16 @@ class FanoutSummary:
         return sum(w.dropped for w in self.workers)
 
 
-def run_fanout(config: Config, stop: StopFlag | None = None) -> FanoutSummary:
+def run_fanout(config: Config, stop: StopFlag | None = None,
+               report: Callable[[int, int, int, bool], None] | None = None) -> FanoutSummary:
     """Capture with ``config.fanout`` processes in one fanout group, into the -w
     file's parts (or one time-ordered file with --merge), until a stop
     condition; returns what each worker did. ``config`` comes from
     ``Config.from_flags``, which refused what fanout can't do. "listening on"
-    goes to the ``zcap`` logger once every worker is ready."""
+    goes to the ``zcap`` logger once every worker is ready. While capturing,
+    ``report(written, received, dropped, on_signal)`` gets the counters summed
+    over the workers on SIGUSR1 (``on_signal`` true) and every
+    ``config.stats_interval`` seconds."""
     from .iface import default_interface, lookup
     from .registry import compile_checked
 
@@ -243,7 +323,8 @@ def run_fanout(config: Config, stop: StopFlag | None = None) -> FanoutSummary:
     ctx = multiprocessing.get_context("spawn")
     shared_stop = ctx.Event()
     counter = ctx.Value("q", 0)
-    spec = WorkerSpec(config, interface, fanout_group_id(), FANOUT_MODES[mode], parts)
+    board = CounterBoard(ctx, workers)
+    spec = WorkerSpec(config, interface, fanout_group_id(), FANOUT_MODES[mode], parts, board)
     stop = stop or StopFlag()
     summary = FanoutSummary()
     procs, conns = [], []
@@ -274,11 +355,14 @@ def run_fanout(config: Config, stop: StopFlag | None = None) -> FanoutSummary:
             info(f"listening on {interface}, link-type {linktype_text(linktype)}, "
                  f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
             deadline = time.monotonic() + duration if duration else None
+            clock = ReportClock(stop, config.stats_interval)
             while not stop.is_set() and not shared_stop.is_set():
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 if not all(p.is_alive() for p in procs):
                     break
+                if report is not None and (on_signal := clock.due()) is not None:
+                    report(*board.ask(lambda i: procs[i].is_alive()), on_signal)
                 stop.event.wait(0.05)
         shared_stop.set()
         for i, (p, c) in enumerate(zip(procs, conns, strict=True)):      # in order

@@ -99,6 +99,26 @@ class StopFlag:
         return self.event.is_set()
 
 
+class ReportClock:
+    """When the counters are due: on SIGUSR1 (``stop.report_due``) and every
+    ``every`` seconds (None: only on SIGUSR1)."""
+
+    def __init__(self, stop: StopFlag, every: float | None) -> None:
+        self.stop = stop
+        self.every = every
+        self.next = time.monotonic() + every if every else None
+
+    def due(self) -> bool | None:
+        """None if no report is due; otherwise whether SIGUSR1 asked for it."""
+        on_signal = self.stop.report_due.is_set()
+        if not on_signal and (self.next is None or time.monotonic() < self.next):
+            return None
+        self.stop.report_due.clear()
+        if self.next is not None:
+            self.next = time.monotonic() + self.every
+        return on_signal
+
+
 def feed(batch: Batch, sinks: Sequence[Sink], done: int, count: int | None) -> int:
     """Give a batch's first packets (no more than ``count - done``) to every sink;
     returns how many that was."""
@@ -155,16 +175,11 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
     # The ISB's start: when the source opened (packets may wait in a ring for us).
     start_ns = getattr(source, "start_ns", None) or time.time_ns()
     deadline = time.monotonic() + duration if duration else None
-    next_report = time.monotonic() + report_every if report_every else None
+    clock = ReportClock(stop, report_every)
     known = len(source.interfaces())
     with stop:
         while not stop.is_set():
-            if report is not None and (stop.report_due.is_set() or (
-                    next_report is not None and time.monotonic() >= next_report)):
-                on_signal = stop.report_due.is_set()
-                stop.report_due.clear()
-                if next_report is not None:
-                    next_report = time.monotonic() + report_every
+            if report is not None and (on_signal := clock.due()) is not None:
                 summary.received, summary.dropped = source.stats()
                 report(summary, on_signal)
             timeout = POLL_MS

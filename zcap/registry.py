@@ -118,9 +118,21 @@ def _open_live(config: Config) -> Source:
                            promisc=not config.no_promisc, filter=config.filter_expr,
                            program=program,
                            direction=config.direction, xdp=config.xdp,
-                           xdp_mode=config.xdp_mode, queues=config.queues)
+                           xdp_mode=config.xdp_mode, queues=config.queues,
+                           reserve=ring_reserve(config, have))
     except OverflowError as exc:        # a value cffi could not pass to the kernel
         raise UsageError(f"a value does not fit the kernel's field: {exc}") from None
+
+
+def ring_reserve(config: Config, linktype: int) -> int:
+    """The PACKET_RESERVE a live ring of this link type needs for the writer
+    the configuration will use: the direct sink's headroom, or none. The ring
+    is set up before any sink exists, so this is decided from the config."""
+    if not config.direct:
+        return 0
+    from .sinks.direct import reserve_for_linktype
+
+    return reserve_for_linktype(linktype)
 
 
 def linktype_number(name: str) -> int:
@@ -151,13 +163,24 @@ def _file_sink(p: Pipeline) -> Sink:
             c.write, list(p.source.interfaces()), file_size=c.file_size_bytes,
             rotate_seconds=c.rotate_seconds, file_count=c.file_count,
             postrotate=c.postrotate, stats=p.source.stats if live else None,
-            on_done=p.stop.set)
+            on_done=p.stop.set, direct=c.direct and _ring_batches(p.source))
+    elif c.direct and _ring_batches(p.source):
+        from .sinks.direct import DirectSink
+        sink = DirectSink(c.write, list(p.source.interfaces()))
     else:
         sink = PcapngSink(c.write, list(p.source.interfaces()))   # the sink extends its list
     if c.read_file is None:
         sink.set_snaplen(p.source.snaplen)
     p.writer = sink
     return sink
+
+
+def _ring_batches(source: Source) -> bool:
+    """True when the source hands out TPACKET_V3 blocks, which the direct sink
+    rewrites in place (a library user may pass any source to ``build``)."""
+    from .sources.tpacket import TpacketSource
+
+    return isinstance(getattr(source, "source", None), TpacketSource)
 
 
 def print_options(c: Config):

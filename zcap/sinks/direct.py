@@ -42,6 +42,10 @@ from .pcapng import InterfaceStats, PcapngSink, _hardware, open_output, os_name
 SPARSE_BYTES = 256 * 1024
 STAGE_BYTES = 2 * 1024 * 1024     # the largest sparse run plus what is left of the last flush
 STAGE_FLUSH = 64 * 1024           # staged data is written once this much has gathered
+# Staged packets are also put on the file, past its aligned end, with a plain
+# write at least this often (and whenever the link goes quiet), so that a file
+# being written shows them as they come, as the buffered writer's file does.
+SHOW_EVERY_S = 0.2
 MAX_ALIGN = 64 * 1024            # ring blocks are 128 KiB at least
 TABLE_ROWS = 16384                # packets in a 1 MiB block of 60-byte frames: ~7300
 ETHER_HEADER_BYTES = 14
@@ -61,6 +65,20 @@ def ring_reserve(frame_mode: int, link_header_bytes: int = ETHER_HEADER_BYTES) -
     return link_header_bytes % 4
 
 
+# Link-layer header bytes before the network header, by LINKTYPE_*, for the
+# link types whose frames the reserve can align (Ethernet, and IP with no link
+# header as on tun devices). Others are written correctly too, each frame
+# moved into place by the rewrite.
+LINK_HEADER_BYTES = {fmt.LINKTYPE_ETHERNET: ETHER_HEADER_BYTES, fmt.LINKTYPE_RAW: 0}
+
+
+def reserve_for_linktype(linktype: int) -> int:
+    """The PACKET_RESERVE (``ring_reserve``) for a live ring of ``linktype``."""
+    if linktype == fmt.LINKTYPE_LINUX_SLL2:
+        return ring_reserve(lib.ZC_FRAME_SLL2)
+    return ring_reserve(lib.ZC_FRAME_ETHER, LINK_HEADER_BYTES.get(linktype, 0))
+
+
 def _epb(pkt, ifid: int, snaplen: int) -> bytes:
     """One EPB built in Python, for a block whose layout the rewrite refused."""
     data = bytes(pkt.data[:snaplen] if snaplen else pkt.data)
@@ -71,6 +89,35 @@ def _epb(pkt, ifid: int, snaplen: int) -> bytes:
     if pkt.flags:
         out += EPB_FLAGS_OPTION.pack(2, 4, pkt.flags, 0, 0)
     return out + struct.pack("=I", total)
+
+
+class Rewritten:
+    """The first ``n`` packets of a ring block, rewritten in place into EPBs:
+    packet i's EPB starts at ``table[i].epb_off`` and ends where the next one
+    starts (the last ends at ``out.end``). ``epbs``: the EPBs built apart, when
+    the rewrite refused the block's layout."""
+
+    __slots__ = ("base", "table", "out", "n", "align", "epbs")
+
+    def __init__(self, base, table, out, n: int, align: int, epbs: list[bytes] | None) -> None:
+        self.base, self.table, self.out, self.n = base, table, out, n
+        self.align, self.epbs = align, epbs
+
+    def ts_ns(self, i: int) -> int:
+        """Packet i's timestamp."""
+        return self.table[i].ts_ns
+
+    def size(self, i: int) -> int:
+        """Bytes of packet i's EPB."""
+        if self.epbs is not None:
+            return len(self.epbs[i])
+        end = self.table[i + 1].epb_off if i + 1 < self.n else self.out.end
+        return end - self.table[i].epb_off
+
+    def span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Where the EPBs of packets [lo, hi) lie in the block."""
+        end = self.table[hi].epb_off if hi < self.n else self.out.end
+        return self.table[lo].epb_off, end
 
 
 class DirectSink(Sink):
@@ -101,8 +148,12 @@ class DirectSink(Sink):
         self._out = ffi.new("struct zc_inplace_out *")
         self._file_off = 0                # bytes on the file (staged ones not included)
         self._last_pkt = 0                # end of the last EPB known to be on the file
+        self._last_count = 0              # EPBs up to there: what a failed file keeps
         self._ends: list[int] = []        # packet ends (stream offsets) staged, not yet on file
+        self._end_counts: list[int] = []  # EPBs up to each of those ends
         self._staged = 0
+        self._shown = 0                   # staged bytes already on the file (plain writes)
+        self._next_show = 0.0
         self._stage_map: mmap.mmap | None = None
         if self.align:
             self._stage_map = mmap.mmap(-1, STAGE_BYTES)
@@ -126,8 +177,21 @@ class DirectSink(Sink):
 
     @property
     def mode(self) -> str:
-        """How the file is written, for the listening line."""
+        """How the file is written, in a few words."""
         return f"direct I/O, {self.align}-byte units" if self.align else "plain writes"
+
+    @property
+    def write_mode(self) -> str:
+        """The end of the listening line: how the file is written."""
+        if self.align:
+            return "writing pcapng with direct I/O"
+        return "writing pcapng from the ring with plain writes"
+
+    def tap(self, stats) -> None:
+        """Nothing to do: a StatsSink counts each batch itself, before this
+        sink, while the block's tpacket headers are still intact (the pump
+        runs a rewriting sink last)."""
+        return None
 
     def set_snaplen(self, snaplen: int) -> None:
         """Cap on frames that grow when a stripped VLAN tag is put back."""
@@ -143,39 +207,112 @@ class DirectSink(Sink):
         """Write the first ``limit`` packets of a TpacketBatch, rewriting its
         block in place; returns how many were written. The block's packets are
         gone afterwards (its metadata stays in ``self.table``)."""
-        if self.err:
-            raise OutputError(f"writing {self.display}: the file is already broken")
+        self._check_open()
+        rw = self.rewrite(batch, limit, ifid)
+        return self.write_rewritten(rw) if rw is not None else 0
+
+    def rewrite(self, batch, limit: int, ifid: int = 0) -> "Rewritten | None":
+        """Read the metadata of the first ``limit`` packets of a TpacketBatch
+        into the table, then rewrite them in place into EPBs laid out for this
+        file's alignment; None when there are none. ``write_rewritten`` then
+        puts them, or a run of them, on a file."""
         source = batch.source
         n = min(limit, batch.count)
         if n > len(self._table):
             self._table = ffi.new("struct zc_meta[]", n)
         n = lib.zc_inplace_scan(batch.block, source.frame_mode, self._table, n)
         if n == 0:
-            return 0
+            return None
         out = self._out
         rc = lib.zc_inplace_rewrite(batch.block, source.geometry.block_size, self._table, n,
                                     source.frame_mode, ifid, self.snaplen, self.align or 4,
                                     self.compact_max, out)
-        base = ffi.cast("uint8_t *", batch.block)
         self.moved += out.moved if rc == 0 else n
+        epbs = None
         if rc < 0:      # a layout the rewrite cannot place: the block is untouched
-            data = b"".join(_epb(p, ifid, self.snaplen) for p in batch.packets(n))
-            self._raw(data, packet_end=True)
-        elif self.align and out.end - out.first >= SPARSE_BYTES:
+            epbs = [_epb(p, ifid, self.snaplen) for p in batch.packets(n)]
+        return Rewritten(ffi.cast("uint8_t *", batch.block), self._table, out, n,
+                         self.align or 4, epbs)
+
+    def write_rewritten(self, rw: "Rewritten", lo: int = 0, hi: int | None = None) -> int:
+        """Put packets [lo, hi) of a rewritten block on the file; returns how
+        many. A whole dense block goes out with one write of the ring's memory;
+        a run of it (a block split between two files) is copied through the
+        staging buffer in direct mode."""
+        self._check_open()
+        hi = rw.n if hi is None else hi
+        count = self.packets + hi - lo
+        out, base = rw.out, rw.base
+        if rw.epbs is not None:
+            self._raw(b"".join(rw.epbs[lo:hi]), count=count)
+        elif (self.align and lo == 0 and hi == rw.n and rw.align == self.align
+              and out.end - out.first >= SPARSE_BYTES):
             self._unstage(pad=True)
             self._write(base, out.direct_end)
             self.ring_writes += 1
             self._last_pkt = self._file_off - out.direct_end + out.end
+            self._last_count = count
             self.bytes += out.direct_end
-        elif self.align:
-            self._stage_bytes(base + out.first, out.end - out.first, packet_end=True)
         else:
-            self._write(base + out.first, out.end - out.first)
-            self.ring_writes += 1
-            self._last_pkt = self._file_off
-            self.bytes += out.end - out.first
-        self.packets += n
-        return n
+            start, end = rw.span(lo, hi)
+            if self.align:
+                self._stage_bytes(base + start, end - start, count=count)
+                if time.monotonic() >= self._next_show:
+                    self._show_staged()
+            else:
+                self._write(base + start, end - start)
+                self.ring_writes += 1
+                self._last_pkt, self._last_count = self._file_off, count
+                self.bytes += end - start
+        self.packets = count
+        return hi - lo
+
+    def _check_open(self) -> None:
+        if self.err:
+            raise OutputError(f"writing {self.display}: the file is already broken")
+
+    def write_raw(self, data: bytes) -> None:
+        """Write whole pcapng blocks that are not packets (ISBs of a rotated file)."""
+        self._check_open()
+        self._raw(data)
+
+    def tick(self) -> None:
+        """A quiet link: put what is staged on the file now."""
+        if self.align and not self.err:
+            self._show_staged()
+
+    def _show_staged(self) -> None:
+        """Write the staged bytes not yet on the file past its aligned end, with
+        a plain pwrite (O_DIRECT would need whole units): the file is then
+        valid up to its last packet. The next aligned write covers the same
+        bytes again, the same content, with direct I/O."""
+        self._next_show = time.monotonic() + SHOW_EVERY_S
+        if self._shown >= self._staged:
+            return
+        flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
+        try:
+            while self._shown < self._staged:
+                try:
+                    self._shown += os.pwrite(
+                        self.fd, ffi.buffer(self._stage + self._shown, self._staged - self._shown),
+                        self._file_off + self._shown)
+                except InterruptedError:
+                    continue
+        except OSError as err:
+            self._fail(err.errno or errno.EIO)
+        finally:
+            if self.fd >= 0 and not self.err:
+                fcntl.fcntl(self.fd, fcntl.F_SETFL, flags)
+        self._note_shown()
+
+    def _note_shown(self) -> None:
+        """Packets wholly among the shown bytes are on the file: a failure
+        later keeps them."""
+        shown_end = self._file_off + self._shown
+        k = bisect.bisect_right(self._ends, shown_end)
+        if k and self._ends[k - 1] > self._last_pkt:
+            self._last_pkt, self._last_count = self._ends[k - 1], self._end_counts[k - 1]
 
     @property
     def table(self):
@@ -183,25 +320,28 @@ class DirectSink(Sink):
         return self._table
 
     # -- the file ----------------------------------------------------------------
-    def _raw(self, data: bytes, packet_end: bool = False) -> None:
+    def _raw(self, data: bytes, count: int | None = None) -> None:
+        """Write ``data`` (through the staging buffer in direct mode); ``count``:
+        it ends with an EPB, the file's ``count``-th."""
         buf = ffi.from_buffer(data)
         if self.align:
-            self._stage_bytes(ffi.cast("uint8_t *", buf), len(data), packet_end)
+            self._stage_bytes(ffi.cast("uint8_t *", buf), len(data), count)
         else:
             self._write(ffi.cast("uint8_t *", buf), len(data))
-            if packet_end:
-                self._last_pkt = self._file_off
+            if count is not None:
+                self._last_pkt, self._last_count = self._file_off, count
             self.bytes += len(data)
 
-    def _stage_bytes(self, src, n: int, packet_end: bool) -> None:
+    def _stage_bytes(self, src, n: int, count: int | None) -> None:
         done = 0
         while done < n:     # in pieces: after a flush, less than one unit is left staged
             take = min(n - done, STAGE_BYTES - self._staged)
             ffi.memmove(self._stage + self._staged, src + done, take)
             self._staged += take
             done += take
-            if packet_end and done == n:
+            if count is not None and done == n:
                 self._ends.append(self._file_off + self._staged)
+                self._end_counts.append(count)
             if self._staged >= STAGE_FLUSH:
                 self._flush_aligned()
         self.bytes += n
@@ -213,6 +353,7 @@ class DirectSink(Sink):
             return
         self._write(self._stage, whole)
         self._staged -= whole
+        self._shown = max(0, self._shown - whole)
         ffi.memmove(self._stage, self._stage + whole, self._staged)
         self._note_packets_written()
 
@@ -230,14 +371,14 @@ class DirectSink(Sink):
                 self._staged += padlen
                 self.bytes += padlen
         self._write(self._stage, self._staged)
-        self._staged = 0
+        self._staged = self._shown = 0
         self._note_packets_written()
 
     def _note_packets_written(self) -> None:
         k = bisect.bisect_right(self._ends, self._file_off)
         if k:
-            self._last_pkt = self._ends[k - 1]
-            del self._ends[:k]
+            self._last_pkt, self._last_count = self._ends[k - 1], self._end_counts[k - 1]
+            del self._ends[:k], self._end_counts[:k]
 
     def _write(self, ptr, n: int) -> None:
         done = 0
@@ -254,18 +395,23 @@ class DirectSink(Sink):
     def _fail(self, err: int) -> None:
         """Cut the file back to the end of its last whole packet, then raise."""
         self.err = err
+        # What the summary counts as written: the EPBs the file keeps.
+        self.packets = self._last_count
         try:
             if os.path.isfile(self.path) and self._own_fd:
-                os.truncate(self.path, self._last_pkt_on_file())
+                end, self.packets = self._last_pkt_on_file()
+                os.truncate(self.path, end)
         except OSError:
             pass    # the error below is what the user needs to know
         self.check(-err)
 
-    def _last_pkt_on_file(self) -> int:
-        """Walk the blocks written after the last packet end we know of; the
-        write that failed may have put more whole EPBs on the file."""
+    def _last_pkt_on_file(self) -> tuple[int, int]:
+        """Walk the blocks written after the last packet end we know of (the
+        write that failed may have put more whole EPBs on the file); returns
+        the end of the last whole EPB and how many EPBs end there or before."""
         size = os.fstat(self.fd).st_size
         last = off = self._last_pkt
+        count = self._last_count
         with open(self.path, "rb") as f:
             while off + 8 <= size:
                 f.seek(off)
@@ -274,8 +420,8 @@ class DirectSink(Sink):
                     break
                 off += total
                 if btype == fmt.EPB:
-                    last = off
-        return last
+                    last, count = off, count + 1
+        return last, count
 
     def close(self, stats: list[InterfaceStats] | None = None) -> None:
         """Write what is staged and an ISB per interface (unless the file is

@@ -27,6 +27,13 @@ tcpdump's semantics, kept here:
   finished children are reaped at the next rotation and at close. Unlike
   tcpdump, the last file gets CMD too when the capture ends normally
   (``postrotate_last=False`` gives tcpdump's behaviour).
+
+With ``direct=True`` (a live TPACKET_V3 capture, the CLI's default) each file
+is a ``DirectSink``: a ring block is rewritten in place once, and the same
+size and time rules decide which run of its EPBs goes to which file. A block
+that falls wholly in one file goes out as one write of the ring's memory; the
+runs of a block split between files are copied through the files' staging
+buffers (direct I/O needs aligned writes, and a split point is not aligned).
 """
 
 import contextlib
@@ -41,6 +48,7 @@ from .._core import lib
 from ..errors import UsageError
 from ..protocols import Sink
 from ..report import warn
+from .direct import DirectSink
 from .pcapng import InterfaceStats, PcapngSink
 
 ONE_MILLION = 1_000_000
@@ -111,7 +119,7 @@ class RotatingPcapngSink(Sink):
                  file_count: int | None = None, postrotate: str | None = None,
                  stats: Callable[[], tuple[int, int]] | None = None,
                  on_done: Callable[[], None] | None = None,
-                 postrotate_last: bool = True) -> None:
+                 postrotate_last: bool = True, direct: bool = False) -> None:
         if path == "-":
             raise UsageError("-C, -G and -W need a file name with -w, not standard output")
         if file_size is not None and file_size <= 0:
@@ -123,6 +131,8 @@ class RotatingPcapngSink(Sink):
         if file_count is not None and not (file_size or rotate_seconds):
             raise UsageError("-W needs -C or -G")
         self.pattern = path
+        self.direct = direct
+        self.rewrites = direct            # a direct file destroys the block: run last
         self.interfaces = interfaces
         self.file_size = file_size
         self.rotate_ns = int(rotate_seconds * 1e9) if rotate_seconds else None
@@ -141,7 +151,7 @@ class RotatingPcapngSink(Sink):
         self._time_count = 0                # tcpdump's Gflag_count
         self._closed_packets = 0
         self._closed_bytes = 0
-        self._current: PcapngSink | None = None
+        self._current: PcapngSink | DirectSink | None = None
         self._tap = None                    # a StatsSink every file counts into
         self._tap_lock = contextlib.nullcontext()
         self._open(time.time_ns())
@@ -164,8 +174,14 @@ class RotatingPcapngSink(Sink):
 
     @property
     def writer(self):
-        """The current file's C writer (``struct zc_writer *``), or None."""
-        return self._current.writer if self._current is not None else None
+        """The current file's C writer (``struct zc_writer *``), or None (also
+        in direct mode, which has none)."""
+        return getattr(self._current, "writer", None)
+
+    @property
+    def write_mode(self) -> str:
+        """The end of the listening line: how the files are written."""
+        return getattr(self._current, "write_mode", "writing pcapng buffered")
 
     @property
     def packets(self) -> int:
@@ -204,6 +220,8 @@ class RotatingPcapngSink(Sink):
         """Write the first ``limit`` packets of the batch, rotating between them
         as needed; returns how many were written (fewer only once ``done``)."""
         with self._tap_lock:            # the display may be copying the counters
+            if self.direct:
+                return self._consume_direct(batch, min(limit, batch.count), ifid)
             return self._consume(batch, min(limit, batch.count), ifid)
 
     def _consume(self, batch, limit: int, ifid: int) -> int:
@@ -229,6 +247,34 @@ class RotatingPcapngSink(Sink):
             self._rotate(by_size=self._over_size())
         return written
 
+    def _consume_direct(self, batch, limit: int, ifid: int) -> int:
+        """The block rewritten once, then cut into runs by the same rules as
+        the C writer's stop conditions: before a packet, a file of ``file_size``
+        bytes or more, or a packet stamped at or after the deadline, ends the
+        file; a new file takes at least one packet."""
+        if self._current is None:
+            return 0
+        rw = self._current.rewrite(batch, limit, ifid)
+        if rw is None:
+            return 0
+        i = 0
+        while i < rw.n and self._current is not None:
+            cur = self._current
+            size, j = cur.bytes, i
+            while j < rw.n:
+                if j > i or cur.packets:
+                    if (self._stop_offset and size >= self._stop_offset) or (
+                            self._deadline_ns and rw.ts_ns(j) >= self._deadline_ns):
+                        break
+                size += rw.size(j)
+                j += 1
+            if j > i:
+                cur.write_rewritten(rw, i, j)
+                i = j
+            if i < rw.n:
+                self._rotate(by_size=self._over_size())
+        return i
+
     def tick(self, now_ns: int | None = None) -> None:
         """Between batches, on a quiet link: -G still starts the next file when the
         interval is over (tcpdump waits for a packet; an empty file for a quiet
@@ -238,6 +284,8 @@ class RotatingPcapngSink(Sink):
         if (self._current is not None and self._deadline_ns
                 and (now_ns or time.time_ns()) >= self._deadline_ns + TICK_GRACE_NS):
             self._rotate(by_size=False)
+        if self._current is not None:
+            self._current.tick()        # a direct file shows what it has staged
 
     def close(self, stats: list[InterfaceStats] | None = None) -> None:
         """Close the current file with its ISB (from ``stats``, the capture's
@@ -266,12 +314,15 @@ class RotatingPcapngSink(Sink):
         ``deadline_ns`` (default: one interval from now)."""
         when = now_ns / 1e9 if self.rotate_ns else None
         self._name = file_name(self.pattern, self._size_count, self._width, when)
-        self._current = PcapngSink(self._name, self.interfaces)
+        if self.direct:
+            self._current = DirectSink(self._name, self.interfaces)
+        else:
+            self._current = PcapngSink(self._name, self.interfaces)
         if self._snaplen is not None:
             self._current.set_snaplen(self._snaplen)
         if self._tap is not None:
             self._current.tap(self._tap)
-        header = self._current.writer.offset
+        header = self._offset()
         # A new file always takes at least one packet, however small -C is.
         self._stop_offset = max(self.file_size, header + 1) if self.file_size else 0
         if self.rotate_ns:
@@ -279,8 +330,14 @@ class RotatingPcapngSink(Sink):
         else:
             self._deadline_ns = None
 
+    def _offset(self) -> int:
+        """Bytes in the current file so far (a direct file's staged ones too)."""
+        if self.direct:
+            return self._current.bytes
+        return self._current.writer.offset
+
     def _over_size(self) -> bool:
-        return bool(self._stop_offset) and self._current.writer.offset >= self._stop_offset
+        return bool(self._stop_offset) and self._offset() >= self._stop_offset
 
     def _rotate(self, by_size: bool) -> None:
         now = time.time_ns()
@@ -319,7 +376,7 @@ class RotatingPcapngSink(Sink):
         sink, self._current = self._current, None
         delivered = sink.packets
         try:
-            if not sink.writer.err:
+            if not (sink.err if self.direct else sink.writer.err):
                 if counts is None:
                     received = dropped = None
                     if self._stats is not None:
@@ -333,7 +390,10 @@ class RotatingPcapngSink(Sink):
                         "isb_filteraccept": received, "isb_osdrop": dropped,
                         "isb_usrdeliv": delivered if len(counts) == 1 else None})
                     for i, (start, received, dropped) in enumerate(counts))
-                sink.check(lib.zc_write_raw(sink.writer, isbs, len(isbs)))
+                if self.direct:
+                    sink.write_raw(isbs)
+                else:
+                    sink.check(lib.zc_write_raw(sink.writer, isbs, len(isbs)))
         finally:
             self._closed_packets += sink.packets
             self._closed_bytes += sink.bytes
