@@ -118,3 +118,22 @@ def test_a_warning_still_reaches_stderr_once_logging_is_loaded():
     err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60).stderr
     assert err == "zcap: late\n"
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_without_a_traceback():
+    # A SIGINT between importing the command line and main() (the import takes
+    # a visible fraction of a second) must end the process as it ends tcpdump.
+    code = ("import os, signal, time\nimport zcap.cli\n"
+            "os.kill(os.getpid(), signal.SIGINT)\ntime.sleep(10)\nprint('survived')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == -2, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr and "survived" not in r.stdout
+
+
+def test_main_puts_pythons_ctrl_c_handling_back():
+    code = ("import signal\nfrom zcap.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60, check=True)
+    assert r.stdout.splitlines()[-1] == "True"

@@ -8,13 +8,23 @@ it is used. tests/test_startup.py keeps it so.
 """
 
 import os
+import signal
 import sys
 from typing import Annotated
 
-import typer
+# A Ctrl-C while the command line is still loading ends the process as it
+# would end tcpdump, killed by SIGINT, instead of a KeyboardInterrupt traceback
+# from whichever module was being imported; main() puts Python's handler back.
+try:
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+except ValueError:                      # imported from a thread other than the main one
+    pass
 
-from . import __version__
-from .errors import ZcapError
+import typer  # noqa: E402 - after the SIGINT guard above, on purpose
+
+from . import __version__  # noqa: E402
+from .errors import ZcapError  # noqa: E402
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
@@ -383,6 +393,8 @@ def capture(config) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: errors become one line on stderr and an exit code."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     command = typer.main.get_command(app)
     try:
         rc = command.main(args=argv, prog_name="zcap", standalone_mode=False)
