@@ -939,11 +939,6 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         if isinstance(e, A.BinOp):
             aop = _ALUOPS[e.op]
             rk = _const_value(e.right)
-            if rk is not None and isinstance(e.right, A.Num) and rk == 0 and e.op in "/%":
-                raise FilterError("division by zero" if e.op == "/" else "modulus by zero",
-                                  e.col)
-            if rk is not None and e.op in ("<<", ">>") and rk > 31:
-                raise FilterError("shift by more than 31 bits", e.col)
             if rk is not None:
                 c0, s0 = self.arith(e.left)
                 stmts = s0 + [Stmt(op.BPF_ALU | aop | op.BPF_K, rk)]
@@ -954,6 +949,14 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                 stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r),
                                                           Stmt(op.BPF_ALU | aop | op.BPF_X)]
                 self.free(r)
+            # judged once both operands are generated, as libpcap does (an
+            # error inside an operand comes first)
+            first = _first_number(e.right)
+            if first == 0 and e.op in "/%":
+                raise FilterError("division by zero" if e.op == "/" else "modulus by zero",
+                                  e.col)
+            if first is not None and e.op in ("<<", ">>") and first > 31:
+                raise FilterError("shift by more than 31 bits", e.col)
             # libpcap keeps only the left operand's protocol checks: in
             # `4 * (ip[0] & 0xf) > 20` nothing says the packet is IP
             return c0, stmts
@@ -1013,6 +1016,23 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                           Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
                           Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
         return checks, stmts
+
+
+def _first_number(e: A.Arith) -> int | None:
+    """The number libpcap's code generator looks at to refuse `x / 0` or
+    `x << 40`: the first statement of the operand's code, which loads its
+    leftmost leaf (so `x << (40 - 20)` is refused, `x << (len + 40)` is not),
+    or a packet load's index first (so even `ip[0] / ip[0]` is refused)."""
+    while True:
+        if isinstance(e, A.BinOp):
+            e = e.left
+        elif isinstance(e, A.Neg):
+            e = e.inner
+        elif isinstance(e, A.Load):
+            e = e.index
+        else:
+            break
+    return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
 
 
 def _const_value(e: A.Arith) -> int | None:

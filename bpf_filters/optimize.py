@@ -18,6 +18,7 @@ moved, unless the same load already ran on every path to it.
 from __future__ import annotations
 
 from . import opcodes as op
+from .errors import FilterError
 from .ir import Block, Stmt, topo_order
 
 M32 = 0xFFFFFFFF
@@ -78,11 +79,28 @@ def _alu(o: int, a: int, b: int) -> int | None:
         return a | b
     if o == op.BPF_XOR:
         return a ^ b
+    # libpcap's optimiser folds a shift by 32 or more to 0 (the interpreters
+    # shift by the count's low 5 bits: the folded program's verdict wins)
     if o == op.BPF_LSH:
-        return (a << (b & 31)) & M32
+        return (a << b) & M32 if b < 32 else 0
     if o == op.BPF_RSH:
-        return a >> (b & 31)
+        return a >> b if b < 32 else 0
     return None
+
+
+_REFUSABLE = (op.BPF_DIV, op.BPF_MOD, op.BPF_LSH, op.BPF_RSH)
+
+
+def _refuse_constant_operand(o: int, k: int, a_known: bool) -> None:
+    """libpcap's optimiser refuses the filter when it learns that X, the right
+    operand, is a constant it cannot use: 0 for / and %, and for a shift of an
+    unknown A more than 31 (a known A it folds, shifting all bits out)."""
+    if k == 0 and o == op.BPF_DIV:
+        raise FilterError("division by zero", 0)
+    if k == 0 and o == op.BPF_MOD:
+        raise FilterError("modulus by zero", 0)
+    if k > 31 and o in (op.BPF_LSH, op.BPF_RSH) and not a_known:
+        raise FilterError("shift by more than 31 bits", 0)
 
 
 def _jump(o: int, a: int, k: int) -> bool:
@@ -102,6 +120,10 @@ class Optimizer:
         self.root = root
         self.vals = Values()
         self.changed = False
+        # set for the last look at the finished program, where libpcap's
+        # refusals of constant operands are judged (after dead code is gone,
+        # as libpcap rewrites statements only once its jumps are settled)
+        self.final = False
 
     # ---- symbolic execution of statements
     def step(self, s: Stmt, regs: list[int | None], avail: set[int],
@@ -205,6 +227,8 @@ class Optimizer:
             x = regs[RX]
             if x is None:
                 x = regs[RX] = V.fresh()
+            if x in V.consts and self.final:
+                _refuse_constant_operand(o, V.consts[x], a in V.consts)
             if x in V.consts:
                 kk = V.consts[x]
                 if rewrite and not (o in (op.BPF_DIV, op.BPF_MOD) and kk == 0) and not (
@@ -595,6 +619,11 @@ class Optimizer:
             self.root = self.merge(topo_order(self.root))
             if not self.changed:
                 break
+        order = topo_order(self.root)
+        if any(st.code & 0x07 == op.BPF_ALU and st.code & op.BPF_X
+               and st.code & 0xF0 in _REFUSABLE for b in order for st in b.stmts):
+            self.final = True
+            self.analyse(order)
         return self.root
 
 
