@@ -69,7 +69,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     gen = CodeGen(num, netmask, kernel, savefile, lists=optimize)
     root = deep.call(lambda: gen.program(tree, snaplen), depth)
     if optimize:
-        root = _opt.optimize(root)
+        root = _opt.optimize(root, keep_verdicts=gen.no_optimize)
     insns = _assemble_lists(root, max_insns) if lists.has_sets(root) else \
         assemble(root, limit=max_insns)
     if optimize and len(insns) == 1 and insns[0].k == 0 and not gen.opaque:

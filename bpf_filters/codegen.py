@@ -102,6 +102,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         # offsets, protochain's loop, geneve's offsets, `byte` on A as it is):
         # an empty filter that contains it is not refused (see compile()).
         self.opaque = False
+        # libpcap does not optimise a program with 802.11's run-time offsets,
+        # geneve's or protochain's loop: its verdicts are then the plain
+        # code's, on short packets too, and it refuses no constant operand
+        self.no_optimize = False
         # Where the link header starts at run time (radiotap: after the radiotap
         # header), or None when it starts the frame.
         self.var_link: int | None = None
@@ -666,7 +670,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
         if proto not in ("ip", "ip6"):
             raise FilterError("bad protocol applied for 'protochain'", col)
-        self.opaque = True
+        self.opaque = self.no_optimize = True
         if self.var_nl is not None:
             raise FilterError("'protochain' not supported with variable length headers", col)
         v6 = proto == "ip6"
@@ -902,18 +906,41 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             c1 = None
             f = test(s0, jop, rk)
         else:
-            # the right side's value waits in r while the left side is computed,
-            # so r must stay taken while the left side's code is generated
-            c1, s1 = self.arith(rel.right)
-            r = self.alloc(rel.col)
-            c0, s0 = self.arith(rel.left)
-            stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
-            self.free(r)
+            c0, c1, stmts = self.operands(rel.left, rel.right, rel.col)
             f = test(stmts, jop, 0, src=op.BPF_X)
+        self.refuse_like_libpcap(rel, rel.col)
         if rel.negate:
             f = not_(f)
         checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
         return f if checks is None else and_(checks, f)
+
+    def operands(self, left: A.Arith, right: A.Arith, col: int
+                 ) -> tuple[Frag | None, Frag | None, list[Stmt]]:
+        """(left's checks, right's checks, statements leaving left in A and
+        right in X). One side's value waits in a scratch register while the
+        other is computed: the side that needs more registers goes first, so
+        a chain like `ip[0] + ip[1] + ...` needs one register at any length."""
+        if _regs_needed(right) >= _regs_needed(left):
+            c1, s1 = self.arith(right)
+            r = self.alloc(col)  # taken while the left side is generated
+            c0, s0 = self.arith(left)
+            stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
+        else:
+            c0, s0 = self.arith(left)
+            r = self.alloc(col)
+            c1, s1 = self.arith(right)
+            stmts = s0 + [Stmt(op.BPF_ST, r)] + s1 + [Stmt(op.BPF_MISC | op.BPF_TAX),
+                                                      Stmt(op.BPF_LD | op.BPF_MEM, r)]
+        self.free(r)
+        return c0, c1, stmts
+
+    def refuse_like_libpcap(self, rel: A.Relation, col: int) -> None:
+        """libpcap gives every value of a comparison a scratch register of its
+        own while it is computed (16 in all, less those the link layer keeps):
+        refuse where it runs out, though zcap's code would need fewer."""
+        held = op.BPF_MEMWORDS - len(self.free_regs)
+        if held + _libpcap_regs(rel) > op.BPF_MEMWORDS:
+            raise FilterError("too many registers needed to evaluate expression", col)
 
     def alloc(self, col: int) -> int:
         if not self.free_regs:
@@ -943,12 +970,8 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                 c0, s0 = self.arith(e.left)
                 stmts = s0 + [Stmt(op.BPF_ALU | aop | op.BPF_K, rk)]
             else:
-                _c1, s1 = self.arith(e.right)
-                r = self.alloc(e.col)  # taken while the left side is generated
-                c0, s0 = self.arith(e.left)
-                stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r),
-                                                          Stmt(op.BPF_ALU | aop | op.BPF_X)]
-                self.free(r)
+                c0, _c1, stmts = self.operands(e.left, e.right, e.col)
+                stmts.append(Stmt(op.BPF_ALU | aop | op.BPF_X))
             # judged once both operands are generated, as libpcap does (an
             # error inside an operand comes first)
             first = _first_number(e.right)
@@ -1016,6 +1039,35 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                           Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
                           Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
         return checks, stmts
+
+
+def _regs_needed(e: A.Arith) -> int:
+    """Scratch registers zcap's code for e takes at once (CodeGen.operands)."""
+    if isinstance(e, A.Neg):
+        return _regs_needed(e.inner)
+    if isinstance(e, A.Load):
+        inner = _regs_needed(e.index)
+        return max(inner, 1) if e.proto in _TRANSPORT and _const_value(e.index) is None \
+            else inner
+    if isinstance(e, A.BinOp) and _const_value(e.right) is None:
+        left, right = _regs_needed(e.left), _regs_needed(e.right)
+        return min(max(right, 1 + left), max(left, 1 + right))
+    if isinstance(e, A.BinOp):
+        return _regs_needed(e.left)
+    return 0
+
+
+def _libpcap_regs(e: A.Arith | A.Relation) -> int:
+    """Scratch registers libpcap's code generator holds at once for e: one per
+    value being computed, the left operand's kept while the right one is
+    computed, and a load's index kept while its result gets one."""
+    if isinstance(e, (A.BinOp, A.Relation)):
+        return max(_libpcap_regs(e.left), 1 + _libpcap_regs(e.right))
+    if isinstance(e, A.Neg):
+        return _libpcap_regs(e.inner)
+    if isinstance(e, A.Load):
+        return max(_libpcap_regs(e.index), 2)
+    return 1
 
 
 def _first_number(e: A.Arith) -> int | None:

@@ -10,9 +10,13 @@ Passes, repeated until nothing changes:
 - dead statement removal (liveness of A, X and M[]);
 - merging of equal blocks (equal tails), and blocks whose two branches agree.
 
-Unlike libpcap's, this optimiser never changes a verdict: a packet load that
-might run past the end of the packet (and so reject it) is never removed or
-moved, unless the same load already ran on every path to it.
+Its own deductions never change a verdict: a packet load that might run past
+the end of the packet (and so reject it) is never removed or moved, unless the
+same load already ran on every path to it. libpcap's optimiser does change
+verdicts on short packets (its or/and pull-ups move loads; it drops a test
+whose branches agree, load and all), and libpcap's verdicts are the ones to
+give, so those moves are made too, but not where libpcap does not optimise
+(keep_verdicts).
 """
 
 from __future__ import annotations
@@ -79,8 +83,7 @@ def _alu(o: int, a: int, b: int) -> int | None:
         return a | b
     if o == op.BPF_XOR:
         return a ^ b
-    # libpcap's optimiser folds a shift by 32 or more to 0 (the interpreters
-    # shift by the count's low 5 bits: the folded program's verdict wins)
+    # a shift by 32 or more leaves 0, in libpcap's optimiser and its bpf_filter()
     if o == op.BPF_LSH:
         return (a << b) & M32 if b < 32 else 0
     if o == op.BPF_RSH:
@@ -116,8 +119,11 @@ def _jump(o: int, a: int, k: int) -> bool:
 class Optimizer:
     """One optimisation run over a DAG."""
 
-    def __init__(self, root: Block) -> None:
+    def __init__(self, root: Block, keep_verdicts: bool = False) -> None:
         self.root = root
+        # no move of libpcap's that changes a short packet's verdict (pull-ups,
+        # dropping a test whose load may fail), no refusal of its optimiser
+        self.keep_verdicts = keep_verdicts
         self.vals = Values()
         self.changed = False
         # set for the last look at the finished program, where libpcap's
@@ -153,6 +159,8 @@ class Optimizer:
                     regs[2 + k] = v
                 if rewrite and v in V.consts and regs[RA] != v:
                     s = Stmt(op.BPF_LD | op.BPF_IMM, V.consts[v])
+                elif rewrite and v == regs[RX] and regs[RA] != v:
+                    s = Stmt(op.BPF_MISC | op.BPF_TXA)
                 return setreg(RA, v, s)
             if mode == op.BPF_ABS:
                 if op.anc_field(k) is not None:
@@ -188,6 +196,8 @@ class Optimizer:
                     regs[2 + k] = v
                 if rewrite and v in V.consts and regs[RX] != v:
                     s = Stmt(op.BPF_LDX | op.BPF_IMM, V.consts[v])
+                elif rewrite and v == regs[RA] and regs[RX] != v:
+                    s = Stmt(op.BPF_MISC | op.BPF_TAX)  # the cell may then die
                 return setreg(RX, v, s)
             v = V.num(("msh", k))
             faulting = v not in avail
@@ -476,7 +486,8 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH):  # type: ignore[union-attr]
+                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH) and (  # type: ignore[union-attr]
+                        not self.keep_verdicts or not self.may_fault(b)):
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
                     # whose results are used later is a step of a computation,
@@ -495,6 +506,12 @@ class Optimizer:
             else:
                 canon[key] = b
         return repl.get(self.root.id, self.root)
+
+    def may_fault(self, b: Block) -> bool:
+        """Can one of b's statements reject the packet (a load not yet done)?"""
+        regs = list(self.entry[b.id])
+        avail = set(self.avail_in[b.id])
+        return any([self.step(s, regs, avail, rewrite=False)[1] for s in b.stmts])
 
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
@@ -602,7 +619,7 @@ class Optimizer:
             order = topo_order(self.root)
             live = self.liveness(order)
             self.thread(order, live)
-            if not self.changed:
+            if not self.changed and not self.keep_verdicts:
                 order = topo_order(self.root)
                 self.analyse(order)
                 live = self.liveness(order)
@@ -620,7 +637,7 @@ class Optimizer:
             if not self.changed:
                 break
         order = topo_order(self.root)
-        if any(st.code & 0x07 == op.BPF_ALU and st.code & op.BPF_X
+        if not self.keep_verdicts and any(st.code & 0x07 == op.BPF_ALU and st.code & op.BPF_X
                and st.code & 0xF0 in _REFUSABLE for b in order for st in b.stmts):
             self.final = True
             self.analyse(order)
@@ -698,7 +715,9 @@ def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
     return {RA}, ({RA, RX} if code & op.BPF_X else {RA})
 
 
-def optimize(root: Block) -> Block:
-    """Return an equivalent, smaller DAG (same verdict on every packet)."""
-    return Optimizer(root).run()
+def optimize(root: Block, keep_verdicts: bool = False) -> Block:
+    """Return an equivalent, smaller DAG: libpcap's optimised program's verdict
+    on every packet, or with keep_verdicts the plain program's (where libpcap
+    does not optimise)."""
+    return Optimizer(root, keep_verdicts).run()
 
