@@ -25,6 +25,7 @@ from .codegen_base import patch as _patch
 from .codegen_decnet import DecnetGen, parse_dnaddr
 from .codegen_link import LinkGen
 from .codegen_llc import ISO_NLPID, ISO_PROTOS, LlcGen
+from .codegen_regs import Registers, RegsGen
 from .codegen_tunnel import TunnelGen
 from .codegen_wlan import WlanGen
 from .errors import FilterError
@@ -69,8 +70,38 @@ _LAYOUT = {"ether": (12, 14), "sll2": (0, 20), "sll": (14, 16), "ppp": (2, 4), "
 _NETWORK = ("ip", "arp", "rarp", "atalk", "decnet", "lat", "sca", "moprc", "mopdl", "ip6")
 
 
-class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
+class LazyCell:
+    """A run-time offset whose cell is taken when code first reads it."""
+
+    def __init__(self) -> None:
+        self.reg: int | None = None
+
+
+def _cell(name: str) -> property:
+    def get(self: CodeGen) -> int | None:
+        v = self.cells.get(name)
+        if isinstance(v, LazyCell):
+            if v.reg is None:
+                v.reg = self.alloc(0)
+            return v.reg
+        return v
+
+    def put(self: CodeGen, value: int | LazyCell | None) -> None:
+        self.cells[name] = value
+
+    return property(get, put)
+
+
+class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
+
+    ALUOPS = _ALUOPS
+    # the run-time offsets (None, a cell, or a cell taken at first use)
+    var_link = _cell("var_link")
+    var_pl = _cell("var_pl")
+    var_rt = _cell("var_rt")
+    var_lt = _cell("var_lt")
+    var_nl = _cell("var_nl")
 
     def __init__(self, linktype: int, netmask: int | None, kernel: bool,
                  savefile: bool = False, lists: bool = True) -> None:
@@ -89,7 +120,8 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.off_lt, self.nl = _LAYOUT[self.link]
         self.vlan_depth = 0
         self.mpls_depth = 0
-        self.free_regs = list(range(op.BPF_MEMWORDS))
+        self.regs = Registers()
+        self.cells: dict[str, int | LazyCell | None] = {}
         # Run-time parts of the link-type and network-header offsets (libpcap's
         # variable offsets): scratch registers added to off_lt / nl, or None.
         # Only a kernel-mode `vlan` makes them, as it cannot know at compile
@@ -113,10 +145,13 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.var_pl: int | None = None  # 802.11: where the link payload starts
         self.off_pl = 0  # and its constant part (4 more after each `vlan`)
         self.var_rt: int | None = None  # radiotap: the radiotap header's length
+        # 802.11: comparisons coded in libpcap's shape, and the offset cells
+        # taken when first used, as libpcap does (see codegen_regs)
+        self.in_cells = self.link == "wlan"
         if self.link == "wlan":
             if linktype == lt.IEEE802_11_RADIO:
-                self.var_rt = self.var_link = self.reserve(0)
-            self.var_pl = self.var_lt = self.var_nl = self.reserve(0)
+                self.var_rt = self.var_link = LazyCell()
+            self.var_pl = self.var_lt = self.var_nl = LazyCell()
 
     # ---- entry
     def program(self, node: A.Node | None, snaplen: int) -> Block:
@@ -899,6 +934,8 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
 
     # ---- arithmetic
     def relation(self, rel: A.Relation) -> Frag:
+        if self.in_cells:
+            return self.relation_in_cells(rel)
         jop = _JOPS[rel.op]
         rk = _const_value(rel.right)
         if rk is not None:
@@ -938,17 +975,20 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         """libpcap gives every value of a comparison a scratch register of its
         own while it is computed (16 in all, less those the link layer keeps):
         refuse where it runs out, though zcap's code would need fewer."""
-        held = op.BPF_MEMWORDS - len(self.free_regs)
-        if held + _libpcap_regs(rel) > op.BPF_MEMWORDS:
+        if self.regs.held() + _libpcap_regs(rel) > op.BPF_MEMWORDS:
             raise FilterError("too many registers needed to evaluate expression", col)
 
     def alloc(self, col: int) -> int:
-        if not self.free_regs:
-            raise FilterError("too many registers needed to evaluate expression", col)
-        return self.free_regs.pop(0)
+        return self.regs.alloc(col)
 
     def free(self, r: int) -> None:
-        self.free_regs.insert(0, r)
+        self.regs.free(r)
+
+    def taken(self, name: str) -> int | None:
+        """The cell of run-time offset `name` (var_pl, ...), without taking
+        one for it: None if it has none (yet)."""
+        v = self.cells.get(name)
+        return v.reg if isinstance(v, LazyCell) else v
 
     def reserve(self, col: int) -> int:
         """A scratch register for the rest of the program."""
@@ -974,12 +1014,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                 stmts.append(Stmt(op.BPF_ALU | aop | op.BPF_X))
             # judged once both operands are generated, as libpcap does (an
             # error inside an operand comes first)
-            first = _first_number(e.right)
-            if first == 0 and e.op in "/%":
-                raise FilterError("division by zero" if e.op == "/" else "modulus by zero",
-                                  e.col)
-            if first is not None and e.op in ("<<", ">>") and first > 31:
-                raise FilterError("shift by more than 31 bits", e.col)
+            self.arith_refusals(e)
             # libpcap keeps only the left operand's protocol checks: in
             # `4 * (ip[0] & 0xf) > 20` nothing says the packet is IP
             return c0, stmts
@@ -987,40 +1022,74 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             return self.packet_load(e)
         raise FilterError("internal error: bad arithmetic node", e.col)
 
+    def load_base(self, e: A.Load) -> tuple[int, str, int | None]:
+        """Where `proto[...]` counts from: (constant part, what it is relative
+        to, the cell holding the run-time part or None)."""
+        proto = e.proto
+        if proto == "link":
+            return self.off_link, "link", self.var_link
+        if proto == "radio":
+            if self.cells.get("var_link") is None:
+                raise FilterError("radio information not present in capture", e.col)
+            return 0, "pkt", None
+        if proto in _NETWORK:
+            return self.nl, "nl", self.var_nl
+        if proto in _TRANSPORT:
+            return self.nl, "tran4", self.var_nl
+        if proto == "icmp6":
+            return self.nl + 40, "nl40", self.var_nl
+        raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
+
+    def load_checks(self, e: A.Load, ck: Frag | None) -> Frag | None:
+        """The protocol tests of `proto[...]`, with the index's own (ck)."""
+        proto = e.proto
+        if proto in ("link", "radio"):
+            return ck
+        if proto in _NETWORK:
+            b = self.proto_abbrev(proto, e.col)
+            return b if ck is None else and_(ck, b)
+        if proto in _TRANSPORT:
+            b = and_(self.proto_abbrev(proto, e.col), self.ipfrag_first())
+            if ck is not None:
+                b = and_(ck, b)
+            return and_(self.proto_abbrev("ip", e.col), b)
+        b = self.proto_abbrev("ip6", e.col)
+        if ck is not None:
+            b = and_(ck, b)
+        return and_(b, self.cmp("nl", 6, 1, 58))
+
+    def load_at_cell(self, e: A.Load, cell: int) -> list[Stmt]:
+        """`proto[M[cell]]` in A, as libpcap codes it (the index in a cell)."""
+        if e.size not in _SIZES:
+            raise FilterError("data size must be 1, 2, or 4", e.col)
+        sz = _SIZES[e.size]
+        base, rel, var = self.load_base(e)
+        to_x = [Stmt(op.BPF_LD | op.BPF_MEM, cell), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
+                Stmt(op.BPF_MISC | op.BPF_TAX)]
+        if rel == "tran4":
+            return self.ip_hdrlen() + to_x + [_ld(sz, op.BPF_IND, base)]
+        if var is None:
+            return [Stmt(op.BPF_LDX | op.BPF_MEM, cell), _ld(sz, op.BPF_IND, base)]
+        return [Stmt(op.BPF_LDX | op.BPF_MEM, var)] + to_x + [_ld(sz, op.BPF_IND, base)]
+
+    @staticmethod
+    def arith_refusals(e: A.BinOp) -> None:
+        """libpcap's code generator refuses `x / 0`, `x % 0` and shifts past 31
+        bits, judging by the first number the right operand loads."""
+        first = _first_number(e.right)
+        if first == 0 and e.op in "/%":
+            raise FilterError("division by zero" if e.op == "/" else "modulus by zero", e.col)
+        if first is not None and e.op in ("<<", ">>") and first > 31:
+            raise FilterError("shift by more than 31 bits", e.col)
+
     def packet_load(self, e: A.Load) -> tuple[Frag | None, list[Stmt]]:
         if e.size not in _SIZES:
             raise FilterError("data size must be 1, 2, or 4", e.col)
         sz = _SIZES[e.size]
-        proto = e.proto
         ck, sk = self.arith(e.index)
         kidx = _const_value(e.index)
-        if proto == "link":
-            base, rel = self.off_link, "link"
-            checks = ck
-        elif proto == "radio":
-            if self.var_link is None:
-                raise FilterError("radio information not present in capture", e.col)
-            base, rel = 0, "pkt"
-            checks = ck
-        elif proto in _NETWORK:
-            base, rel = self.nl, "nl"
-            b = self.proto_abbrev(proto, e.col)
-            checks = b if ck is None else and_(ck, b)
-        elif proto in _TRANSPORT:
-            base, rel = self.nl, "tran4"
-            b = and_(self.proto_abbrev(proto, e.col), self.ipfrag_first())
-            if ck is not None:
-                b = and_(ck, b)
-            checks = and_(self.proto_abbrev("ip", e.col), b)
-        elif proto == "icmp6":
-            base, rel = self.nl + 40, "nl40"
-            b = self.proto_abbrev("ip6", e.col)
-            if ck is not None:
-                b = and_(ck, b)
-            checks = and_(b, self.cmp("nl", 6, 1, 58))
-        else:
-            raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
-        var = {"pkt": None, "link": self.var_link}.get(rel, self.var_nl)
+        base, rel, var = self.load_base(e)
+        checks = self.load_checks(e, ck)
         if rel == "tran4":
             if kidx is not None:
                 stmts = self.ip_hdrlen() + [_ld(sz, op.BPF_IND, base + kidx)]
