@@ -19,6 +19,7 @@ from .ir import Block
 from .linktypes import DEFAULT_SNAPLEN, linktype_name, linktype_number
 from .opcodes import BPF_MAXINSNS, USER_MAXINSNS, Insn
 from .program import Program
+from .scratch import zero_unwritten
 
 __all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "ParseError",
            "ProgramTooLong", "format_error", "BPF_MAXINSNS", "USER_MAXINSNS",
@@ -81,6 +82,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
         plain = CodeGen(num, netmask, kernel, savefile, lists=False)
         if libpcap_proves_empty(deep.call(lambda: plain.program(tree, snaplen), depth)):
             raise FilterError("expression rejects all packets", 0)
+    insns = zero_unwritten(insns)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)

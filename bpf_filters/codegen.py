@@ -1029,7 +1029,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         if proto == "link":
             return self.off_link, "link", self.var_link
         if proto == "radio":
-            if self.cells.get("var_link") is None:
+            # (by the link type as libpcap sees it here: `pppoes` makes it
+            # PPP, `geneve` Ethernet)
+            if self.linktype != lt.IEEE802_11_RADIO or self.link != "wlan" \
+                    or self.geneve_inner:
                 raise FilterError("radio information not present in capture", e.col)
             return 0, "pkt", None
         if proto in _NETWORK:

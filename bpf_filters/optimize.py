@@ -423,7 +423,7 @@ class Optimizer:
                     faulting = False
                     for st in s.stmts:
                         faulting |= self.step(st, regs, avail, rewrite=False)[1]
-                    if faulting and not dead_test:
+                    if faulting and (not dead_test or self.keep_verdicts):
                         break
                     if dead_test:
                         nxt = s.jt
@@ -487,11 +487,12 @@ class Optimizer:
                     self.changed = True
                     continue
                 if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH) and (  # type: ignore[union-attr]
-                        not self.keep_verdicts or not self.may_fault(b)):
+                        not self.may_fault(b) if self.keep_verdicts else b is not self.root):
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
                     # whose results are used later is a step of a computation,
-                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.)
+                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.
+                    # The first block is libpcap's exception: carry_root.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
@@ -506,6 +507,21 @@ class Optimizer:
             else:
                 canon[key] = b
         return repl.get(self.root.id, self.root)
+
+    def carry_root(self) -> None:
+        """libpcap's last step: while the first block's test leads one way,
+        the next block becomes the first, and takes the statements of the
+        one it replaces, loads included (so a packet too short for them is
+        still rejected); unless the program is down to a return."""
+        carried: list[Stmt] = []
+        root = self.root
+        while not root.is_ret and root.jt is root.jf:
+            carried += root.stmts
+            root = root.jt  # type: ignore[assignment]
+        if root is not self.root and not root.is_ret:
+            # the new first block had no other way in: it may take them
+            root.stmts = carried + root.stmts
+        self.root = root
 
     def may_fault(self, b: Block) -> bool:
         """Can one of b's statements reject the packet (a load not yet done)?"""
@@ -636,6 +652,8 @@ class Optimizer:
             self.root = self.merge(topo_order(self.root))
             if not self.changed:
                 break
+        if not self.keep_verdicts:
+            self.carry_root()
         order = topo_order(self.root)
         if not self.keep_verdicts and any(st.code & 0x07 == op.BPF_ALU and st.code & op.BPF_X
                and st.code & 0xF0 in _REFUSABLE for b in order for st in b.stmts):
