@@ -28,7 +28,7 @@ __all__ = ["compile", "run", "fits_kernel", "Program", "Insn", "FilterError", "P
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001
             optimize: bool = True, kernel: bool = False,
-            snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False,
+            snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False, swapped: bool = False,
             max_insns: int = BPF_MAXINSNS) -> Program:
     """Compile a pcap-filter(7) expression to a classic BPF Program.
 
@@ -42,6 +42,8 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     if the protocol is found within the first 8 steps.
     savefile: the program filters a capture file, as libpcap's do when reading
     one (`ip6` on NULL and LOOP then means the BSD values of AF_INET6).
+    swapped: that file was written in the other byte order (NULL's address
+    family word is in its writer's order: libpcap compares it so).
     max_insns: the longest program accepted, the kernel's limit by default;
     USER_MAXINSNS for a program run in user space (a file, or a live capture
     whose program the kernel refused: see fits_kernel).
@@ -67,7 +69,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     parser = Parser(expr)
     depth = len(parser.toks)
     tree = deep.call(parser.parse, depth)
-    gen = CodeGen(num, netmask, kernel, savefile, lists=optimize)
+    gen = CodeGen(num, netmask, kernel, savefile, lists=optimize, swapped=swapped)
     root = deep.call(lambda: gen.program(tree, snaplen), depth)
     if optimize:
         root = _opt.optimize(root, keep_verdicts=gen.no_optimize)
@@ -79,7 +81,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
         # CodeGen.opaque), or would not prove it, the filter stays. It is
         # judged on libpcap's one-by-one code, without set tests.
         from .empty import libpcap_proves_empty
-        plain = CodeGen(num, netmask, kernel, savefile, lists=False)
+        plain = CodeGen(num, netmask, kernel, savefile, lists=False, swapped=swapped)
         if libpcap_proves_empty(deep.call(lambda: plain.program(tree, snaplen), depth)):
             raise FilterError("expression rejects all packets", 0)
     insns = zero_unwritten(insns)

@@ -104,9 +104,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
     var_nl = _cell("var_nl")
 
     def __init__(self, linktype: int, netmask: int | None, kernel: bool,
-                 savefile: bool = False, lists: bool = True) -> None:
+                 savefile: bool = False, lists: bool = True, swapped: bool = False) -> None:
         self.linktype = linktype
         self.savefile = savefile
+        self.swapped = swapped  # a file from a host of the other byte order
         # Runs of `or`-joined hosts or ports become set tests (bpf_filters.lists),
         # the shape libpcap's optimiser gives them; off, for unoptimised code.
         self.lists = lists
