@@ -122,6 +122,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         self.vlan_depth = 0
         self.mpls_depth = 0
         self.regs = Registers()
+        self.needs: dict[int, int] = {}  # _regs_needed's memo
         self.cells: dict[str, int | LazyCell | None] = {}
         # Run-time parts of the link-type and network-header offsets (libpcap's
         # variable offsets): scratch registers added to off_lt / nl, or None.
@@ -781,7 +782,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
             self.opaque = True
-            return not_(test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0))
+            f = test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0)
+            f.head.as_is = True
+            return not_(f)
         if w in ("inbound", "outbound"):
             return self.direction(w == "outbound", col)
         if w == "ifindex":
@@ -937,16 +940,25 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
     def relation(self, rel: A.Relation) -> Frag:
         if self.in_cells:
             return self.relation_in_cells(rel)
+        self.refuse_like_libpcap(rel, rel.col)  # first: a deep one is refused fast
         jop = _JOPS[rel.op]
         rk = _const_value(rel.right)
+        # `=` as libpcap codes it, `A - right == 0`: A keeps the difference for
+        # what reads it next (`byte N & M`); the optimiser makes it `A == right`
+        # where nothing does
         if rk is not None:
             c0, s0 = self.arith(rel.left)
             c1 = None
-            f = test(s0, jop, rk)
+            if jop == JEQ:
+                f = test(s0 + [Stmt(op.BPF_ALU | op.BPF_SUB | op.BPF_K, rk)], JEQ, 0)
+            else:
+                f = test(s0, jop, rk)
         else:
             c0, c1, stmts = self.operands(rel.left, rel.right, rel.col)
-            f = test(stmts, jop, 0, src=op.BPF_X)
-        self.refuse_like_libpcap(rel, rel.col)
+            if jop == JEQ:
+                f = test(stmts + [Stmt(op.BPF_ALU | op.BPF_SUB | op.BPF_X)], JEQ, 0)
+            else:
+                f = test(stmts, jop, 0, src=op.BPF_X)
         if rel.negate:
             f = not_(f)
         checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
@@ -958,7 +970,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         right in X). One side's value waits in a scratch register while the
         other is computed: the side that needs more registers goes first, so
         a chain like `ip[0] + ip[1] + ...` needs one register at any length."""
-        if _regs_needed(right) >= _regs_needed(left):
+        if _regs_needed(right, self.needs) >= _regs_needed(left, self.needs):
             c1, s1 = self.arith(right)
             r = self.alloc(col)  # taken while the left side is generated
             c0, s0 = self.arith(left)
@@ -1114,20 +1126,27 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         return checks, stmts
 
 
-def _regs_needed(e: A.Arith) -> int:
-    """Scratch registers zcap's code for e takes at once (CodeGen.operands)."""
+def _regs_needed(e: A.Arith, memo: dict[int, int]) -> int:
+    """Scratch registers zcap's code for e takes at once (CodeGen.operands);
+    memo (by node id) keeps a deep expression from being walked per level."""
+    got = memo.get(id(e))
+    if got is not None:
+        return got
     if isinstance(e, A.Neg):
-        return _regs_needed(e.inner)
-    if isinstance(e, A.Load):
-        inner = _regs_needed(e.index)
-        return max(inner, 1) if e.proto in _TRANSPORT and _const_value(e.index) is None \
-            else inner
-    if isinstance(e, A.BinOp) and _const_value(e.right) is None:
-        left, right = _regs_needed(e.left), _regs_needed(e.right)
-        return min(max(right, 1 + left), max(left, 1 + right))
-    if isinstance(e, A.BinOp):
-        return _regs_needed(e.left)
-    return 0
+        n = _regs_needed(e.inner, memo)
+    elif isinstance(e, A.Load):
+        n = _regs_needed(e.index, memo)
+        if e.proto in _TRANSPORT and _const_value(e.index) is None:
+            n = max(n, 1)
+    elif isinstance(e, A.BinOp) and _const_value(e.right) is None:
+        left, right = _regs_needed(e.left, memo), _regs_needed(e.right, memo)
+        n = min(max(right, 1 + left), max(left, 1 + right))
+    elif isinstance(e, A.BinOp):
+        n = _regs_needed(e.left, memo)
+    else:
+        n = 0
+    memo[id(e)] = n
+    return n
 
 
 def _libpcap_regs(e: A.Arith | A.Relation) -> int:

@@ -435,8 +435,12 @@ class Optimizer:
                             break
                         nxt = s.jt if d else s.jf
                     assert nxt is not None
-                    if all(regs[r] == before[r] for r in live_in[nxt.id]):
+                    if self.may_land(before, regs, nxt, live_in):
                         land = nxt
+                        if any(regs[r] != before[r] for r in live_in[nxt.id]):
+                            # landed by libpcap's laxness: nxt will see the
+                            # edge's values, not the walk's; decide no further
+                            break
                     s = nxt
                 if land is not first:
                     if which:
@@ -444,6 +448,29 @@ class Optimizer:
                     else:
                         p.jf = land
                     self.changed = True
+
+    def may_land(self, before: list[int | None], regs: list[int | None], nxt: Block,
+                 live_in: dict[int, set[int]]) -> bool:
+        """May an edge leaving with registers `before` skip to nxt, which the
+        walk reached with `regs`? libpcap's rule (its use_conflict): the
+        registers read after nxt must hold on leaving nxt what they would
+        have; nxt's own reads are not looked at, so its test (or `ret a`) may
+        see another A than the code says, and libpcap's verdict with it."""
+        if self.keep_verdicts or not nxt.as_is:
+            # (elsewhere zcap may have dropped a load from nxt that libpcap,
+            # which moves edges before it drops loads, would still have)
+            return all(regs[r] == before[r] for r in live_in[nxt.id])
+        if nxt.is_ret:
+            return True
+        after = live_in[nxt.jt.id] | live_in[nxt.jf.id]  # type: ignore[union-attr]
+        out = list(regs)
+        avail: set[int] = set()
+        for s in nxt.stmts:
+            self.step(s, out, avail, rewrite=False)
+        moved = list(before)
+        for s in nxt.stmts:
+            self.step(s, moved, avail, rewrite=False)
+        return all(out[r] == moved[r] for r in after)
 
     def dead_stmts(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         for b in order:
@@ -530,7 +557,24 @@ class Optimizer:
         return any([self.step(s, regs, avail, rewrite=False)[1] for s in b.stmts])
 
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
-        """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
+        """`and #k; jeq #0` becomes `jset #k` with the branches swapped; and
+        `sub #k; jeq #c` becomes `jeq #c+k`, `sub x; jeq #0` `jeq x` (as
+        libpcap's peephole: only where A's value is not read after)."""
+        for b in order:
+            if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K \
+                    or b.members is not None or not b.stmts:
+                continue
+            last = b.stmts[-1]
+            if RA in live_in[b.jt.id] or RA in live_in[b.jf.id]:  # type: ignore[union-attr]
+                continue
+            if last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_K:
+                b.stmts.pop()
+                b.k = (b.k + last.k) & M32
+                self.changed = True
+            elif last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_X and b.k == 0:
+                b.stmts.pop()
+                b.code = op.BPF_JMP | op.BPF_JEQ | op.BPF_X
+                self.changed = True
         for b in order:
             if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0 \
                     or b.members is not None:
