@@ -39,6 +39,7 @@ def main() -> None:
     counts: collections.Counter[str] = collections.Counter()
     bad: list[tuple[str, str, str]] = []
     ratios: list[float] = []
+    big: list[tuple[str, str, str]] = []
     t0 = time.perf_counter()
     for linktype, expr in expressions(n, seed):
         out = compare(linktype, expr, corpus(linktype), lambda i, f: CFilter(i).run(f))
@@ -47,6 +48,8 @@ def main() -> None:
             bad.append((linktype, expr, out.detail))
         if out.sizes:
             ratios.append(out.sizes[0] / out.sizes[1])
+            if ratios[-1] > 1.5:
+                big.append((linktype, expr, f"{out.sizes[0]} vs libpcap's {out.sizes[1]}"))
     frames = sum(len(corpus(lt)) for lt in {lt for lt, _ in expressions(n, seed)})
     print(f"{n} expressions (seed {seed}), {frames} frames, "
           f"{time.perf_counter() - t0:.0f} s")
@@ -60,6 +63,8 @@ def main() -> None:
               f"over 1.5x: {sum(r > 1.5 for r in ratios)}")
     for linktype, expr, detail in bad:
         print(f"  DIFFERS {linktype}: {expr!r}: {detail}")
+    for linktype, expr, detail in big:
+        print(f"  OVER 1.5x {linktype}: {expr!r}: {detail}")
 
 
 if __name__ == "__main__":

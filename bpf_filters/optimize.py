@@ -245,6 +245,8 @@ class Optimizer:
                         o in (op.BPF_LSH, op.BPF_RSH) and kk >= 32):
                     s = Stmt(op.BPF_ALU | o | op.BPF_K, kk)
                     return self._alu_k(s, o, kk, a, regs, rewrite)
+            if rewrite and V.consts.get(a) == 0 and o in (op.BPF_ADD, op.BPF_OR, op.BPF_XOR):
+                return setreg(RA, x, Stmt(op.BPF_MISC | op.BPF_TXA))  # 0 + x is x
             if a in V.consts and x in V.consts:
                 c = _alu(o, V.consts[a], V.consts[x])
                 if c is not None:
@@ -556,10 +558,29 @@ class Optimizer:
         avail = set(self.avail_in[b.id])
         return any([self.step(s, regs, avail, rewrite=False)[1] for s in b.stmts])
 
-    def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
-        """`and #k; jeq #0` becomes `jset #k` with the branches swapped; and
-        `sub #k; jeq #c` becomes `jeq #c+k`, `sub x; jeq #0` `jeq x` (as
-        libpcap's peephole: only where A's value is not read after)."""
+    def statements_only(self) -> None:
+        """libpcap's last passes: statements only, jumps where they are
+        (the subtraction peephole, then the loads it makes redundant)."""
+        moved = False
+        for _ in range(20):
+            self.changed = False
+            self.sub_peephole()
+            if not self.changed:
+                break
+            moved = True
+            order = topo_order(self.root)
+            self.analyse(order)
+            self.dead_stmts(order, self.liveness(order))
+        if moved:
+            self.root = self.merge(topo_order(self.root))
+
+    def sub_peephole(self) -> None:
+        """`sub #k; jeq #c` becomes `jeq #c+k`, `sub x; jeq #0` `jeq x`, where
+        A's value is not read after. Done last, as libpcap does it once its
+        jumps are settled: so a comparison `a = k` is never decided by an
+        earlier test of a, as libpcap's never is."""
+        order = topo_order(self.root)
+        live_in = self.liveness(order)
         for b in order:
             if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K \
                     or b.members is not None or not b.stmts:
@@ -575,6 +596,9 @@ class Optimizer:
                 b.stmts.pop()
                 b.code = op.BPF_JMP | op.BPF_JEQ | op.BPF_X
                 self.changed = True
+
+    def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
         for b in order:
             if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0 \
                     or b.members is not None:
@@ -696,6 +720,7 @@ class Optimizer:
             self.root = self.merge(topo_order(self.root))
             if not self.changed:
                 break
+        self.statements_only()
         if not self.keep_verdicts:
             self.carry_root()
         order = topo_order(self.root)

@@ -97,3 +97,7 @@ def test_a_long_sum_is_no_longer_than_libpcap() -> None:
     for n in (2, 5, 20):
         for expr in (_chain(n), " + ".join(["ip[0]"] * n) + " = 1"):
             assert len(bf.compile(expr)) <= len(ref.compile_ref(expr, 1))
+    # 0 + x, 0 | x, 0 ^ x are x
+    for expr in ("ether[12:2] = 0x800 or (not 0 | link[0] << 15 != 5)", "0 + ip[0] = 4",
+                 "0 ^ len > 100"):
+        assert len(bf.compile(expr)) <= len(ref.compile_ref(expr, 1))
