@@ -379,8 +379,12 @@ class Optimizer:
 
     @staticmethod
     def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
-        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?"""
-        return _implies(fo, fk, outcome, o, k)
+        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?
+        libpcap's rule (its fold_edge), so that its tests are the ones skipped:
+        only `A == fk` known true decides another `A == k` (false)."""
+        if outcome and fo == op.BPF_JEQ and o == op.BPF_JEQ:
+            return False
+        return None
 
     def liveness(self, order: list[Block]) -> dict[int, set[int]]:
         """Registers live at the entry of each block."""
@@ -729,50 +733,6 @@ class Optimizer:
             self.final = True
             self.analyse(order)
         return self.root
-
-
-def _implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
-    """Does knowing (A fo fk) == outcome decide (A o k)? Unsigned 32-bit."""
-    # describe the fact as an interval [lo, hi] or equality/bit knowledge
-    if fo == op.BPF_JEQ and outcome:
-        return _jump(o, fk, k)
-    if fo == op.BPF_JEQ and not outcome:
-        if o == op.BPF_JEQ and k == fk:
-            return False
-        return None
-    if fo == op.BPF_JSET:
-        if o == op.BPF_JSET:
-            if not outcome and (k & ~fk & M32) == 0:
-                return False
-            if outcome and (fk & ~k & M32) == 0:
-                return True
-            return None
-        if o == op.BPF_JEQ:
-            if not outcome and (k & fk):
-                return False
-            if outcome and not (k & fk):
-                return False
-        return None
-    # ranges
-    if fo == op.BPF_JGT:
-        lo, hi = (fk + 1, M32) if outcome else (0, fk)
-    else:  # JGE
-        lo, hi = (fk, M32) if outcome else (0, fk - 1)
-    if lo > hi:
-        return None
-    if o == op.BPF_JEQ:
-        return False if not lo <= k <= hi else None
-    if o == op.BPF_JGT:
-        if lo > k:
-            return True
-        if hi <= k:
-            return False
-    if o == op.BPF_JGE:
-        if lo >= k:
-            return True
-        if hi < k:
-            return False
-    return None
 
 
 def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
