@@ -44,7 +44,7 @@ def __getattr__(name: str):
 
 def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = None,  # noqa: A001
             optimize: bool = True, kernel: bool = False,
-            snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False,
+            snaplen: int = DEFAULT_SNAPLEN, savefile: bool = False, swapped: bool = False,
             max_insns: int = BPF_MAXINSNS) -> Program:
     """Compile a pcap-filter(7) expression to a classic BPF Program.
 
@@ -57,6 +57,8 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     libpcap: a backward jump, which the kernel refuses (see fits_kernel).
     savefile: the program filters a capture file, as libpcap's do when reading
     one (`ip6` on NULL and LOOP then means the BSD values of AF_INET6).
+    swapped: that file was written in the other byte order (NULL's address
+    family word is in its writer's order: libpcap compares it so).
     max_insns: the longest program accepted, the kernel's limit by default;
     USER_MAXINSNS for a program run in user space (a file, or a live capture
     whose program the kernel refused: see fits_kernel).
@@ -71,6 +73,7 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     from .interp import validate
     from .parser import Parser
     from .program import Program
+    from .scratch import zero_unwritten
 
     if not isinstance(expr, str):
         raise FilterError("filter expression must be a string")
@@ -86,10 +89,10 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
     parser = Parser(expr)
     depth = len(parser.toks)
     tree = deep.call(parser.parse, depth)
-    gen = CodeGen(num, netmask, kernel, savefile, lists=optimize)
+    gen = CodeGen(num, netmask, kernel, savefile, lists=optimize, swapped=swapped)
     root = deep.call(lambda: gen.program(tree, snaplen), depth)
     if optimize and not gen.loops:     # libpcap does not optimise a protochain loop either
-        root = _opt.optimize(root)
+        root = _opt.optimize(root, keep_verdicts=gen.no_optimize)
     insns = _assemble_lists(root, max_insns) if lists.has_sets(root) else \
         assemble(root, limit=max_insns)
     if optimize and len(insns) == 1 and insns[0].k == 0 and not gen.opaque:
@@ -98,9 +101,10 @@ def compile(expr: str, linktype: str | int = "EN10MB", netmask: int | None = Non
         # CodeGen.opaque), or would not prove it, the filter stays. It is
         # judged on libpcap's one-by-one code, without set tests.
         from .empty import libpcap_proves_empty
-        plain = CodeGen(num, netmask, kernel, savefile, lists=False)
+        plain = CodeGen(num, netmask, kernel, savefile, lists=False, swapped=swapped)
         if libpcap_proves_empty(deep.call(lambda: plain.program(tree, snaplen), depth)):
             raise FilterError("expression rejects all packets", 0)
+    insns = zero_unwritten(insns)
     if num == _lt.LINUX_DGRAM:
         from .cooked import to_dgram
         insns = to_dgram(insns)

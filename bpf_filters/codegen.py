@@ -25,6 +25,7 @@ from .codegen_base import patch as _patch
 from .codegen_decnet import DecnetGen, parse_dnaddr
 from .codegen_link import LinkGen
 from .codegen_llc import ISO_NLPID, ISO_PROTOS, LlcGen
+from .codegen_regs import Registers, RegsGen
 from .codegen_tunnel import TunnelGen
 from .codegen_wlan import WlanGen
 from .errors import FilterError
@@ -67,13 +68,44 @@ _LAYOUT = {"ether": (12, 14), "sll2": (0, 20), "sll": (14, 16), "ppp": (2, 4), "
 _NETWORK = ("ip", "arp", "rarp", "atalk", "decnet", "lat", "sca", "moprc", "mopdl", "ip6")
 
 
-class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
+class LazyCell:
+    """A run-time offset whose cell is taken when code first reads it."""
+
+    def __init__(self) -> None:
+        self.reg: int | None = None
+
+
+def _cell(name: str) -> property:
+    def get(self: CodeGen) -> int | None:
+        v = self.cells.get(name)
+        if isinstance(v, LazyCell):
+            if v.reg is None:
+                v.reg = self.alloc(0)
+            return v.reg
+        return v
+
+    def put(self: CodeGen, value: int | LazyCell | None) -> None:
+        self.cells[name] = value
+
+    return property(get, put)
+
+
+class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
     """Walks the tree left to right, keeping libpcap's notion of where headers start."""
 
+    ALUOPS = _ALUOPS
+    # the run-time offsets (None, a cell, or a cell taken at first use)
+    var_link = _cell("var_link")
+    var_pl = _cell("var_pl")
+    var_rt = _cell("var_rt")
+    var_lt = _cell("var_lt")
+    var_nl = _cell("var_nl")
+
     def __init__(self, linktype: int, netmask: int | None, kernel: bool,
-                 savefile: bool = False, lists: bool = True) -> None:
+                 savefile: bool = False, lists: bool = True, swapped: bool = False) -> None:
         self.linktype = linktype
         self.savefile = savefile
+        self.swapped = swapped  # a file from a host of the other byte order
         # Runs of `or`-joined hosts or ports become set tests (bpf_filters.lists),
         # the shape libpcap's optimiser gives them; off, for unoptimised code.
         self.lists = lists
@@ -87,7 +119,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.off_lt, self.nl = _LAYOUT[self.link]
         self.vlan_depth = 0
         self.mpls_depth = 0
-        self.free_regs = list(range(op.BPF_MEMWORDS))
+        self.regs = Registers()
+        self.needs: dict[int, int] = {}  # _regs_needed's memo
+        self.cells: dict[str, int | LazyCell | None] = {}
         # Run-time parts of the link-type and network-header offsets (libpcap's
         # variable offsets): scratch registers added to off_lt / nl, or None.
         # Only a kernel-mode `vlan` makes them, as it cannot know at compile
@@ -101,6 +135,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         # an empty filter that contains it is not refused (see compile()).
         self.opaque = False
         self.loops = False     # protochain's loop: the program must not be optimised
+        # libpcap does not optimise a program with 802.11's run-time offsets,
+        # geneve's or protochain's loop: its verdicts are then the plain
+        # code's, on short packets too, and it refuses no constant operand
+        self.no_optimize = False
         # Where the link header starts at run time (radiotap: after the radiotap
         # header), or None when it starts the frame.
         self.var_link: int | None = None
@@ -108,10 +146,13 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         self.var_pl: int | None = None  # 802.11: where the link payload starts
         self.off_pl = 0  # and its constant part (4 more after each `vlan`)
         self.var_rt: int | None = None  # radiotap: the radiotap header's length
+        # 802.11: comparisons coded in libpcap's shape, and the offset cells
+        # taken when first used, as libpcap does (see codegen_regs)
+        self.in_cells = self.link == "wlan"
         if self.link == "wlan":
             if linktype == lt.IEEE802_11_RADIO:
-                self.var_rt = self.var_link = self.reserve(0)
-            self.var_pl = self.var_lt = self.var_nl = self.reserve(0)
+                self.var_rt = self.var_link = LazyCell()
+            self.var_pl = self.var_lt = self.var_nl = LazyCell()
 
     # ---- entry
     def program(self, node: A.Node | None, snaplen: int) -> Block:
@@ -667,8 +708,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             return or_(self.protochain(v, "ip", col), self.protochain(v, "ip6", col))
         if proto not in ("ip", "ip6"):
             raise FilterError("bad protocol applied for 'protochain'", col)
-        self.opaque = True
-        self.loops = True
+        self.opaque = self.no_optimize = self.loops = True
         if self.var_nl is not None:
             raise FilterError("'protochain' not supported with variable length headers", col)
         v6 = proto == "ip6"
@@ -728,7 +768,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
             self.opaque = True
-            return not_(test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0))
+            f = test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0)
+            f.head.as_is = True
+            return not_(f)
         if w in ("inbound", "outbound"):
             return self.direction(w == "outbound", col)
         if w == "ifindex":
@@ -882,33 +924,70 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
 
     # ---- arithmetic
     def relation(self, rel: A.Relation) -> Frag:
+        if self.in_cells:
+            return self.relation_in_cells(rel)
+        self.refuse_like_libpcap(rel, rel.col)  # first: a deep one is refused fast
         jop = _JOPS[rel.op]
         rk = _const_value(rel.right)
+        # `=` as libpcap codes it, `A - right == 0`: A keeps the difference for
+        # what reads it next (`byte N & M`); the optimiser makes it `A == right`
+        # where nothing does
         if rk is not None:
             c0, s0 = self.arith(rel.left)
             c1 = None
-            f = test(s0, jop, rk)
+            if jop == JEQ:
+                f = test(s0 + [Stmt(op.BPF_ALU | op.BPF_SUB | op.BPF_K, rk)], JEQ, 0)
+            else:
+                f = test(s0, jop, rk)
         else:
-            # the right side's value waits in r while the left side is computed,
-            # so r must stay taken while the left side's code is generated
-            c1, s1 = self.arith(rel.right)
-            r = self.alloc(rel.col)
-            c0, s0 = self.arith(rel.left)
-            stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
-            self.free(r)
-            f = test(stmts, jop, 0, src=op.BPF_X)
+            c0, c1, stmts = self.operands(rel.left, rel.right, rel.col)
+            if jop == JEQ:
+                f = test(stmts + [Stmt(op.BPF_ALU | op.BPF_SUB | op.BPF_X)], JEQ, 0)
+            else:
+                f = test(stmts, jop, 0, src=op.BPF_X)
         if rel.negate:
             f = not_(f)
         checks = c0 if c1 is None else (c1 if c0 is None else and_(c0, c1))
         return f if checks is None else and_(checks, f)
 
-    def alloc(self, col: int) -> int:
-        if not self.free_regs:
+    def operands(self, left: A.Arith, right: A.Arith, col: int
+                 ) -> tuple[Frag | None, Frag | None, list[Stmt]]:
+        """(left's checks, right's checks, statements leaving left in A and
+        right in X). One side's value waits in a scratch register while the
+        other is computed: the side that needs more registers goes first, so
+        a chain like `ip[0] + ip[1] + ...` needs one register at any length."""
+        if _regs_needed(right, self.needs) >= _regs_needed(left, self.needs):
+            c1, s1 = self.arith(right)
+            r = self.alloc(col)  # taken while the left side is generated
+            c0, s0 = self.arith(left)
+            stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r)]
+        else:
+            c0, s0 = self.arith(left)
+            r = self.alloc(col)
+            c1, s1 = self.arith(right)
+            stmts = s0 + [Stmt(op.BPF_ST, r)] + s1 + [Stmt(op.BPF_MISC | op.BPF_TAX),
+                                                      Stmt(op.BPF_LD | op.BPF_MEM, r)]
+        self.free(r)
+        return c0, c1, stmts
+
+    def refuse_like_libpcap(self, rel: A.Relation, col: int) -> None:
+        """libpcap gives every value of a comparison a scratch register of its
+        own while it is computed (16 in all, less those the link layer keeps):
+        refuse where it runs out, though zcap's code would need fewer."""
+        if self.regs.held() + _libpcap_regs(rel) > op.BPF_MEMWORDS:
             raise FilterError("too many registers needed to evaluate expression", col)
-        return self.free_regs.pop(0)
+
+    def alloc(self, col: int) -> int:
+        return self.regs.alloc(col)
 
     def free(self, r: int) -> None:
-        self.free_regs.insert(0, r)
+        self.regs.free(r)
+
+    def taken(self, name: str) -> int | None:
+        """The cell of run-time offset `name` (var_pl, ...), without taking
+        one for it: None if it has none (yet)."""
+        v = self.cells.get(name)
+        return v.reg if isinstance(v, LazyCell) else v
 
     def reserve(self, col: int) -> int:
         """A scratch register for the rest of the program."""
@@ -926,21 +1005,15 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
         if isinstance(e, A.BinOp):
             aop = _ALUOPS[e.op]
             rk = _const_value(e.right)
-            if rk is not None and isinstance(e.right, A.Num) and rk == 0 and e.op in "/%":
-                raise FilterError("division by zero" if e.op == "/" else "modulus by zero",
-                                  e.col)
-            if rk is not None and e.op in ("<<", ">>") and rk > 31:
-                raise FilterError("shift by more than 31 bits", e.col)
             if rk is not None:
                 c0, s0 = self.arith(e.left)
                 stmts = s0 + [Stmt(op.BPF_ALU | aop | op.BPF_K, rk)]
             else:
-                _c1, s1 = self.arith(e.right)
-                r = self.alloc(e.col)  # taken while the left side is generated
-                c0, s0 = self.arith(e.left)
-                stmts = s1 + [Stmt(op.BPF_ST, r)] + s0 + [Stmt(op.BPF_LDX | op.BPF_MEM, r),
-                                                          Stmt(op.BPF_ALU | aop | op.BPF_X)]
-                self.free(r)
+                c0, _c1, stmts = self.operands(e.left, e.right, e.col)
+                stmts.append(Stmt(op.BPF_ALU | aop | op.BPF_X))
+            # judged once both operands are generated, as libpcap does (an
+            # error inside an operand comes first)
+            self.arith_refusals(e)
             # libpcap keeps only the left operand's protocol checks: in
             # `4 * (ip[0] & 0xf) > 20` nothing says the packet is IP
             return c0, stmts
@@ -948,40 +1021,77 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
             return self.packet_load(e)
         raise FilterError("internal error: bad arithmetic node", e.col)
 
+    def load_base(self, e: A.Load) -> tuple[int, str, int | None]:
+        """Where `proto[...]` counts from: (constant part, what it is relative
+        to, the cell holding the run-time part or None)."""
+        proto = e.proto
+        if proto == "link":
+            return self.off_link, "link", self.var_link
+        if proto == "radio":
+            # (by the link type as libpcap sees it here: `pppoes` makes it
+            # PPP, `geneve` Ethernet)
+            if self.linktype != lt.IEEE802_11_RADIO or self.link != "wlan" \
+                    or self.geneve_inner:
+                raise FilterError("radio information not present in capture", e.col)
+            return 0, "pkt", None
+        if proto in _NETWORK:
+            return self.nl, "nl", self.var_nl
+        if proto in _TRANSPORT:
+            return self.nl, "tran4", self.var_nl
+        if proto == "icmp6":
+            return self.nl + 40, "nl40", self.var_nl
+        raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
+
+    def load_checks(self, e: A.Load, ck: Frag | None) -> Frag | None:
+        """The protocol tests of `proto[...]`, with the index's own (ck)."""
+        proto = e.proto
+        if proto in ("link", "radio"):
+            return ck
+        if proto in _NETWORK:
+            b = self.proto_abbrev(proto, e.col)
+            return b if ck is None else and_(ck, b)
+        if proto in _TRANSPORT:
+            b = and_(self.proto_abbrev(proto, e.col), self.ipfrag_first())
+            if ck is not None:
+                b = and_(ck, b)
+            return and_(self.proto_abbrev("ip", e.col), b)
+        b = self.proto_abbrev("ip6", e.col)
+        if ck is not None:
+            b = and_(ck, b)
+        return and_(b, self.cmp("nl", 6, 1, 58))
+
+    def load_at_cell(self, e: A.Load, cell: int) -> list[Stmt]:
+        """`proto[M[cell]]` in A, as libpcap codes it (the index in a cell)."""
+        if e.size not in _SIZES:
+            raise FilterError("data size must be 1, 2, or 4", e.col)
+        sz = _SIZES[e.size]
+        base, rel, var = self.load_base(e)
+        to_x = [Stmt(op.BPF_LD | op.BPF_MEM, cell), Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
+                Stmt(op.BPF_MISC | op.BPF_TAX)]
+        if rel == "tran4":
+            return self.ip_hdrlen() + to_x + [_ld(sz, op.BPF_IND, base)]
+        if var is None:
+            return [Stmt(op.BPF_LDX | op.BPF_MEM, cell), _ld(sz, op.BPF_IND, base)]
+        return [Stmt(op.BPF_LDX | op.BPF_MEM, var)] + to_x + [_ld(sz, op.BPF_IND, base)]
+
+    @staticmethod
+    def arith_refusals(e: A.BinOp) -> None:
+        """libpcap's code generator refuses `x / 0`, `x % 0` and shifts past 31
+        bits, judging by the first number the right operand loads."""
+        first = _first_number(e.right)
+        if first == 0 and e.op in "/%":
+            raise FilterError("division by zero" if e.op == "/" else "modulus by zero", e.col)
+        if first is not None and e.op in ("<<", ">>") and first > 31:
+            raise FilterError("shift by more than 31 bits", e.col)
+
     def packet_load(self, e: A.Load) -> tuple[Frag | None, list[Stmt]]:
         if e.size not in _SIZES:
             raise FilterError("data size must be 1, 2, or 4", e.col)
         sz = _SIZES[e.size]
-        proto = e.proto
         ck, sk = self.arith(e.index)
         kidx = _const_value(e.index)
-        if proto == "link":
-            base, rel = self.off_link, "link"
-            checks = ck
-        elif proto == "radio":
-            if self.var_link is None:
-                raise FilterError("radio information not present in capture", e.col)
-            base, rel = 0, "pkt"
-            checks = ck
-        elif proto in _NETWORK:
-            base, rel = self.nl, "nl"
-            b = self.proto_abbrev(proto, e.col)
-            checks = b if ck is None else and_(ck, b)
-        elif proto in _TRANSPORT:
-            base, rel = self.nl, "tran4"
-            b = and_(self.proto_abbrev(proto, e.col), self.ipfrag_first())
-            if ck is not None:
-                b = and_(ck, b)
-            checks = and_(self.proto_abbrev("ip", e.col), b)
-        elif proto == "icmp6":
-            base, rel = self.nl + 40, "nl40"
-            b = self.proto_abbrev("ip6", e.col)
-            if ck is not None:
-                b = and_(ck, b)
-            checks = and_(b, self.cmp("nl", 6, 1, 58))
-        else:
-            raise FilterError(f"'{proto}' is not supported in a packet accessor", e.col)
-        var = {"pkt": None, "link": self.var_link}.get(rel, self.var_nl)
+        base, rel, var = self.load_base(e)
+        checks = self.load_checks(e, ck)
         if rel == "tran4":
             if kidx is not None:
                 stmts = self.ip_hdrlen() + [_ld(sz, op.BPF_IND, base + kidx)]
@@ -1000,6 +1110,59 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen):
                           Stmt(op.BPF_ALU | op.BPF_ADD | op.BPF_X),
                           Stmt(op.BPF_MISC | op.BPF_TAX), _ld(sz, op.BPF_IND, base)]
         return checks, stmts
+
+
+def _regs_needed(e: A.Arith, memo: dict[int, int]) -> int:
+    """Scratch registers zcap's code for e takes at once (CodeGen.operands);
+    memo (by node id) keeps a deep expression from being walked per level."""
+    got = memo.get(id(e))
+    if got is not None:
+        return got
+    if isinstance(e, A.Neg):
+        n = _regs_needed(e.inner, memo)
+    elif isinstance(e, A.Load):
+        n = _regs_needed(e.index, memo)
+        if e.proto in _TRANSPORT and _const_value(e.index) is None:
+            n = max(n, 1)
+    elif isinstance(e, A.BinOp) and _const_value(e.right) is None:
+        left, right = _regs_needed(e.left, memo), _regs_needed(e.right, memo)
+        n = min(max(right, 1 + left), max(left, 1 + right))
+    elif isinstance(e, A.BinOp):
+        n = _regs_needed(e.left, memo)
+    else:
+        n = 0
+    memo[id(e)] = n
+    return n
+
+
+def _libpcap_regs(e: A.Arith | A.Relation) -> int:
+    """Scratch registers libpcap's code generator holds at once for e: one per
+    value being computed, the left operand's kept while the right one is
+    computed, and a load's index kept while its result gets one."""
+    if isinstance(e, (A.BinOp, A.Relation)):
+        return max(_libpcap_regs(e.left), 1 + _libpcap_regs(e.right))
+    if isinstance(e, A.Neg):
+        return _libpcap_regs(e.inner)
+    if isinstance(e, A.Load):
+        return max(_libpcap_regs(e.index), 2)
+    return 1
+
+
+def _first_number(e: A.Arith) -> int | None:
+    """The number libpcap's code generator looks at to refuse `x / 0` or
+    `x << 40`: the first statement of the operand's code, which loads its
+    leftmost leaf (so `x << (40 - 20)` is refused, `x << (len + 40)` is not),
+    or a packet load's index first (so even `ip[0] / ip[0]` is refused)."""
+    while True:
+        if isinstance(e, A.BinOp):
+            e = e.left
+        elif isinstance(e, A.Neg):
+            e = e.inner
+        elif isinstance(e, A.Load):
+            e = e.index
+        else:
+            break
+    return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
 
 
 def _const_value(e: A.Arith) -> int | None:

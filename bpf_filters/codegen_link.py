@@ -42,9 +42,11 @@ _LOOPBACK_AF = {ETHERTYPE_IP: AF_INET, ETHERTYPE_IPV6: AF_INET6}
 BSD_AF_INET6 = (30, 24, 28)
 
 
-def _host_order(v: int) -> int:
-    """A 32-bit value as a big-endian load sees it when stored in host order."""
-    return int.from_bytes(v.to_bytes(4, sys.byteorder), "big")
+def _host_order(v: int, swapped: bool = False) -> int:
+    """A 32-bit value as a big-endian load sees it when stored in host order,
+    or in the other order (swapped: a file written on such a host)."""
+    order = sys.byteorder if not swapped else {"little": "big", "big": "little"}[sys.byteorder]
+    return int.from_bytes(v.to_bytes(4, order), "big")
 
 
 class LinkGen:
@@ -70,7 +72,7 @@ class LinkGen:
             afs = BSD_AF_INET6 if self.savefile and af == AF_INET6 else (af,)
             frag: Frag | None = None
             for v in afs:
-                f = self.cmp("lt", 0, 4, _host_order(v) if link == "null" else v)
+                f = self.cmp("lt", 0, 4, _host_order(v, self.swapped) if link == "null" else v)
                 frag = f if frag is None else or_(frag, f)
             assert frag is not None
             return frag

@@ -38,8 +38,12 @@ class LlcGen:
     def llc(self, kind: str | None, col: int) -> Frag:
         """`llc [TYPE]`."""
         if self.link == "ether":
-            is_llc = and_(self.is_8023(), not_(self.cmp("lt", 2, 2, 0xFFFF)))
-            ctrl_rel, ctrl_off = "lt", 4
+            # libpcap reads the LLC header from the link payload's offset: past
+            # `geneve` a cell of its own, which a failed geneve leaves unwritten
+            # (so not always the type field's offset + 2)
+            pl, at = ("nl", 0) if self.geneve_inner else ("lt", 2)
+            is_llc = and_(self.is_8023(), not_(self.cmp(pl, at, 2, 0xFFFF)))
+            ctrl_rel, ctrl_off = pl, at + 2
         elif self.link == "wlan":
             is_llc = self.wlan_is_data()
             ctrl_rel, ctrl_off = "pl", 2

@@ -61,7 +61,7 @@ class TunnelGen:
         """UDP to port 6081 with a version 0 Geneve header (and VNI); then the inner frame."""
         if vni is not None and vni > 0xFFFFFF:
             raise FilterError(f"Geneve VNI {vni} greater than maximum 16777215", col)
-        self.opaque = True
+        self.opaque = self.no_optimize = True
 
         def header(rel: str) -> Frag:
             f = self.cmp(rel, UDP_HDR_LEN, 1, 0, mask=0xC0)

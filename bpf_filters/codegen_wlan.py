@@ -64,12 +64,14 @@ class WlanGen:
         have moved to other registers, and what the tests before them read is
         never written (libpcap's programs then read 0 there; so do zcap's).
         """
-        pl, link = self.var_pl, self.var_link
+        # (cells never taken are not needed: the code never read them)
+        pl, link, rt = self.taken("var_pl"), self.taken("var_link"), self.taken("var_rt")
         need_pl = pl is not None and (self.geneve_inner or _uses_reg(head, pl))
-        need_rt = self.var_rt is not None and link is not None and (
-            need_pl or _uses_reg(head, link) or _uses_reg(head, self.var_rt))
+        need_rt = rt is not None and link is not None and (
+            need_pl or _uses_reg(head, link) or _uses_reg(head, rt))
         rt_len: list[Stmt] = []
         self.opaque |= need_pl or need_rt
+        self.no_optimize |= need_pl or need_rt
         if need_rt:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),

@@ -180,9 +180,11 @@ def run(insns: Sequence[Insn], frame: bytes, wirelen: int | None = None, *,
                 elif o == op.BPF_XOR:
                     a ^= v
                 elif o == op.BPF_LSH:
-                    a = (a << (v & 31)) & M32
+                    # libpcap's bpf_filter() shifts every bit out of A for a
+                    # count of 32 or more (a count in X: the kernel refuses K)
+                    a = (a << v) & M32 if v < 32 else 0
                 elif o == op.BPF_RSH:
-                    a = a >> (v & 31)
+                    a = a >> v if v < 32 else 0
                 elif o == op.BPF_NEG:
                     a = (-a) & M32
             elif cls == op.BPF_JMP:

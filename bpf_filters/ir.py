@@ -42,6 +42,9 @@ class Block:
     # A set test (bpf_filters.lists): "is A one of members?", k the first
     # member; expanded into a search tree of jeq/jge tests before assembly.
     members: tuple[int, ...] | None = None
+    # The test reads A as whatever the code before left there (libpcap's
+    # `byte N & M`), so which value it sees depends on how edges move.
+    as_is: bool = False
 
     @property
     def is_ret(self) -> bool:

@@ -10,14 +10,19 @@ Passes, repeated until nothing changes:
 - dead statement removal (liveness of A, X and M[]);
 - merging of equal blocks (equal tails), and blocks whose two branches agree.
 
-Unlike libpcap's, this optimiser never changes a verdict: a packet load that
-might run past the end of the packet (and so reject it) is never removed or
-moved, unless the same load already ran on every path to it.
+Its own deductions never change a verdict: a packet load that might run past
+the end of the packet (and so reject it) is never removed or moved, unless the
+same load already ran on every path to it. libpcap's optimiser does change
+verdicts on short packets (its or/and pull-ups move loads; it drops a test
+whose branches agree, load and all), and libpcap's verdicts are the ones to
+give, so those moves are made too, but not where libpcap does not optimise
+(keep_verdicts).
 """
 
 from __future__ import annotations
 
 from . import opcodes as op
+from .errors import FilterError
 from .ir import Block, Stmt, topo_order
 
 M32 = 0xFFFFFFFF
@@ -78,11 +83,27 @@ def _alu(o: int, a: int, b: int) -> int | None:
         return a | b
     if o == op.BPF_XOR:
         return a ^ b
+    # a shift by 32 or more leaves 0, in libpcap's optimiser and its bpf_filter()
     if o == op.BPF_LSH:
-        return (a << (b & 31)) & M32
+        return (a << b) & M32 if b < 32 else 0
     if o == op.BPF_RSH:
-        return a >> (b & 31)
+        return a >> b if b < 32 else 0
     return None
+
+
+_REFUSABLE = (op.BPF_DIV, op.BPF_MOD, op.BPF_LSH, op.BPF_RSH)
+
+
+def _refuse_constant_operand(o: int, k: int, a_known: bool) -> None:
+    """libpcap's optimiser refuses the filter when it learns that X, the right
+    operand, is a constant it cannot use: 0 for / and %, and for a shift of an
+    unknown A more than 31 (a known A it folds, shifting all bits out)."""
+    if k == 0 and o == op.BPF_DIV:
+        raise FilterError("division by zero", 0)
+    if k == 0 and o == op.BPF_MOD:
+        raise FilterError("modulus by zero", 0)
+    if k > 31 and o in (op.BPF_LSH, op.BPF_RSH) and not a_known:
+        raise FilterError("shift by more than 31 bits", 0)
 
 
 def _jump(o: int, a: int, k: int) -> bool:
@@ -98,10 +119,17 @@ def _jump(o: int, a: int, k: int) -> bool:
 class Optimizer:
     """One optimisation run over a DAG."""
 
-    def __init__(self, root: Block) -> None:
+    def __init__(self, root: Block, keep_verdicts: bool = False) -> None:
         self.root = root
+        # no move of libpcap's that changes a short packet's verdict (pull-ups,
+        # dropping a test whose load may fail), no refusal of its optimiser
+        self.keep_verdicts = keep_verdicts
         self.vals = Values()
         self.changed = False
+        # set for the last look at the finished program, where libpcap's
+        # refusals of constant operands are judged (after dead code is gone,
+        # as libpcap rewrites statements only once its jumps are settled)
+        self.final = False
 
     # ---- symbolic execution of statements
     def step(self, s: Stmt, regs: list[int | None], avail: set[int],
@@ -131,6 +159,8 @@ class Optimizer:
                     regs[2 + k] = v
                 if rewrite and v in V.consts and regs[RA] != v:
                     s = Stmt(op.BPF_LD | op.BPF_IMM, V.consts[v])
+                elif rewrite and v == regs[RX] and regs[RA] != v:
+                    s = Stmt(op.BPF_MISC | op.BPF_TXA)
                 return setreg(RA, v, s)
             if mode == op.BPF_ABS:
                 if op.anc_field(k) is not None:
@@ -166,6 +196,8 @@ class Optimizer:
                     regs[2 + k] = v
                 if rewrite and v in V.consts and regs[RX] != v:
                     s = Stmt(op.BPF_LDX | op.BPF_IMM, V.consts[v])
+                elif rewrite and v == regs[RA] and regs[RX] != v:
+                    s = Stmt(op.BPF_MISC | op.BPF_TAX)  # the cell may then die
                 return setreg(RX, v, s)
             v = V.num(("msh", k))
             faulting = v not in avail
@@ -205,12 +237,16 @@ class Optimizer:
             x = regs[RX]
             if x is None:
                 x = regs[RX] = V.fresh()
+            if x in V.consts and self.final:
+                _refuse_constant_operand(o, V.consts[x], a in V.consts)
             if x in V.consts:
                 kk = V.consts[x]
                 if rewrite and not (o in (op.BPF_DIV, op.BPF_MOD) and kk == 0) and not (
                         o in (op.BPF_LSH, op.BPF_RSH) and kk >= 32):
                     s = Stmt(op.BPF_ALU | o | op.BPF_K, kk)
                     return self._alu_k(s, o, kk, a, regs, rewrite)
+            if rewrite and V.consts.get(a) == 0 and o in (op.BPF_ADD, op.BPF_OR, op.BPF_XOR):
+                return setreg(RA, x, Stmt(op.BPF_MISC | op.BPF_TXA))  # 0 + x is x
             if a in V.consts and x in V.consts:
                 c = _alu(o, V.consts[a], V.consts[x])
                 if c is not None:
@@ -343,8 +379,12 @@ class Optimizer:
 
     @staticmethod
     def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
-        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?"""
-        return _implies(fo, fk, outcome, o, k)
+        """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?
+        libpcap's rule (its fold_edge), so that its tests are the ones skipped:
+        only `A == fk` known true decides another `A == k` (false)."""
+        if outcome and fo == op.BPF_JEQ and o == op.BPF_JEQ:
+            return False
+        return None
 
     def liveness(self, order: list[Block]) -> dict[int, set[int]]:
         """Registers live at the entry of each block."""
@@ -389,7 +429,7 @@ class Optimizer:
                     faulting = False
                     for st in s.stmts:
                         faulting |= self.step(st, regs, avail, rewrite=False)[1]
-                    if faulting and not dead_test:
+                    if faulting and (not dead_test or self.keep_verdicts):
                         break
                     if dead_test:
                         nxt = s.jt
@@ -401,8 +441,12 @@ class Optimizer:
                             break
                         nxt = s.jt if d else s.jf
                     assert nxt is not None
-                    if all(regs[r] == before[r] for r in live_in[nxt.id]):
+                    if self.may_land(before, regs, nxt, live_in):
                         land = nxt
+                        if any(regs[r] != before[r] for r in live_in[nxt.id]):
+                            # landed by libpcap's laxness: nxt will see the
+                            # edge's values, not the walk's; decide no further
+                            break
                     s = nxt
                 if land is not first:
                     if which:
@@ -410,6 +454,29 @@ class Optimizer:
                     else:
                         p.jf = land
                     self.changed = True
+
+    def may_land(self, before: list[int | None], regs: list[int | None], nxt: Block,
+                 live_in: dict[int, set[int]]) -> bool:
+        """May an edge leaving with registers `before` skip to nxt, which the
+        walk reached with `regs`? libpcap's rule (its use_conflict): the
+        registers read after nxt must hold on leaving nxt what they would
+        have; nxt's own reads are not looked at, so its test (or `ret a`) may
+        see another A than the code says, and libpcap's verdict with it."""
+        if self.keep_verdicts or not nxt.as_is:
+            # (elsewhere zcap may have dropped a load from nxt that libpcap,
+            # which moves edges before it drops loads, would still have)
+            return all(regs[r] == before[r] for r in live_in[nxt.id])
+        if nxt.is_ret:
+            return True
+        after = live_in[nxt.jt.id] | live_in[nxt.jf.id]  # type: ignore[union-attr]
+        out = list(regs)
+        avail: set[int] = set()
+        for s in nxt.stmts:
+            self.step(s, out, avail, rewrite=False)
+        moved = list(before)
+        for s in nxt.stmts:
+            self.step(s, moved, avail, rewrite=False)
+        return all(out[r] == moved[r] for r in after)
 
     def dead_stmts(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         for b in order:
@@ -452,11 +519,13 @@ class Optimizer:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH):  # type: ignore[union-attr]
+                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH) and (  # type: ignore[union-attr]
+                        not self.may_fault(b) if self.keep_verdicts else b is not self.root):
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
                     # whose results are used later is a step of a computation,
-                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.)
+                    # e.g. the 802.11 prologue's or geneve's offsets, and stays.
+                    # The first block is libpcap's exception: carry_root.)
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
@@ -471,6 +540,66 @@ class Optimizer:
             else:
                 canon[key] = b
         return repl.get(self.root.id, self.root)
+
+    def carry_root(self) -> None:
+        """libpcap's last step: while the first block's test leads one way,
+        the next block becomes the first, and takes the statements of the
+        one it replaces, loads included (so a packet too short for them is
+        still rejected); unless the program is down to a return."""
+        carried: list[Stmt] = []
+        root = self.root
+        while not root.is_ret and root.jt is root.jf:
+            carried += root.stmts
+            root = root.jt  # type: ignore[assignment]
+        if root is not self.root and not root.is_ret:
+            # the new first block had no other way in: it may take them
+            root.stmts = carried + root.stmts
+        self.root = root
+
+    def may_fault(self, b: Block) -> bool:
+        """Can one of b's statements reject the packet (a load not yet done)?"""
+        regs = list(self.entry[b.id])
+        avail = set(self.avail_in[b.id])
+        return any([self.step(s, regs, avail, rewrite=False)[1] for s in b.stmts])
+
+    def statements_only(self) -> None:
+        """libpcap's last passes: statements only, jumps where they are
+        (the subtraction peephole, then the loads it makes redundant)."""
+        moved = False
+        for _ in range(20):
+            self.changed = False
+            self.sub_peephole()
+            if not self.changed:
+                break
+            moved = True
+            order = topo_order(self.root)
+            self.analyse(order)
+            self.dead_stmts(order, self.liveness(order))
+        if moved:
+            self.root = self.merge(topo_order(self.root))
+
+    def sub_peephole(self) -> None:
+        """`sub #k; jeq #c` becomes `jeq #c+k`, `sub x; jeq #0` `jeq x`, where
+        A's value is not read after. Done last, as libpcap does it once its
+        jumps are settled: so a comparison `a = k` is never decided by an
+        earlier test of a, as libpcap's never is."""
+        order = topo_order(self.root)
+        live_in = self.liveness(order)
+        for b in order:
+            if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K \
+                    or b.members is not None or not b.stmts:
+                continue
+            last = b.stmts[-1]
+            if RA in live_in[b.jt.id] or RA in live_in[b.jf.id]:  # type: ignore[union-attr]
+                continue
+            if last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_K:
+                b.stmts.pop()
+                b.k = (b.k + last.k) & M32
+                self.changed = True
+            elif last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_X and b.k == 0:
+                b.stmts.pop()
+                b.code = op.BPF_JMP | op.BPF_JEQ | op.BPF_X
+                self.changed = True
 
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
         """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
@@ -578,7 +707,7 @@ class Optimizer:
             order = topo_order(self.root)
             live = self.liveness(order)
             self.thread(order, live)
-            if not self.changed:
+            if not self.changed and not self.keep_verdicts:
                 order = topo_order(self.root)
                 self.analyse(order)
                 live = self.liveness(order)
@@ -595,51 +724,15 @@ class Optimizer:
             self.root = self.merge(topo_order(self.root))
             if not self.changed:
                 break
+        self.statements_only()
+        if not self.keep_verdicts:
+            self.carry_root()
+        order = topo_order(self.root)
+        if not self.keep_verdicts and any(st.code & 0x07 == op.BPF_ALU and st.code & op.BPF_X
+               and st.code & 0xF0 in _REFUSABLE for b in order for st in b.stmts):
+            self.final = True
+            self.analyse(order)
         return self.root
-
-
-def _implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
-    """Does knowing (A fo fk) == outcome decide (A o k)? Unsigned 32-bit."""
-    # describe the fact as an interval [lo, hi] or equality/bit knowledge
-    if fo == op.BPF_JEQ and outcome:
-        return _jump(o, fk, k)
-    if fo == op.BPF_JEQ and not outcome:
-        if o == op.BPF_JEQ and k == fk:
-            return False
-        return None
-    if fo == op.BPF_JSET:
-        if o == op.BPF_JSET:
-            if not outcome and (k & ~fk & M32) == 0:
-                return False
-            if outcome and (fk & ~k & M32) == 0:
-                return True
-            return None
-        if o == op.BPF_JEQ:
-            if not outcome and (k & fk):
-                return False
-            if outcome and not (k & fk):
-                return False
-        return None
-    # ranges
-    if fo == op.BPF_JGT:
-        lo, hi = (fk + 1, M32) if outcome else (0, fk)
-    else:  # JGE
-        lo, hi = (fk, M32) if outcome else (0, fk - 1)
-    if lo > hi:
-        return None
-    if o == op.BPF_JEQ:
-        return False if not lo <= k <= hi else None
-    if o == op.BPF_JGT:
-        if lo > k:
-            return True
-        if hi <= k:
-            return False
-    if o == op.BPF_JGE:
-        if lo >= k:
-            return True
-        if hi < k:
-            return False
-    return None
 
 
 def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
@@ -669,7 +762,9 @@ def _defuse(s: Stmt) -> tuple[set[int], set[int]]:
     return {RA}, ({RA, RX} if code & op.BPF_X else {RA})
 
 
-def optimize(root: Block) -> Block:
-    """Return an equivalent, smaller DAG (same verdict on every packet)."""
-    return Optimizer(root).run()
+def optimize(root: Block, keep_verdicts: bool = False) -> Block:
+    """Return an equivalent, smaller DAG: libpcap's optimised program's verdict
+    on every packet, or with keep_verdicts the plain program's (where libpcap
+    does not optimise)."""
+    return Optimizer(root, keep_verdicts).run()
 

@@ -2,6 +2,7 @@
 the C BPF interpreter (one program per link type met in the file), fed by the
 same pump to the same sinks as a live capture."""
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,17 +35,21 @@ class FileFilter:
         self.expression = expression
         self._programs: dict[int, tuple[object, int]] = {}
 
-    def program(self, linktype: int) -> tuple[object, int]:
-        """(struct sock_filter[], length) for this link type, compiled once."""
-        if linktype not in self._programs:
+    def program(self, linktype: int, big_endian: bool = sys.byteorder == "big"
+                ) -> tuple[object, int]:
+        """(struct sock_filter[], length) for this link type and the byte order
+        the file was written in, compiled once."""
+        swapped = big_endian != (sys.byteorder == "big")
+        if (linktype, swapped) not in self._programs:
             import bpf_filters
 
             # run in user space: no kernel limit on length, as with tcpdump -r
             prog = bpf_filters.compile(self.expression, linktype=linktype, kernel=False,
-                                       savefile=True, max_insns=bpf_filters.USER_MAXINSNS)
+                                       savefile=True, swapped=swapped,
+                                       max_insns=bpf_filters.USER_MAXINSNS)
             insns = ffi.new("struct sock_filter[]", [tuple(i) for i in prog.instructions])
-            self._programs[linktype] = (insns, len(prog.instructions))
-        return self._programs[linktype]
+            self._programs[linktype, swapped] = (insns, len(prog.instructions))
+        return self._programs[linktype, swapped]
 
 
 def describe(reader: Reader, first: int, filter_expr: str | None) -> list[InterfaceDescription]:
@@ -108,7 +113,8 @@ class FileSource(Source):
             self.exhausted = True
             return None
         if self._filter is not None:
-            batch.filter(*self._filter.program(batch.linktype))
+            itf = self.reader.interfaces[batch.pkts[0].ifid]
+            batch.filter(*self._filter.program(batch.linktype, itf.big_endian))
         self.matched += batch.count
         return batch
 

@@ -238,9 +238,9 @@ LINK_ONLY = {
         "type data and tcp port 80", "dir tods and ip6", "llc s", "llc rr", "llc xid",
         "wlan[0:2] = 0x0801", "ip and udp[0:2] > 1000", "vlan 10 or not stp",
         "vlan and iso proto 5", "vlan and llc i", "ip and len > 100",
-        # (not a comparison before the first test of the payload, `len > 100 and
-        # ip`: libpcap then gives the payload offset a scratch register that
-        # the comparison's temporaries overwrite, as with KERNEL_SPLIT below)
+        # a comparison before the first test of the payload: libpcap then gives
+        # the payload offset a cell the comparison overwrites (codegen_regs)
+        "len > 100 and ip", "ip[0] = 0x45 and tcp", "len - 14 > 40 and udp port 53",
     ],
     "LINUX_SLL": ["inbound and ip", "outbound and tcp", "not inbound"],
 }
@@ -263,8 +263,9 @@ LINK_PRIMS = [
     "geneve", "geneve 5", "geneve 100 and ip", "geneve and ip", "geneve and tcp port 80",
     "geneve and ether host 01:02:03:04:05:06", "geneve and arp", "geneve and ip6",
     "geneve 0xffffff", "geneve 0x1000000",
-    # (not `geneve or X`: where geneve fails, libpcap's X reads scratch memory
-    # never written, whose content its bpf_filter() leaves undefined)
+    # where geneve fails, libpcap's X reads cells never written (its
+    # bpf_filter() leaves them undefined; libpcap_ref runs it with them at 0)
+    "geneve or ip", "geneve 5 or llc", "pppoes or tcp", "not geneve and udp port 53",
     "decnet host 50.764", "decnet src 1.2", "decnet dst 1.3", "decnet host 3.4",
     "decnet host 1", "decnet src 1.2.3", "decnet host 2.3 or 1.2", "decnet src or dst 1.2",
     "decnet src and dst 1.2", "decnet net 1.2", "decnet host 63.1023", "decnet host 64.1",

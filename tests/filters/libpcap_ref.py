@@ -131,10 +131,21 @@ def _compile(p: int, expr: str, optimize: bool, netmask: int
         lib().pcap_freecode(ctypes.byref(prog))
 
 
-class RefFilter:
-    """A compiled program kept as a C array, run with libpcap's own bpf_filter()."""
+# ld #0; st M[0] .. st M[15]: libpcap's bpf_filter() does not clear its scratch
+# memory, so a program that reads a cell it never wrote (libpcap's do after a
+# failed `geneve` or `pppoes`) gets whatever its stack held; the kernel refuses
+# such a program. Run behind this prefix, its verdict is that of memory
+# starting at 0, as in zcap's interpreters.
+ZERO_MEMORY = [(0x00, 0, 0, 0)] + [(0x02, 0, 0, k) for k in range(16)]
 
-    def __init__(self, insns: list[tuple[int, int, int, int]]) -> None:
+
+class RefFilter:
+    """A compiled program kept as a C array, run with libpcap's own bpf_filter()
+    (behind ZERO_MEMORY unless zero_memory is False)."""
+
+    def __init__(self, insns: list[tuple[int, int, int, int]], zero_memory: bool = True) -> None:
+        if zero_memory:
+            insns = ZERO_MEMORY + list(insns)
         self.n = len(insns)
         self.arr = (BpfInsn * self.n)(*[BpfInsn(*i) for i in insns])
 

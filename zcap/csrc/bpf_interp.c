@@ -201,8 +201,9 @@ load:
         case BPF_ALU | BPF_AND | BPF_X: A &= X; break;
         case BPF_ALU | BPF_OR | BPF_X: A |= X; break;
         case BPF_ALU | BPF_XOR | BPF_X: A ^= X; break;
-        case BPF_ALU | BPF_LSH | BPF_X: A <<= (X & 31); break;
-        case BPF_ALU | BPF_RSH | BPF_X: A >>= (X & 31); break;
+        /* as libpcap's bpf_filter(): a count of 32 or more shifts all bits out */
+        case BPF_ALU | BPF_LSH | BPF_X: A = X < 32 ? A << X : 0; break;
+        case BPF_ALU | BPF_RSH | BPF_X: A = X < 32 ? A >> X : 0; break;
         case BPF_ALU | BPF_NEG: A = (uint32_t)0 - A; break;
         case BPF_JMP | BPF_JA:
             if ((int32_t)k < 0 && ++back > ZC_MAX_BACKWARD_JUMPS)

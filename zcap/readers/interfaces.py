@@ -50,6 +50,7 @@ class Interface:
     os: str | None = None
     hardware: str | None = None
     speed: int | None = None
+    big_endian: bool = False  # byte order of the file (pcap) or section (pcapng)
 
     @property
     def tsresol_ns(self) -> float:

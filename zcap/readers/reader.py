@@ -251,7 +251,7 @@ class Reader:
             c = rd.ifs[i]
             itf = Interface(linktype=c.linktype, snaplen=c.snaplen, ifid=i,
                             section=c.section, tsresol=c.tsresol,
-                            tsoffset=c.tsoffset_s)
+                            tsoffset=c.tsoffset_s, big_endian=bool(c.big_endian))
             if rd.format == lib.ZC_RD_PCAPNG:
                 start = c.block_off - self._src.base
                 buf = memoryview(self._src.buf)
