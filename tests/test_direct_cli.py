@@ -212,6 +212,18 @@ def test_time_rotation_through_direct_files(veth, disk_dir):  # noqa: F811
     assert back == frames
 
 
+def fill_until_full(veth, z, frames) -> None:
+    """Send until zcap gives up on a full disk: exit 1, the last line says so."""
+    with veth.sender() as s:
+        for f in frames:
+            if z.proc.poll() is not None:
+                break
+            s.send(f)
+    assert z.wait(30) == 1, z.stderr
+    assert "disk full" in z.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in z.stderr
+
+
 @pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="needs mkfs.ext4")
 def test_disk_full_through_the_cli(veth):
     """A small ext4 fills up: exit 1 with one line, the file cut back to its
@@ -222,14 +234,7 @@ def test_disk_full_through_the_cli(veth):
         path = os.path.join(mnt, "full.pcapng")
         z = veth.zcap("-i", veth.if_b, "-w", path, "-B", "16384")
         assert DIRECT in listening(z)
-        with veth.sender() as s:
-            for f in frames:
-                if z.proc.poll() is not None:
-                    break
-                s.send(f)
-        assert z.wait(30) == 1, z.stderr
-        assert "disk full" in z.stderr.strip().splitlines()[-1]
-        assert "Traceback" not in z.stderr
+        fill_until_full(veth, z, frames)
         s = z.summary()
         back = chk.dpkt_frames(path)
         assert 0 < len(back) == s["captured"]
@@ -237,6 +242,30 @@ def test_disk_full_through_the_cli(veth):
         assert s["captured"] + s["dropped"] + s.get("unwritten", 0) == s["received"]
         assert s.get("unwritten", 0) > 0
         assert chk.tshark_count(path) == len(back)
+
+
+@pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="needs mkfs.ext4")
+def test_disk_full_while_rotating(veth):
+    """-C 2 on a small ext4 that fills up: the files before the last are
+    whole, the last is cut back to its last whole packet, and together they
+    hold the frames sent, in order, as many as the summary says."""
+    frames = [udp_frame(i, 1514) for i in range(8000)]
+    with tiny_ext4(8) as mnt:
+        z = veth.zcap("-i", veth.if_b, "-w", os.path.join(mnt, "r.pcapng"), "-C", "2",
+                      "-B", "16384")
+        assert DIRECT in listening(z)
+        fill_until_full(veth, z, frames)
+        files = rotated(mnt, "r.pcapng")
+        assert len(files) >= 2
+        back = []
+        for path in files:
+            got = chk.dpkt_frames(path)
+            assert chk.tshark_count(path) == len(got)
+            back += got
+        s = z.summary()
+        assert 0 < len(back) == s["captured"]
+        assert back == frames[:len(back)]
+        assert s["captured"] + s["dropped"] + s.get("unwritten", 0) == s["received"]
 
 
 def test_interface_removed_closes_the_file(veth, disk_dir):  # noqa: F811
