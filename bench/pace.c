@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s IFNAME FRAME_BYTES COUNT RATE_PPS\n", argv[0]);
         return 2;
     }
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);   /* wake when due, not up to 50 us later */
     int size = atoi(argv[2]);
     uint64_t count = strtoull(argv[3], NULL, 10), rate = strtoull(argv[4], NULL, 10);
     if (size < 60 || size > 9000)
@@ -89,13 +91,16 @@ int main(int argc, char **argv)
         if (r < 0) { perror("sendmmsg"); return 1; }
         sent += (uint64_t)r;
         if (rate) {
+            /* Sleep until the next burst is due, never spin: a sender that
+             * spins for part of each gap spends a share of a CPU that depends
+             * on how long its last burst took, and so on the capturer, which
+             * makes system-wide CPU figures meaningless. The due times are
+             * absolute, so a late wake-up is made up by the next bursts. */
             uint64_t due = start + sent * 1000000000u / rate;
-            uint64_t t;
-            while ((t = now_ns()) < due)
-                if (due - t > 200000) {
-                    struct timespec d = {0, (long)(due - t - 100000)};
-                    nanosleep(&d, NULL);
-                }
+            if (now_ns() < due) {
+                struct timespec at = {(time_t)(due / 1000000000u), (long)(due % 1000000000u)};
+                clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+            }
         }
     }
     double secs = (double)(now_ns() - start) / 1e9;
