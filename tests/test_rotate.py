@@ -171,7 +171,7 @@ def test_rotation_by_time(veth, tmp_path):
         frames, gap_s=0.03)
     assert summary.dropped == 0
     files = sink.files
-    assert 3 <= len(files) <= 5
+    assert len(files) >= 3              # the sending alone takes over 3.3 s
     assert len(set(files)) == len(files)
     seen, previous_last = [], 0
     for name in files:
@@ -187,6 +187,11 @@ def test_rotation_by_time(veth, tmp_path):
         assert stamps[0] >= previous_last
         previous_last = stamps[-1]
     assert seen == list(range(len(frames)))
+    # As many files as 1 s intervals the traffic touched: on a loaded machine
+    # the sending stretches past 3.3 s, and the count with it.
+    first = check_file(files[0], veth.if_b).packets[0][0]
+    span_s = (previous_last - first) / 1e9
+    assert len(files) <= int(span_s) + 2, (len(files), span_s)
 
 
 def test_time_with_file_count_stops_the_capture(veth, tmp_path):
