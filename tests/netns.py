@@ -214,10 +214,38 @@ class Zcap:
         return out
 
 
+_NS_NAME = re.compile(r"zcap-[ab]-(\d+)x\d+$")
+
+
+def _remove_orphans() -> None:
+    """Remove the namespaces of earlier runs whose process is gone: one killed
+    with SIGKILL (or by a timeout before the handler below existed) could not
+    run its own clean-up. A namespace is named after its creator's pid."""
+    for ns in netns.listnetns():
+        m = _NS_NAME.match(ns)
+        if m and int(m.group(1)) != os.getpid() and not os.path.exists(f"/proc/{m.group(1)}"):
+            # `ip`, not pyroute2's netns.remove: after that, a NetNS opened in
+            # this process for the next new namespace could not see its links
+            subprocess.run(["ip", "netns", "delete", ns], check=False, timeout=30)
+
+
+def _clean_up_on_sigterm() -> None:
+    """SIGTERM (timeout(1), kill) ends the process through SystemExit, so the
+    ``finally`` blocks that remove the namespaces run; by default it would
+    kill the process on the spot and leave them behind."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def create_pair() -> VethPair:
     """Make two fresh namespaces and a veth between them (both ends inside)."""
     n = next(_counter)
-    tag = f"{os.getpid() % 100000}x{n}"
+    if n == 0:
+        _remove_orphans()
+        _clean_up_on_sigterm()
+    tag = f"{os.getpid()}x{n}"          # the whole pid: _remove_orphans reads it back
     pair = VethPair(ns_a=f"zcap-a-{tag}", ns_b=f"zcap-b-{tag}", if_a=f"za{tag}",
                     if_b=f"zb{tag}")
     try:
