@@ -235,8 +235,21 @@ def _clean_up_on_sigterm() -> None:
     kill the process on the spot and leave them behind."""
     if threading.current_thread() is not threading.main_thread():
         return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+    owner = os.getpid()
+
+    def on_sigterm(signum: int, frame) -> None:
+        if os.getpid() != owner:
+            # A forked helper (pyroute2 forks to enter namespaces) that
+            # inherited this handler: die as it would have, running nothing
+            # of its parent's clean-up.
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def create_pair() -> VethPair:
