@@ -12,6 +12,7 @@
  * block whose layout cannot be planned is left untouched (-EINVAL). */
 #define _GNU_SOURCE                  /* AT_EMPTY_PATH */
 #include "inplace.h"
+#include "pcapng_wire.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,8 +25,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define EPB_TYPE 6u
-#define EPB_HEADER_BYTES 28u
 /* The least an EPB needs after its (padded) data: epb_flags (8),
  * opt_endofopt (4), block length (4). */
 #define EPB_TRAILER_MIN 16u
@@ -33,9 +32,6 @@
 #define OPT_BODY_MAX 65532u          /* an option's length is 16 bits; keep bodies 4-aligned */
 #define PAD_BLOCK_MIN 12u            /* type, length, length */
 #define DESC_BYTES ((uint32_t)sizeof(struct tpacket_block_desc))
-#define SLL2_HEADER_BYTES 20u
-#define VLAN_TAG_BYTES 4u
-#define MAC_PAIR_BYTES 12u
 
 static inline uint32_t align4(uint32_t n) { return (n + 3u) & ~3u; }
 
@@ -175,19 +171,6 @@ static uint32_t plan(const struct zc_meta *t, uint32_t n, int mode, uint32_t sna
     return end;
 }
 
-static void sll2_header(const struct zc_meta *m, uint8_t out[SLL2_HEADER_BYTES])
-{
-    uint32_t ifindex = htonl((uint32_t)m->ifindex);
-    uint16_t hatype = htons(m->hatype);
-    memcpy(out, &m->protocol, 2);
-    memset(out + 2, 0, 2);
-    memcpy(out + 4, &ifindex, 4);
-    memcpy(out + 8, &hatype, 2);
-    out[10] = m->pkttype;
-    out[11] = m->halen;
-    memcpy(out + 12, m->addr, 8);
-}
-
 /* Put the file form of packet m (flen bytes) at b + at. In place, only the
  * headroom is written; otherwise the frame is moved, its first bytes kept
  * aside first because source and destination may overlap. */
@@ -203,7 +186,7 @@ static int place_frame(uint8_t *b, const struct zc_meta *m, int mode, uint32_t a
         return at != src;
     }
     if (mode == ZC_FRAME_SLL2) {
-        sll2_header(m, head);
+        zc_sll2_header(head, m->protocol, m->ifindex, m->hatype, m->pkttype, m->halen, m->addr);
         nhead = SLL2_HEADER_BYTES;
         if (at + nhead != src && flen > nhead)
             memmove(b + at + nhead, b + src, flen - nhead);

@@ -8,6 +8,7 @@
  * caller's batch ends or the iovec array is full, and the caller releases the
  * batch to the kernel only after we return, so the memory stays valid. */
 #include "writer.h"
+#include "pcapng_wire.h"
 #include "stats.h"
 
 #include <arpa/inet.h>
@@ -18,12 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define EPB_TYPE 6u
-#define EPB_HEADER_BYTES 28u
 #define EPB_FLAGS_OPTION_BYTES 12u   /* epb_flags (8) + opt_endofopt (4) */
-#define SLL2_HEADER_BYTES 20u
-#define VLAN_TAG_BYTES 4u
-#define MAC_PAIR_BYTES 12u
 /* Worst case per packet: header, SLL2 or tag, padding, options, length. */
 #define PKT_ARENA_MAX (EPB_HEADER_BYTES + SLL2_HEADER_BYTES + 3 + EPB_FLAGS_OPTION_BYTES + 4)
 #define COPY_LIMIT 4096            /* copy_max is clamped to this: the arena must fit a packet */
@@ -232,15 +228,8 @@ static void add_ring_packet(struct zc_writer *w, const struct tpacket3_hdr *h, u
     uint8_t extra[SLL2_HEADER_BYTES];
 
     if (mode == ZC_FRAME_SLL2) {
-        uint32_t ifindex = htonl((uint32_t)sll->sll_ifindex);
-        uint16_t hatype = htons(sll->sll_hatype);
-        memcpy(extra, &sll->sll_protocol, 2);
-        memset(extra + 2, 0, 2);
-        memcpy(extra + 4, &ifindex, 4);
-        memcpy(extra + 8, &hatype, 2);
-        extra[10] = sll->sll_pkttype;
-        extra[11] = sll->sll_halen > 8 ? 8 : sll->sll_halen;
-        memcpy(extra + 12, sll->sll_addr, 8);
+        zc_sll2_header(extra, sll->sll_protocol, sll->sll_ifindex, sll->sll_hatype,
+                       sll->sll_pkttype, sll->sll_halen, sll->sll_addr);
         seg[nseg++] = (struct segment){extra, SLL2_HEADER_BYTES, 1};
         seg[nseg++] = (struct segment){data, caplen, 0};
         caplen += SLL2_HEADER_BYTES;
