@@ -7,8 +7,6 @@ do, so that tests run in the order they are written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import opcodes as op
 from .ir import Block, Stmt
 
@@ -20,13 +18,16 @@ def ld(size: int, mode: int, k: int) -> Stmt:
     return Stmt(op.BPF_LD | size | mode, k & 0xFFFFFFFF)
 
 
-@dataclass
 class Frag:
     """A partial program: its entry block and its unresolved true/false exits."""
 
-    head: Block
-    t: list[tuple[Block, bool]] = field(default_factory=list)
-    f: list[tuple[Block, bool]] = field(default_factory=list)
+    __slots__ = ("head", "t", "f")
+
+    def __init__(self, head: Block, t: list[tuple[Block, bool]] | None = None,
+                 f: list[tuple[Block, bool]] | None = None) -> None:
+        self.head = head
+        self.t = [] if t is None else t
+        self.f = [] if f is None else f
 
 
 def patch(exits: list[tuple[Block, bool]], target: Block) -> None:

@@ -6,21 +6,28 @@ with a true and a false successor) or by a return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import opcodes as op
 
 
-@dataclass
+# Stmt and Block are plain classes, not dataclasses: making dataclasses is a
+# noticeable part of the compiler's import, which `zcap -d` pays (issue 16).
 class Stmt:
     """One non-branching instruction; or, inside a loop's block only (see
     CodeGen.protochain), a jump within that block, jt/jf (or a `ja`'s k,
-    negative backwards) relative as in the assembled program."""
+    negative backwards) relative as in the assembled program. Statements
+    compare equal by their four fields."""
 
-    code: int
-    k: int = 0
-    jt: int = 0
-    jf: int = 0
+    def __init__(self, code: int, k: int = 0, jt: int = 0, jf: int = 0) -> None:
+        self.code, self.k, self.jt, self.jf = code, k, jt, jf
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stmt) and (self.code, self.k, self.jt, self.jf) == (
+            other.code, other.k, other.jt, other.jf)
+
+    __hash__ = None          # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return f"Stmt(code={self.code:#x}, k={self.k}, jt={self.jt}, jf={self.jf})"
 
     def key(self) -> tuple[int, int]:
         return (self.code, self.k)
@@ -29,22 +36,24 @@ class Stmt:
 _ids = iter(range(1 << 62))
 
 
-@dataclass(eq=False)
 class Block:
-    """Statements, then either a test (code is a BPF_JMP) or a return (BPF_RET)."""
+    """Statements, then either a test (code is a BPF_JMP) or a return (BPF_RET).
+    Blocks compare by identity; `id` numbers them in order of creation.
 
-    stmts: list[Stmt]
-    code: int
-    k: int = 0
-    jt: Block | None = None
-    jf: Block | None = None
-    id: int = field(default_factory=lambda: next(_ids))
-    # A set test (bpf_filters.lists): "is A one of members?", k the first
-    # member; expanded into a search tree of jeq/jge tests before assembly.
-    members: tuple[int, ...] | None = None
-    # The test reads A as whatever the code before left there (libpcap's
-    # `byte N & M`), so which value it sees depends on how edges move.
-    as_is: bool = False
+    `members`: a set test (bpf_filters.lists), "is A one of members?", k the
+    first member; expanded into a search tree of jeq/jge tests before assembly.
+    `as_is`: the test reads A as whatever the code before left there
+    (libpcap's `byte N & M`), so which value it sees depends on how edges move."""
+
+    def __init__(self, stmts: list[Stmt], code: int, k: int = 0, jt: Block | None = None,
+                 jf: Block | None = None, id: int | None = None,
+                 members: tuple[int, ...] | None = None, as_is: bool = False) -> None:
+        self.stmts, self.code, self.k, self.jt, self.jf = stmts, code, k, jt, jf
+        self.id = next(_ids) if id is None else id
+        self.members, self.as_is = members, as_is
+
+    def __repr__(self) -> str:
+        return f"Block(id={self.id}, code={self.code:#x}, k={self.k}, {len(self.stmts)} stmts)"
 
     @property
     def is_ret(self) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 
 from .errors import ParseError
 
@@ -65,28 +64,38 @@ NAMED_NUMBERS: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True)
 class Token:
-    """One token: its kind, its value (number, string) and its column."""
+    """One token: its kind, its value (number, string), its column and its text."""
 
-    kind: str
-    value: object
-    col: int
-    text: str
+    __slots__ = ("kind", "value", "col", "text")
+
+    def __init__(self, kind: str, value: object, col: int, text: str) -> None:
+        self.kind, self.value, self.col, self.text = kind, value, col, text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.kind, self.value, self.col, self.text) == (
+            other.kind, other.value, other.col, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.value, self.col, self.text))
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.value!r}, {self.col}, {self.text!r})"
 
 
-_B = r"[0-9A-Fa-f][0-9A-Fa-f]?"
-_B2 = r"[0-9A-Fa-f]{2}"
+_X = "[0-9A-Fa-f]"
+_B = _X + "{1,2}"
 _N = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
 # On a tie in length the first pattern wins: a MAC address written as 12 hex
 # digits is an address, not a number or a name, as in libpcap's scanner.
+# Repeats are written with {m,n} rather than spelled out: the patterns match
+# the same, and compiling them costs a fifth as much on every start (issue 16).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("EID", re.compile(
-        rf"{_B}:{_B}:{_B}:{_B}:{_B}:{_B}|{_B}-{_B}-{_B}-{_B}-{_B}-{_B}"
-        rf"|{_B}\.{_B}\.{_B}\.{_B}\.{_B}\.{_B}|{_B2}{_B2}\.{_B2}{_B2}\.{_B2}{_B2}"
-        rf"|(?:{_B2}){{6}}")),
+        rf"{_B}(?::{_B}){{5}}|{_B}(?:-{_B}){{5}}|{_B}(?:\.{_B}){{5}}"
+        rf"|{_X}{{4}}(?:\.{_X}{{4}}){{2}}|{_X}{{12}}")),
     ("NUM", re.compile(_N)),
-    ("HID", re.compile(rf"{_N}\.{_N}\.{_N}\.{_N}|{_N}\.{_N}\.{_N}|{_N}\.{_N}")),
+    ("HID", re.compile(rf"{_N}(?:\.{_N}){{1,3}}")),
     ("HID6", re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")),
     ("ID", re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?")),
     ("ESCID", re.compile(r"\\[^ !()\n\t]+")),

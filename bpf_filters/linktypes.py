@@ -16,21 +16,29 @@ through ancillary loads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .errors import FilterError
 
 # The snapshot length that -s 0 and the defaults mean (libpcap's MAXIMUM_SNAPLEN).
 DEFAULT_SNAPLEN = 262144
 
 
-@dataclass(frozen=True)
 class LinkType:
     """One link type: its number in files, tcpdump's name, its description."""
 
-    number: int
-    name: str
-    description: str
+    __slots__ = ("number", "name", "description")
+
+    def __init__(self, number: int, name: str, description: str) -> None:
+        self.number, self.name, self.description = number, name, description
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LinkType) and (self.number, self.name) == (
+            other.number, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.number, self.name))
+
+    def __repr__(self) -> str:
+        return f"LinkType({self.number}, {self.name!r}, {self.description!r})"
 
     @property
     def text(self) -> str:

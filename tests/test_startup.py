@@ -137,3 +137,60 @@ def test_main_puts_pythons_ctrl_c_handling_back():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=60, check=True)
     assert r.stdout.splitlines()[-1] == "True"
+
+
+# Costly to import for what the quick commands use of them: `socket` builds
+# four enum classes (its C module `_socket` has what -D and the printer need),
+# and making dataclasses runs exec for every class (the records are plain).
+NOT_ON_QUICK_PATHS = ("socket", "dataclasses")
+
+
+def test_quick_commands_load_neither_socket_nor_dataclasses(tmp_path):
+    pcap = tmp_path / "ten.pcap"
+    write_pcap(str(pcap), [udp_frame(i) for i in range(10)])
+    for argv in (["--version"], ["-d", "ip"], ["-D"], ["-r", str(pcap)],
+                 ["-r", str(pcap), "udp"]):
+        rc, out, loaded = run_command(*argv)
+        assert rc == 0 and out, argv
+        assert not among(loaded, NOT_ON_QUICK_PATHS), (argv, among(loaded, NOT_ON_QUICK_PATHS))
+
+
+def python_says(code: str, *argv: str) -> list[str]:
+    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                       timeout=60)
+    return r.stdout.splitlines() + r.stderr.splitlines()
+
+
+def test_only_the_entry_point_holds_the_collector_off():
+    assert python_says("import gc, zcap.cli; print(gc.isenabled())") == ["True"]
+    assert python_says("import gc, zcap.entry; print(gc.isenabled())") == ["False"]
+
+
+def test_a_file_read_turns_the_collector_back_on(tmp_path):
+    # held off while loading, it must run again for the long part of a command
+    pcap = tmp_path / "ten.pcap"
+    write_pcap(str(pcap), [udp_frame(i) for i in range(10)])
+    code = ("import gc, sys\ngc.disable()\nfrom zcap.cli import main\n"
+            f"try:\n    main(['-r', {str(pcap)!r}])\nexcept SystemExit:\n    pass\n"
+            "print('enabled', gc.isenabled())\n")
+    assert "enabled True" in python_says(code)
+
+
+def test_the_entry_point_flushes_runs_exit_handlers_and_keeps_the_status(tmp_path):
+    # it ends the process with os._exit: what Python's exit would have done
+    # (flush the output, run atexit handlers, exit status) must still happen
+    pcap = tmp_path / "ten.pcap"
+    write_pcap(str(pcap), [udp_frame(i) for i in range(10)])
+    code = ("import atexit, sys\nfrom zcap.entry import main\n"
+            "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n"
+            "sys.argv[1:] = sys.argv[2:]\nmain()\n")
+    r = subprocess.run([sys.executable, "-c", code, "-", "-r", str(pcap)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 10
+    assert "atexit ran" in r.stderr
+    r = subprocess.run([sys.executable, "-c", code, "-", "-d", "ip and"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "syntax error" in r.stderr and "atexit ran" in r.stderr
+    r = subprocess.run([sys.executable, "-c", code, "-", "--no-such-flag"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2

@@ -7,6 +7,7 @@ loops): this module imports only typer at load time, everything else where
 it is used. tests/test_startup.py keeps it so.
 """
 
+import gc
 import os
 import signal
 import sys
@@ -229,7 +230,7 @@ def dump_filter(config) -> int:
     """-d, -dd, -ddd: the compiled program in tcpdump's three formats."""
     from bpf_filters.linktypes import LINKTYPE_ETHERNET
 
-    from .registry import compile_checked, linktype_number
+    from .filtering import compile_checked, linktype_number
 
     interface = config.interface
     if config.linktype is not None:
@@ -288,6 +289,7 @@ def fanout(config) -> int:
     from .fanout import run_fanout
 
     report.to_stderr()
+    gc.enable()                 # held off while loading by zcap.entry
     summary = run_fanout(config, report=_counters)
     sys.stdout.flush()
     for w in summary.workers:
@@ -310,6 +312,7 @@ def capture(config) -> int:
     report.to_stderr()
     live = config.read_file is None
     pipeline = registry.build(config)
+    gc.enable()                 # held off while loading by zcap.entry: the long part starts
     source, writer = pipeline.source, pipeline.writer
     announced = False
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field, fields
 
 from bpf_filters.linktypes import DEFAULT_SNAPLEN
 
@@ -29,22 +28,27 @@ MAX_SECONDS = 10 * 365 * 24 * 3600
 MAX_QUEUE = 65535
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+# Flag and Config are plain classes, not dataclasses: every command line builds
+# them, and making 2 dataclasses (one of 47 fields) cost more at start-up than
+# everything else this module does (issue 16, `zcap -d`/`-D`/`-r` under 100 ms).
 class Flag:
     """What one flag's value must be. ``name`` is both the CLI parameter and
-    the ``Config`` field; ``option`` is how a user types it."""
+    the ``Config`` field; ``option`` is how a user types it; ``kind`` is int,
+    float, str, bool or count; ``what`` is the words of the error message.
 
-    name: str
-    option: str
-    kind: str = "str"                 # int, float, str, bool, count
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    what: str = ""                     # the words of the error message
-    # Bad values of a free-form flag, for the tests: each is an argument list in
-    # which {pcap} is a small capture file, {dir} a directory, {unreadable} a
-    # file nobody may read, and the flag's value must be refused in one line.
-    bad: tuple[tuple[str, ...], ...] = ()
+    ``bad`` lists bad values of a free-form flag, for the tests: each is an
+    argument list in which {pcap} is a small capture file, {dir} a directory,
+    {unreadable} a file nobody may read, and the flag's value must be refused
+    in one line."""
+
+    __slots__ = ("name", "option", "kind", "low", "high", "choices", "what", "bad")
+
+    def __init__(self, name: str, option: str, kind: str = "str", low: float | None = None,
+                 high: float | None = None, choices: tuple[str, ...] = (), what: str = "",
+                 bad: tuple[tuple[str, ...], ...] = ()) -> None:
+        self.name, self.option, self.kind = name, option, kind
+        self.low, self.high, self.choices = low, high, choices
+        self.what, self.bad = what, bad
 
     def check(self, value):
         """The value if it is valid; UsageError (one line) if not."""
@@ -192,9 +196,11 @@ REFUSED: list[tuple[list[str], str]] = [
 ]
 
 
-@dataclass(eq=False, repr=False)
 class Config:
-    """Every flag, checked, with the values derived from them (see ``from_flags``)."""
+    """Every flag, checked, with the values derived from them (see ``from_flags``).
+
+    The annotated class attributes below are the fields and their defaults;
+    ``Config(**values)`` sets any of them by name."""
 
     expression: list[str] | None = None
     interface: str | None = None
@@ -243,7 +249,15 @@ class Config:
     # -- derived -----------------------------------------------------------------
     filter_expr: str | None = None          # the expression, or -F's text
     file_size_bytes: int | None = None      # -C in bytes
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]                     # set in __init__: one list per config
+
+    def __init__(self, **values) -> None:
+        unknown = set(values) - set(CONFIG_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown Config fields {sorted(unknown)}")
+        self.warnings = []
+        for name, value in values.items():
+            setattr(self, name, value)
 
     @classmethod
     def from_flags(cls, **flags) -> Config:
@@ -396,6 +410,10 @@ class Config:
 
     def replace(self, **changes) -> Config:
         """A copy with ``changes`` (e.g. a fanout worker's own -w file)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {name: getattr(self, name) for name in CONFIG_FIELDS}
+        values["warnings"] = list(self.warnings)
         values.update(changes)
         return Config(**values)
+
+
+CONFIG_FIELDS: tuple[str, ...] = tuple(Config.__annotations__)

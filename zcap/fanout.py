@@ -225,7 +225,11 @@ class _Quota(Sink):
 def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid: int) -> None:
     """One capture worker: open, report ready (with its IDB), pump until told
     to stop, close its file, report its counts."""
+    import gc
+
     from . import registry
+
+    gc.enable()        # a spawned worker re-imports zcap.entry, which holds it off
 
     # A signal sent to the whole process group is the parent's to act on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -309,8 +313,8 @@ def run_fanout(config: Config, stop: StopFlag | None = None,
     ``report(written, received, dropped, on_signal)`` gets the counters summed
     over the workers on SIGUSR1 (``on_signal`` true) and every
     ``config.stats_interval`` seconds."""
+    from .filtering import compile_checked
     from .iface import default_interface, lookup
-    from .registry import compile_checked
 
     interface = config.interface or default_interface().name
     if config.filter_expr:            # refuse a bad filter before any worker starts

@@ -4,12 +4,16 @@ Answered without netlink: ``socket.if_nameindex()`` and the SIOCGIF* ioctls
 on a socket of the calling thread's network namespace, plus the operational
 state from /sys/class/net where that sysfs is this namespace's. pyroute2
 costs ~200 ms to import; it stays for netlink work (XDP attach, tests).
+
+`zcap -D` runs through here, so start-up counts (issue 16): the sockets come
+from ``_socket``, the C module under ``socket``, since ``import socket`` builds
+four enum classes on the way (a third of what -D costs beyond the CLI), and
+Interface is a plain class rather than a dataclass.
 """
 
+import _socket
 import fcntl
-import socket
 import struct
-from dataclasses import dataclass
 
 from bpf_filters.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW
 
@@ -37,16 +41,18 @@ IFREQ = struct.Struct("16s24x")        # struct ifreq: the name, then a 24-byte 
 _RAW_IP = {ARPHRD_NONE, ARPHRD_TUNNEL, ARPHRD_TUNNEL6, ARPHRD_SIT, ARPHRD_IPGRE}
 
 
-@dataclass(frozen=True)
 class Interface:
     """One network interface of the current network namespace."""
 
-    index: int
-    name: str
-    arphrd: int
-    flags: int
-    operstate: str
-    mtu: int
+    __slots__ = ("index", "name", "arphrd", "flags", "operstate", "mtu")
+
+    def __init__(self, *, index: int, name: str, arphrd: int, flags: int, operstate: str,
+                 mtu: int) -> None:
+        self.index, self.name, self.arphrd, self.flags = index, name, arphrd, flags
+        self.operstate, self.mtu = operstate, mtu
+
+    def __repr__(self) -> str:
+        return f"Interface(index={self.index}, name={self.name!r})"
 
     @property
     def up(self) -> bool:
@@ -74,7 +80,7 @@ class Interface:
         return ", ".join(words)
 
 
-def _ioctl(sock: socket.socket, request: int, name: str) -> bytes:
+def _ioctl(sock: _socket.socket, request: int, name: str) -> bytes:
     """The ifreq union an SIOCGIF* ioctl fills in for ``name``."""
     return fcntl.ioctl(sock, request, IFREQ.pack(name.encode()))[16:]
 
@@ -93,7 +99,7 @@ def _operstate(name: str, index: int, flags: int) -> str:
     return "UP" if flags & IFF_RUNNING else "DOWN"
 
 
-def _describe(sock: socket.socket, index: int, name: str) -> Interface | None:
+def _describe(sock: _socket.socket, index: int, name: str) -> Interface | None:
     try:
         flags = struct.unpack_from("=H", _ioctl(sock, SIOCGIFFLAGS, name))[0]
         mtu = struct.unpack_from("=i", _ioctl(sock, SIOCGIFMTU, name))[0]
@@ -104,11 +110,23 @@ def _describe(sock: socket.socket, index: int, name: str) -> Interface | None:
                      operstate=_operstate(name, index, flags), mtu=mtu)
 
 
+class _query_socket:
+    """A socket to ask SIOCGIF* questions on, closed at the end of a with block
+    (``_socket.socket`` is no context manager)."""
+
+    def __enter__(self) -> _socket.socket:
+        self.sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM | _socket.SOCK_CLOEXEC)
+        return self.sock
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
 def list_interfaces() -> list[Interface]:
     """Every interface of this network namespace, by index."""
     found = []
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-        for index, name in socket.if_nameindex():
+    with _query_socket() as sock:
+        for index, name in _socket.if_nameindex():
             itf = _describe(sock, index, name)
             if itf is not None:
                 found.append(itf)
@@ -118,9 +136,9 @@ def list_interfaces() -> list[Interface]:
 def lookup(name: str) -> Interface:
     """The interface called ``name`` (or with that index); InterfaceError if none."""
     if len(name) < 16 and "/" not in name and "\0" not in name:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+        with _query_socket() as sock:
             try:
-                index = socket.if_nametoindex(name)
+                index = _socket.if_nametoindex(name)
             except OSError:
                 index = 0
             if index:

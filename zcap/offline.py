@@ -4,7 +4,6 @@ same pump to the same sinks as a live capture."""
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from ._core import ffi
 from .errors import CorruptFileError
@@ -20,12 +19,12 @@ from .readers import open_offline as open_reader
 BATCH_PACKETS = 8192
 
 
-@dataclass
 class OfflineResult:
     """What a read produced."""
 
-    processed: int = 0
-    error: CorruptFileError | None = None
+    def __init__(self, processed: int = 0, error: CorruptFileError | None = None) -> None:
+        self.processed = processed
+        self.error = error
 
 
 class FileFilter:

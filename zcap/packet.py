@@ -1,10 +1,7 @@
 """The Python view of one packet, for consumers that work per packet
 (printing, tests, library users). The hot paths never build these."""
 
-from dataclasses import dataclass
 
-
-@dataclass(slots=True)
 class Packet:
     """One captured packet.
 
@@ -16,18 +13,23 @@ class Packet:
     it to keep it.
     """
 
-    ts_ns: int          # nanoseconds since the Unix epoch
-    wirelen: int        # length on the wire
-    data: memoryview | bytes
-    ifid: int           # pcapng interface id within the capture / file
-    linktype: int       # LINKTYPE_* of that interface
-    flags: int = 0      # pcapng epb_flags (direction, reception type); 0 = unknown
-    owned: bool = False
-    # (seconds, fraction, fractions per second) of a pcap record as libpcap
-    # reads them, kept only for damaged or fuzzed records (a fraction of a
-    # whole second or more, seconds past 2^31): ts_ns carries the fraction into
-    # the seconds, while tcpdump prints the fields as they are
-    raw_stamp: tuple[int, int, int] | None = None
+    __slots__ = ("ts_ns", "wirelen", "data", "ifid", "linktype", "flags", "owned", "raw_stamp")
+
+    def __init__(self, ts_ns: int, wirelen: int, data: memoryview | bytes, ifid: int,
+                 linktype: int, flags: int = 0, owned: bool = False,
+                 raw_stamp: tuple[int, int, int] | None = None) -> None:
+        self.ts_ns = ts_ns  # nanoseconds since the Unix epoch
+        self.wirelen = wirelen  # length on the wire
+        self.data = data
+        self.ifid = ifid  # pcapng interface id within the capture / file
+        self.linktype = linktype  # LINKTYPE_* of that interface
+        self.flags = flags  # pcapng epb_flags (direction, reception type); 0 = unknown
+        self.owned = owned
+        # (seconds, fraction, fractions per second) of a pcap record as libpcap
+        # reads them, kept only for damaged or fuzzed records (a fraction of a
+        # whole second or more, seconds past 2^31): ts_ns carries the fraction into
+        # the seconds, while tcpdump prints the fields as they are
+        self.raw_stamp = raw_stamp
 
     @property
     def caplen(self) -> int:

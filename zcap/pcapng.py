@@ -6,7 +6,6 @@ All blocks are in host byte order, padded to 32 bits, length repeated at the end
 """
 
 import struct
-from dataclasses import dataclass
 
 # Link types zcap writes, re-exported; their one table is bpf_filters.linktypes.
 from bpf_filters.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW  # noqa: F401
@@ -90,16 +89,18 @@ def section_header(hardware: str, os_name: str, userappl: str) -> bytes:
     return block(SHB, body)
 
 
-@dataclass
 class InterfaceDescription:
     """What an IDB says about one captured interface."""
 
-    linktype: int
-    snaplen: int
-    name: str | None = None
-    description: str | None = None
-    filter: str | None = None
-    os_name: str | None = None
+    def __init__(self, linktype: int, snaplen: int, name: str | None = None,
+                 description: str | None = None, filter: str | None = None,
+                 os_name: str | None = None) -> None:
+        self.linktype = linktype
+        self.snaplen = snaplen
+        self.name = name
+        self.description = description
+        self.filter = filter
+        self.os_name = os_name
 
     def encode(self) -> bytes:
         """The Interface Description Block, timestamps in nanoseconds."""

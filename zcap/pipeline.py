@@ -17,22 +17,22 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from .defaults import POLL_MS
 from .errors import ZcapError
 from .protocols import Batch, Sink, Source
 
 
-@dataclass
 class InterfaceStats:
     """What the ISB of one interface reports."""
 
-    start_ns: int
-    end_ns: int
-    received: int        # passed the filter, dropped ones included (libpcap's ps_recv)
-    dropped: int         # dropped by the kernel for want of ring space
-    delivered: int       # written to this file
+    def __init__(self, start_ns: int, end_ns: int, received: int, dropped: int,
+                 delivered: int) -> None:
+        self.start_ns = start_ns
+        self.end_ns = end_ns
+        self.received = received  # passed the filter, dropped ones included (libpcap's ps_recv)
+        self.dropped = dropped  # dropped by the kernel for want of ring space
+        self.delivered = delivered  # written to this file
 
     def options(self) -> dict[str, int]:
         """The ISB options, by name (see ``zcap.pcapng.OPTIONS``)."""
@@ -47,15 +47,17 @@ class InterfaceStats:
         }
 
 
-@dataclass
 class Summary:
     """What the exit summary reports."""
 
-    captured: int = 0
-    received: int = 0
-    dropped: int = 0
-    error: ZcapError | None = None
-    per_interface: list[InterfaceStats] = field(default_factory=list)
+    def __init__(self, captured: int = 0, received: int = 0, dropped: int = 0,
+                 error: ZcapError | None = None,
+                 per_interface: list[InterfaceStats] | None = None) -> None:
+        self.captured = captured
+        self.received = received
+        self.dropped = dropped
+        self.error = error
+        self.per_interface = [] if per_interface is None else per_interface
 
 
 class StopFlag:

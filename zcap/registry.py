@@ -7,85 +7,59 @@ and how it is opened. A new sink is one class that satisfies
 ``zcap.protocols.Sink`` plus one ``SinkEntry`` in ``SINKS``. Nothing else
 changes: the pump, the CLI's run and the summary work with whatever is here.
 Entries import their class when they are used, so that the command line
-starts fast and ``-d``/``-D`` never load the C core.
+starts fast and ``-d``/``-D`` never load the C core; the records here are
+plain classes, not dataclasses, for the same reason (issue 16).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from bpf_filters.linktypes import LINKTYPE_LINUX_SLL2
 from bpf_filters.linktypes import describe as linktype_text
 
 from .config import Config
-from .errors import UsageError, ZcapError
+from .errors import UsageError
+from .filtering import compile_checked, compile_live, linktype_number
 from .pipeline import StopFlag
 from .protocols import Sink, Source
 
 
-@dataclass
 class Pipeline:
     """A source, its sinks, and the parts the CLI reports on."""
 
-    config: Config
-    source: Source
-    stop: StopFlag = field(default_factory=StopFlag)
-    sinks: list[Sink] = field(default_factory=list)
-    writer: Sink | None = None           # the file sink, whose count the summary reports
-    stats: Sink | None = None            # the live counters, for the screen
+    def __init__(self, config: Config, source: Source, stop: StopFlag | None = None,
+                 sinks: list[Sink] | None = None, writer: Sink | None = None,
+                 stats: Sink | None = None) -> None:
+        self.config = config
+        self.source = source
+        self.stop = StopFlag() if stop is None else stop
+        self.sinks = [] if sinks is None else sinks
+        self.writer = writer            # the file sink, whose count the summary reports
+        self.stats = stats              # the live counters, for the screen
 
 
-@dataclass(frozen=True)
 class SourceEntry:
     """A kind of source: ``wanted(config)`` says whether this config asks for
     it (the first entry that says yes is used); ``open(config)`` opens it."""
 
-    name: str
-    wanted: Callable[[Config], bool]
-    open: Callable[[Config], Source]
+    def __init__(self, name: str, wanted: Callable[[Config], bool],
+                 open: Callable[[Config], Source]) -> None:
+        self.name = name
+        self.wanted = wanted
+        self.open = open
 
 
-@dataclass(frozen=True)
 class SinkEntry:
     """A kind of sink: made, in this list's order, for every config that
     ``wanted`` it; ``make(pipeline)`` sees the source and the sinks made so far."""
 
-    name: str
-    wanted: Callable[[Config], bool]
-    make: Callable[[Pipeline], Sink]
-
-
-def filter_error(expression: str, exc: Exception) -> ZcapError:
-    """A filter error as the expression, a caret under the fault, and the reason."""
-    import bpf_filters
-
-    return ZcapError(bpf_filters.format_error(expression, exc))
-
-
-def compile_checked(expression: str, **kwargs):
-    """``bpf_filters.compile``, any failure of it turned into one ZcapError."""
-    import bpf_filters
-
-    try:
-        return bpf_filters.compile(expression, **kwargs)
-    except bpf_filters.FilterError as exc:
-        raise filter_error(expression, exc) from None
-    except RecursionError:
-        raise ZcapError(f"bad filter expression: nested too deeply "
-                        f"({len(expression)} characters)") from None
-    except (ValueError, KeyError, IndexError, TypeError, OverflowError, MemoryError) as exc:
-        raise ZcapError(f"bad filter expression: {exc}") from None
-
-
-def compile_live(expression: str, *, xdp: bool, linktype):
-    """The filter of a live capture, compiled once, to any length: one the
-    kernel refuses runs in user space (see the sources), as with libpcap."""
-    import bpf_filters
-
-    return compile_checked(expression, kernel=not xdp, linktype=linktype,
-                           max_insns=bpf_filters.USER_MAXINSNS)
+    def __init__(self, name: str, wanted: Callable[[Config], bool],
+                 make: Callable[[Pipeline], Sink]) -> None:
+        self.name = name
+        self.wanted = wanted
+        self.make = make
 
 
 # -- sources -----------------------------------------------------------------------
@@ -133,16 +107,6 @@ def ring_reserve(config: Config, linktype: int) -> int:
     from .sinks.direct import reserve_for_linktype
 
     return reserve_for_linktype(linktype)
-
-
-def linktype_number(name: str) -> int:
-    """-y's link type name (or number) as a LINKTYPE_* number; UsageError if unknown."""
-    import bpf_filters
-
-    try:
-        return bpf_filters.linktype_number(name)
-    except (bpf_filters.FilterError, ValueError, KeyError):
-        raise UsageError(f"unknown link type {name!r} (try EN10MB, LINUX_SLL2, RAW)") from None
 
 
 SOURCES: list[SourceEntry] = [

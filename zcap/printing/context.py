@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-from dataclasses import dataclass, field
+# _socket, the C module under socket: `import socket` builds four enum classes,
+# a tenth of what `zcap -r` costs to start (issue 16), and only inet_ntop is used.
+from _socket import AF_INET, AF_INET6, inet_ntop
 from typing import TYPE_CHECKING, Any
 
 from zcap.printing.options import PrintOptions
@@ -12,24 +13,27 @@ if TYPE_CHECKING:
     from zcap.printing.iphdr import IpHdr
 
 
-@dataclass
 class Ctx:
     """Options plus per-conversation memory (TCP initial sequence numbers)."""
 
-    opts: PrintOptions
-    # tcpdump's relative sequence numbers: canonical (src, dst, ports) -> (seq0, ack0)
-    tcp_isn: dict[tuple[bytes, bytes, int], tuple[int, int]] = field(default_factory=dict)
-    # set while printing a packet that tcpdump abandons half-way because the
-    # capture ends (its longjmp): -x then dumps the frame from the link header on
-    cut_short: bool = False
-    # the IP header under the application being printed, for the few printers
-    # that tell the two ends of a conversation apart (ISAKMP's initiator table)
-    ip: IpHdr | None = None
-    # the link layer's source address under the ethertype being printed (an
-    # Ethernet frame's; None from other link layers), which a few printers show
-    link_src: bytes | None = None
-    # per-protocol memory across packets, keyed by the protocol's module name
-    memo: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, opts: PrintOptions,
+                 tcp_isn: dict[tuple[bytes, bytes, int], tuple[int, int]] | None = None,
+                 cut_short: bool = False, ip: IpHdr | None = None,
+                 link_src: bytes | None = None, memo: dict[str, Any] | None = None) -> None:
+        self.opts = opts
+        # tcpdump's relative sequence numbers: canonical (src, dst, ports) -> (seq0, ack0)
+        self.tcp_isn = {} if tcp_isn is None else tcp_isn
+        # set while printing a packet that tcpdump abandons half-way because the
+        # capture ends (its longjmp): -x then dumps the frame from the link header on
+        self.cut_short = cut_short
+        # the IP header under the application being printed, for the few printers
+        # that tell the two ends of a conversation apart (ISAKMP's initiator table)
+        self.ip = ip
+        # the link layer's source address under the ethertype being printed (an
+        # Ethernet frame's; None from other link layers), which a few printers show
+        self.link_src = link_src
+        # per-protocol memory across packets, keyed by the protocol's module name
+        self.memo = {} if memo is None else memo
 
     def cut(self, proto: str) -> str:
         """tcpdump's `` [|proto]`` for a packet that ends too soon, remembering it."""
@@ -39,12 +43,12 @@ class Ctx:
 
 def ip4_str(b: bytes) -> str:
     """Dotted quad."""
-    return socket.inet_ntop(socket.AF_INET, b)
+    return inet_ntop(AF_INET, b)
 
 
 def ip6_str(b: bytes) -> str:
     """RFC 5952 text, as inet_ntop (and so tcpdump) writes it."""
-    return socket.inet_ntop(socket.AF_INET6, b)
+    return inet_ntop(AF_INET6, b)
 
 
 def mac_str(b: bytes) -> str:

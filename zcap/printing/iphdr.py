@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from zcap.printing.context import Ctx
 
 
-@dataclass(slots=True)
 class IpHdr:
     """The enclosing IP header, as an upper-layer printer needs it.
 
@@ -21,13 +19,17 @@ class IpHdr:
     IPv6 fragment header was seen), so lengths and checksums are not checked.
     """
 
-    src: bytes
-    dst: bytes
-    srcs: str
-    dsts: str
-    fragmented: bool = False
-    addrs: bool = True
-    ttl: int = 64
+    __slots__ = ("src", "dst", "srcs", "dsts", "fragmented", "addrs", "ttl")
+
+    def __init__(self, src: bytes, dst: bytes, srcs: str, dsts: str, fragmented: bool = False,
+                 addrs: bool = True, ttl: int = 64) -> None:
+        self.src = src
+        self.dst = dst
+        self.srcs = srcs
+        self.dsts = dsts
+        self.fragmented = fragmented
+        self.addrs = addrs
+        self.ttl = ttl
 
     @property
     def v6(self) -> bool:

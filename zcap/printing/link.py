@@ -8,8 +8,8 @@ and the rarer link types live in their own modules.
 
 from __future__ import annotations
 
+import _socket  # not socket: see zcap.printing.context
 import functools
-import socket
 import struct
 from collections.abc import Callable
 
@@ -161,7 +161,7 @@ def linux_sll(ctx: Ctx, frame: bytes, wire: int) -> tuple[str, int]:
 def _ifname(ifindex: int) -> str:
     """The name of an interface of this host, as tcpdump looks it up ('?' if none)."""
     try:
-        return socket.if_indextoname(ifindex)
+        return _socket.if_indextoname(ifindex)
     except OSError:
         return "?"
 

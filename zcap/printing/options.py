@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # -t counts, as tcpdump's man page numbers them
 TS_DEFAULT = 0   # (no -t)  local time of day, HH:MM:SS.frac
 TS_NONE = 1      # -t       no timestamp
@@ -13,7 +11,6 @@ TS_DATE = 4      # -tttt    date and time of day
 TS_SINCE_FIRST = 5  # -ttttt delta from the first packet
 
 
-@dataclass
 class PrintOptions:
     """How to print packets; each field is named after the tcpdump flag it mirrors.
 
@@ -22,13 +19,17 @@ class PrintOptions:
     counts ``-n`` (zcap never resolves names either way).
     """
 
-    numeric: int = 0
-    link_header: bool = False   # -e
-    hex: int = 0                # -x / -xx
-    hex_ascii: int = 0          # -X / -XX
-    verbose: int = 0            # -v count
-    quiet: bool = False         # -q
-    tstamp: int = TS_DEFAULT    # -t count
-    number: bool = False        # -#
-    nano: bool = False          # --time-stamp-precision nano
-    line_buffered: bool = False  # -l
+    def __init__(self, numeric: int = 0, link_header: bool = False, hex: int = 0,
+                 hex_ascii: int = 0, verbose: int = 0, quiet: bool = False,
+                 tstamp: int = TS_DEFAULT, number: bool = False, nano: bool = False,
+                 line_buffered: bool = False) -> None:
+        self.numeric = numeric
+        self.link_header = link_header  # -e
+        self.hex = hex  # -x / -xx
+        self.hex_ascii = hex_ascii  # -X / -XX
+        self.verbose = verbose  # -v count
+        self.quiet = quiet  # -q
+        self.tstamp = tstamp  # -t count
+        self.number = number  # -#
+        self.nano = nano  # --time-stamp-precision nano
+        self.line_buffered = line_buffered  # -l

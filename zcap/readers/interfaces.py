@@ -10,7 +10,6 @@ here, from the option table below.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
 # IDB options (draft-ietf-opsawg-pcapng, section 4.2): code -> (field, kind).
 IDB_OPTIONS: dict[int, tuple[str, str]] = {
@@ -28,7 +27,6 @@ OPT_ENDOFOPT = 0
 IDB_FIXED_LEN = 16  # type, length, linktype, reserved, snaplen
 
 
-@dataclass(slots=True)
 class Interface:
     """One interface of a capture file.
 
@@ -38,19 +36,27 @@ class Interface:
     pcapng sections from 0.
     """
 
-    linktype: int
-    snaplen: int
-    ifid: int = 0
-    section: int = 0
-    tsresol: int = 6
-    tsoffset: int = 0
-    name: str | None = None
-    description: str | None = None
-    filter: str | None = None
-    os: str | None = None
-    hardware: str | None = None
-    speed: int | None = None
-    big_endian: bool = False  # byte order of the file (pcap) or section (pcapng)
+    __slots__ = ("linktype", "snaplen", "ifid", "section", "tsresol", "tsoffset", "name",
+                 "description", "filter", "os", "hardware", "speed", "big_endian")
+
+    def __init__(self, linktype: int, snaplen: int, ifid: int = 0, section: int = 0,
+                 tsresol: int = 6, tsoffset: int = 0, name: str | None = None,
+                 description: str | None = None, filter: str | None = None,
+                 os: str | None = None, hardware: str | None = None, speed: int | None = None,
+                 big_endian: bool = False) -> None:
+        self.linktype = linktype
+        self.snaplen = snaplen
+        self.ifid = ifid
+        self.section = section
+        self.tsresol = tsresol
+        self.tsoffset = tsoffset
+        self.name = name
+        self.description = description
+        self.filter = filter
+        self.os = os
+        self.hardware = hardware
+        self.speed = speed
+        self.big_endian = big_endian  # byte order of the file (pcap) or section (pcapng)
 
     @property
     def tsresol_ns(self) -> float:
