@@ -426,33 +426,24 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             raise FilterError("illegal link layer address", p.col)
         if q.proto == "decnet":
             return self.decnet_host(parse_dnaddr(text, p.col), q, p.col)
-        parts = text.split(".")
-        v = 0
-        for part in parts:
-            n = int(part, 0) if not (len(part) > 1 and part[0] == "0" and
-                                     part[1] not in "xX") else int(part, 8)
-            if n > 255:
-                raise FilterError(f"invalid IPv4 address '{text}'", p.col)
-            v = (v << 8) | n
-        vlen = 8 * len(parts)
+        got = lists.ipv4_value(text)
+        if got is None:
+            raise FilterError(f"invalid IPv4 address '{text}'", p.col)
+        v, mask = got
         if p.mask_kind is None:
-            v = (v << (32 - vlen)) & 0xFFFFFFFF
-            mask = (0xFFFFFFFF << (32 - vlen)) & 0xFFFFFFFF
             if q.addr not in (None, "host", "net"):
                 raise FilterError(f"'{q.addr}' modifier applied to ip host", p.col)
             return self.host(v, mask, q, p.col)
-        v = (v << (32 - vlen)) & 0xFFFFFFFF
         if p.mask_kind == "len":
             bits = int(p.mask)  # type: ignore[arg-type]
             if bits > 32:
                 raise FilterError("mask length must be <= 32", p.col)
             mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if bits else 0
         else:
-            mparts = str(p.mask).split(".")
-            mask = 0
-            for part in mparts:
-                mask = (mask << 8) | int(part, 0)
-            mask = (mask << (32 - 8 * len(mparts))) & 0xFFFFFFFF
+            got = lists.ipv4_value(str(p.mask))
+            if got is None:
+                raise FilterError(f"invalid IPv4 address '{p.mask}'", p.col)
+            mask = got[0]
         if v & ~mask & 0xFFFFFFFF:
             shown = f"{text}/{p.mask}" if p.mask_kind == "len" else f"{text} mask {p.mask}"
             raise FilterError(f'non-network bits set in "{shown}"', p.col)

@@ -1,0 +1,80 @@
+"""Forms people write that the generator never made, found by running
+expressions gathered outside the project (bench/bench_filters_external.py)
+against libpcap. Each case is written here in the same form, not copied.
+
+Every expression is compared strictly with libpcap on each link type's corpus
+(filter_fuzz.compare: same refusals, libpcap's optimised verdict on every
+frame, frames cut at every length included); where a form only changes a
+constant that the corpus may not hold, the program must also be libpcap's,
+instruction for instruction.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import libpcap_ref as ref
+import pytest
+from filter_frames_link import frames_for
+from filter_fuzz import DLT, compare
+
+import bpf_filters as bf
+from bpf_filters.cinterp import CFilter
+
+
+@functools.cache
+def corpus(linktype: str) -> tuple[bytes, ...]:
+    return tuple(frames_for(linktype, 120))
+
+
+def _same_verdicts(linktype: str, expr: str) -> str:
+    out = compare(linktype, expr, list(corpus(linktype)), lambda i, f: CFilter(i).run(f))
+    assert out.status in ("ok", "refused", "empty"), (out.detail, [f.hex() for f in out.frames])
+    return out.status
+
+
+def _same_program(linktype: str, expr: str) -> None:
+    want = ref.compile_ref(expr, DLT[linktype])
+    got = [tuple(i) for i in bf.compile(expr, linktype).instructions]
+    assert got == want
+
+
+# Dotted IPv4 parts are decimal to libpcap, leading zero or not, and a part
+# written in hex is no address at all.
+DOTTED = ["host 010.0.0.1", "src host 10.00.000.01", "net 010.1", "dst net 172.016.0.0/12",
+          "net 10.0.0.0 mask 255.0255.0.0", "host 08.9.0.1", "ip host 0x0a.0.0.1",
+          "net 10.0.0.0 mask 0xff.0.0.0", "host 10.0.0.0256", "arp host 010.0.0.1",
+          "host 10.0.0.1 or 010.0.0.2 or 10.0.0.03"]
+
+
+@pytest.mark.parametrize("expr", DOTTED)
+@pytest.mark.parametrize("linktype", ["EN10MB", "RAW", "IEEE802_11"])
+def test_dotted_ipv4_parts_are_decimal(linktype: str, expr: str) -> None:
+    # (802.11 programs differ from libpcap's in form: verdicts only there)
+    if _same_verdicts(linktype, expr) == "ok" and linktype != "IEEE802_11":
+        _same_program(linktype, expr)
+
+
+# DECnet area.node: decimal digits as sscanf reads them, each cut to its bits.
+DECNET = ["decnet src 3.1024", "decnet dst 1.2049", "decnet host 1.0x3", "decnet host 07.010",
+          "decnet host 65.2", "decnet src 0x2.1", "decnet host 2.3x"]
+
+
+@pytest.mark.parametrize("expr", DECNET)
+def test_decnet_addresses_as_libpcap_reads_them(expr: str) -> None:
+    if _same_verdicts("EN10MB", expr) == "ok":
+        _same_program("EN10MB", expr)
+
+
+# On radiotap, code that needs only the radiotap length (link-layer fields,
+# `inbound`) is optimised by libpcap like any other: a test that is always
+# true goes, and with it the loads that could fail on a short frame.
+RADIOTAP = ["outbound or inbound", "not inbound or inbound", "link[1] = 2 or link[1] != 2",
+            "type ctl or not type ctl", "subtype ack and not subtype ack or type data",
+            "wlan[0] & 0xc = 4 or not wlan[0] & 0xc = 4", "inbound and type mgt",
+            "inbound and not outbound"]
+
+
+@pytest.mark.parametrize("expr", RADIOTAP)
+def test_radiotap_length_alone_is_optimised(expr: str) -> None:
+    _same_verdicts("IEEE802_11_RADIO", expr)
