@@ -78,3 +78,19 @@ RADIOTAP = ["outbound or inbound", "not inbound or inbound", "link[1] = 2 or lin
 @pytest.mark.parametrize("expr", RADIOTAP)
 def test_radiotap_length_alone_is_optimised(expr: str) -> None:
     _same_verdicts("IEEE802_11_RADIO", expr)
+
+
+# A parenthesised list of addresses may hold groups after `and`/`or`, but its
+# first element is an address or a number: `host ((10.2.3.4))` and
+# `port ((22 or 25))` are syntax errors to libpcap, `host ((7) or 10.2.3.4)`
+# is not.
+PAREN_IDS = ["host ((10.2.3.4))", "src host ((10.2.3.4) or 10.2.3.5)", "port ((22 or 25))",
+             "host (10.2.3.4 or (10.2.3.5))", "host ((7) or 10.2.3.4)", "tcp port ((25))",
+             "host 10.2.3.4 or ((10.2.3.5))", "host 10.2.3.4 or ((7))",
+             "ether src ((00:01:02:03:04:05))", "host (!(10.2.3.4) and 10.2.3.5)",
+             "port (22 or (25 and 26))"]
+
+
+@pytest.mark.parametrize("expr", PAREN_IDS)
+def test_parenthesised_addresses_as_libpcap_parses_them(expr: str) -> None:
+    _same_verdicts("EN10MB", expr)
