@@ -582,11 +582,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             raise FilterError(f"unknown port '{name}'", col)
         port, sproto = got
         if proto is not None and sproto is not None and sproto != proto:
-            # libpcap looks the name up for the protocol asked for
-            entry = names._services().get(name, {}).get(proto)  # noqa: SLF001
-            if entry is None:
-                raise FilterError(f"port '{name}' is {sproto}", col)
-            return entry, proto
+            # libpcap takes a name's tcp entry (else its udp one) whatever
+            # protocol is asked for, and refuses a mismatch
+            raise FilterError(f"port '{name}' is {sproto}", col)
         return port, proto if proto is not None else sproto
 
     def _service_range(self, text: str, proto: str | None, col: int
@@ -611,6 +609,8 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             protos.append(sp)
         # libpcap keeps the names' protocol only when both ends agree on it
         named = protos[0] if protos[0] == protos[1] else None
+        if proto is not None and named is not None and named != proto:
+            raise FilterError(f"port in range '{text}' is {named}", col)
         return ports[0], ports[1], proto if proto is not None else named
 
     def _proto_name(self, name: str, proto: str | None, col: int) -> int:

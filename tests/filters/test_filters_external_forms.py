@@ -94,3 +94,22 @@ PAREN_IDS = ["host ((10.2.3.4))", "src host ((10.2.3.4) or 10.2.3.5)", "port ((2
 @pytest.mark.parametrize("expr", PAREN_IDS)
 def test_parenthesised_addresses_as_libpcap_parses_them(expr: str) -> None:
     _same_verdicts("EN10MB", expr)
+
+
+def _sctp_named() -> list[str]:
+    """Names /etc/services gives an sctp port (libpcap never asks for one)."""
+    from bpf_filters import names
+    return sorted(n for n, e in names._services().items() if "sctp" in e)[:3]  # noqa: SLF001
+
+
+# Service names: libpcap takes the tcp entry, else the udp one, whatever
+# protocol the expression asks for, and refuses a mismatch, for ranges too.
+SERVICES = ["udp portrange smtp-telnet", "sctp portrange ssh-smtp", "tcp portrange ssh-smtp",
+            "udp portrange 22-smtp", "sctp port telnet", "udp dst port ssh",
+            "sctp src portrange 20-21"] + [
+    f"{p} port {n}" for n in _sctp_named() for p in ("sctp", "udp", "tcp")]
+
+
+@pytest.mark.parametrize("expr", SERVICES)
+def test_service_names_as_libpcap_resolves_them(expr: str) -> None:
+    _same_verdicts("EN10MB", expr)
