@@ -193,14 +193,21 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             return frag
         if isinstance(node, A.Not):
             return not_(self.gen(node.inner))
-        if isinstance(node, A.ProtoAbbrev):
-            return self.proto_abbrev(node.proto, node.col)
-        if isinstance(node, A.Prim):
-            return self.prim(node)
-        if isinstance(node, A.Relation):
-            return self.relation(node)
-        if isinstance(node, A.Other):
-            return self.other(node)
+        try:
+            if isinstance(node, A.ProtoAbbrev):
+                return self.proto_abbrev(node.proto, node.col)
+            if isinstance(node, A.Prim):
+                return self.prim(node)
+            if isinstance(node, A.Relation):
+                return self.relation(node)
+            if isinstance(node, A.Other):
+                return self.other(node)
+        except FilterError as e:
+            # every refusal points somewhere: a check deep in the code
+            # generator that has no column of its own gets its primitive's
+            if e.column is None:
+                e.column = node.col
+            raise
         raise FilterError("internal error: unknown node", node.col)
 
     def list_end(self, terms: list[tuple[str | None, A.Node]], i: int) -> int:
@@ -424,7 +431,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         q, text = p.quals, str(p.value)
         if q.proto == "link":
             raise FilterError("illegal link layer address", p.col)
-        if q.proto == "decnet":
+        if q.proto == "decnet" and p.mask_kind is None:
             return self.decnet_host(parse_dnaddr(text, p.col), q, p.col)
         got = lists.ipv4_value(text)
         if got is None:
@@ -447,8 +454,10 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         if v & ~mask & 0xFFFFFFFF:
             shown = f"{text}/{p.mask}" if p.mask_kind == "len" else f"{text} mask {p.mask}"
             raise FilterError(f'non-network bits set in "{shown}"', p.col)
-        if q.addr not in ("net", None):
-            raise FilterError("mask syntax for networks only", p.col)
+        if q.addr != "net":  # libpcap: even `src 10.0.0.0/8` needs `net`
+            raise FilterError("Mask syntax for networks only", p.col)
+        if q.proto == "decnet":  # (libpcap reads it as IPv4, keeps 16 bits)
+            return self.decnet_host(v & 0xFFFF, q, p.col)
         return self.host(v, mask, A.Quals(q.proto, q.dir, "net"), p.col)
 
     def hid6(self, p: A.Prim) -> Frag:
@@ -462,7 +471,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             raise FilterError(f'non-network bits set in "{p.value}/{bits}"', p.col)
         if q.addr not in (None, "host", "net"):
             raise FilterError(f"'{q.addr}' modifier applied to ip6 host", p.col)
-        if bits != 128 and q.addr == "host":
+        if bits != 128 and q.addr in (None, "host"):
             raise FilterError("Mask syntax for networks only", p.col)
         return self.host6(addr, mask, q, p.col)
 

@@ -73,7 +73,7 @@ def listable(p: A.Node) -> tuple[tuple, int] | None:
     q = p.quals
     if p.kind == "HID" and q.proto in _HOST_PROTOS and (
             (p.mask_kind is None and q.addr in (None, "host", "net"))
-            or (p.mask_kind == "len" and q.addr in (None, "net"))):
+            or (p.mask_kind == "len" and q.addr == "net")):
         got = ipv4_value(str(p.value))
         if got is None:
             return None

@@ -57,7 +57,9 @@ def test_dotted_ipv4_parts_are_decimal(linktype: str, expr: str) -> None:
 
 # DECnet area.node: decimal digits as sscanf reads them, each cut to its bits.
 DECNET = ["decnet src 3.1024", "decnet dst 1.2049", "decnet host 1.0x3", "decnet host 07.010",
-          "decnet host 65.2", "decnet src 0x2.1", "decnet host 2.3x"]
+          "decnet host 65.2", "decnet src 0x2.1", "decnet host 2.3x",
+          # with a mask the address is read as IPv4 and cut to 16 bits
+          "decnet net 10.7.0.0/16", "decnet src net 10.7.3.0 mask 255.255.255.0"]
 
 
 @pytest.mark.parametrize("expr", DECNET)
@@ -113,3 +115,28 @@ SERVICES = ["udp portrange smtp-telnet", "sctp portrange ssh-smtp", "tcp portran
 @pytest.mark.parametrize("expr", SERVICES)
 def test_service_names_as_libpcap_resolves_them(expr: str) -> None:
     _same_verdicts("EN10MB", expr)
+
+
+# A written mask or prefix length needs `net`: libpcap refuses `src 10.0.0.0/8`
+# and `src 2001:db8::/32`, a /128 without `net` is a host.
+MASKS = ["src 172.16.0.0/12", "ip dst 172.16.0.0/12", "arp src 172.16.0.0 mask 255.240.0.0",
+         "dst 2001:db8:1::/48", "ip6 src 2001:db8:1::/48", "src fe80::2/128",
+         "src net 172.16.0.0/12 or 10.0.0.0/8", "dst net 10.0.0.0/8 or dst 172.16.0.0/12",
+         "src 10.1.2.3/32", "decnet src 10.1.0.0/16"]
+
+
+@pytest.mark.parametrize("expr", MASKS)
+@pytest.mark.parametrize("linktype", ["EN10MB", "IPV6"])
+def test_masks_need_net_as_in_libpcap(linktype: str, expr: str) -> None:
+    _same_verdicts(linktype, expr)
+
+
+# 802.11's address directions elsewhere: refused, and the refusal says where.
+WLAN_DIRS = ["ra 10.2.3.4", "ip ta host 10.2.3.4", "addr3 net 10.2/16", "tcp addr1 port 25",
+             "udp and addr4 portrange 1-9", "decnet ra 1.2", "ta 2001:db8::1"]
+
+
+@pytest.mark.parametrize("expr", WLAN_DIRS)
+@pytest.mark.parametrize("linktype", ["EN10MB", "IEEE802_11", "RAW"])
+def test_wlan_directions_elsewhere_are_refused_with_a_column(linktype: str, expr: str) -> None:
+    _same_verdicts(linktype, expr)
