@@ -159,6 +159,11 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         """Code for a whole expression; accept returns snaplen."""
         if node is None:
             return ret_block(snaplen)
+        if _has_geneve(node):
+            # libpcap leaves a program with `geneve` unoptimised: its
+            # comparisons keep their values in cells, which a failed geneve
+            # in an `or` reads back as its offsets (see codegen_regs)
+            self.in_cells = True
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
         _patch(frag.f, ret_block(0))
@@ -1163,6 +1168,20 @@ def _first_number(e: A.Arith) -> int | None:
         else:
             break
     return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
+
+
+def _has_geneve(node: A.Node) -> bool:
+    """Does the expression hold a `geneve` primitive? (A loop: trees are deep.)"""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (A.And, A.Or)):
+            todo += [n.left, n.right]
+        elif isinstance(n, A.Not):
+            todo.append(n.inner)
+        elif isinstance(n, A.Other) and n.what == "geneve":
+            return True
+    return False
 
 
 def _const_value(e: A.Arith) -> int | None:
