@@ -159,6 +159,11 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         """Code for a whole expression; accept returns snaplen."""
         if node is None:
             return ret_block(snaplen)
+        if _has_geneve(node):
+            # libpcap leaves a program with `geneve` unoptimised: its
+            # comparisons keep their values in cells, which a failed geneve
+            # in an `or` reads back as its offsets (see codegen_regs)
+            self.in_cells = True
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
         _patch(frag.f, ret_block(0))
@@ -193,14 +198,21 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             return frag
         if isinstance(node, A.Not):
             return not_(self.gen(node.inner))
-        if isinstance(node, A.ProtoAbbrev):
-            return self.proto_abbrev(node.proto, node.col)
-        if isinstance(node, A.Prim):
-            return self.prim(node)
-        if isinstance(node, A.Relation):
-            return self.relation(node)
-        if isinstance(node, A.Other):
-            return self.other(node)
+        try:
+            if isinstance(node, A.ProtoAbbrev):
+                return self.proto_abbrev(node.proto, node.col)
+            if isinstance(node, A.Prim):
+                return self.prim(node)
+            if isinstance(node, A.Relation):
+                return self.relation(node)
+            if isinstance(node, A.Other):
+                return self.other(node)
+        except FilterError as e:
+            # every refusal points somewhere: a check deep in the code
+            # generator that has no column of its own gets its primitive's
+            if e.column is None:
+                e.column = node.col
+            raise
         raise FilterError("internal error: unknown node", node.col)
 
     def list_end(self, terms: list[tuple[str | None, A.Node]], i: int) -> int:
@@ -424,40 +436,33 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         q, text = p.quals, str(p.value)
         if q.proto == "link":
             raise FilterError("illegal link layer address", p.col)
-        if q.proto == "decnet":
+        if q.proto == "decnet" and p.mask_kind is None:
             return self.decnet_host(parse_dnaddr(text, p.col), q, p.col)
-        parts = text.split(".")
-        v = 0
-        for part in parts:
-            n = int(part, 0) if not (len(part) > 1 and part[0] == "0" and
-                                     part[1] not in "xX") else int(part, 8)
-            if n > 255:
-                raise FilterError(f"invalid IPv4 address '{text}'", p.col)
-            v = (v << 8) | n
-        vlen = 8 * len(parts)
+        got = lists.ipv4_value(text)
+        if got is None:
+            raise FilterError(f"invalid IPv4 address '{text}'", p.col)
+        v, mask = got
         if p.mask_kind is None:
-            v = (v << (32 - vlen)) & 0xFFFFFFFF
-            mask = (0xFFFFFFFF << (32 - vlen)) & 0xFFFFFFFF
             if q.addr not in (None, "host", "net"):
                 raise FilterError(f"'{q.addr}' modifier applied to ip host", p.col)
             return self.host(v, mask, q, p.col)
-        v = (v << (32 - vlen)) & 0xFFFFFFFF
         if p.mask_kind == "len":
             bits = int(p.mask)  # type: ignore[arg-type]
             if bits > 32:
                 raise FilterError("mask length must be <= 32", p.col)
             mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if bits else 0
         else:
-            mparts = str(p.mask).split(".")
-            mask = 0
-            for part in mparts:
-                mask = (mask << 8) | int(part, 0)
-            mask = (mask << (32 - 8 * len(mparts))) & 0xFFFFFFFF
+            got = lists.ipv4_value(str(p.mask))
+            if got is None:
+                raise FilterError(f"invalid IPv4 address '{p.mask}'", p.col)
+            mask = got[0]
         if v & ~mask & 0xFFFFFFFF:
             shown = f"{text}/{p.mask}" if p.mask_kind == "len" else f"{text} mask {p.mask}"
             raise FilterError(f'non-network bits set in "{shown}"', p.col)
-        if q.addr not in ("net", None):
-            raise FilterError("mask syntax for networks only", p.col)
+        if q.addr != "net":  # libpcap: even `src 10.0.0.0/8` needs `net`
+            raise FilterError("Mask syntax for networks only", p.col)
+        if q.proto == "decnet":  # (libpcap reads it as IPv4, keeps 16 bits)
+            return self.decnet_host(v & 0xFFFF, q, p.col)
         return self.host(v, mask, A.Quals(q.proto, q.dir, "net"), p.col)
 
     def hid6(self, p: A.Prim) -> Frag:
@@ -471,7 +476,7 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             raise FilterError(f'non-network bits set in "{p.value}/{bits}"', p.col)
         if q.addr not in (None, "host", "net"):
             raise FilterError(f"'{q.addr}' modifier applied to ip6 host", p.col)
-        if bits != 128 and q.addr == "host":
+        if bits != 128 and q.addr in (None, "host"):
             raise FilterError("Mask syntax for networks only", p.col)
         return self.host6(addr, mask, q, p.col)
 
@@ -591,11 +596,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             raise FilterError(f"unknown port '{name}'", col)
         port, sproto = got
         if proto is not None and sproto is not None and sproto != proto:
-            # libpcap looks the name up for the protocol asked for
-            entry = names._services().get(name, {}).get(proto)  # noqa: SLF001
-            if entry is None:
-                raise FilterError(f"port '{name}' is {sproto}", col)
-            return entry, proto
+            # libpcap takes a name's tcp entry (else its udp one) whatever
+            # protocol is asked for, and refuses a mismatch
+            raise FilterError(f"port '{name}' is {sproto}", col)
         return port, proto if proto is not None else sproto
 
     def _service_range(self, text: str, proto: str | None, col: int
@@ -620,6 +623,8 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             protos.append(sp)
         # libpcap keeps the names' protocol only when both ends agree on it
         named = protos[0] if protos[0] == protos[1] else None
+        if proto is not None and named is not None and named != proto:
+            raise FilterError(f"port in range '{text}' is {named}", col)
         return ports[0], ports[1], proto if proto is not None else named
 
     def _proto_name(self, name: str, proto: str | None, col: int) -> int:
@@ -1163,6 +1168,20 @@ def _first_number(e: A.Arith) -> int | None:
         else:
             break
     return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
+
+
+def _has_geneve(node: A.Node) -> bool:
+    """Does the expression hold a `geneve` primitive? (A loop: trees are deep.)"""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (A.And, A.Or)):
+            todo += [n.left, n.right]
+        elif isinstance(n, A.Not):
+            todo.append(n.inner)
+        elif isinstance(n, A.Other) and n.what == "geneve":
+            return True
+    return False
 
 
 def _const_value(e: A.Arith) -> int | None:

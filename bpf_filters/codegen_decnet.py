@@ -11,6 +11,8 @@ Mixed into codegen.CodeGen.
 
 from __future__ import annotations
 
+import re
+
 from . import ast as A
 from .codegen_base import Frag, and_, or_
 from .errors import FilterError
@@ -18,6 +20,7 @@ from .errors import FilterError
 ETHERTYPE_DN = 0x6003
 # (mask, value) of the flags, as a byte at 2 or as a word with the padding byte
 _SHORT, _LONG = 0x02, 0x06
+_AREA_NODE = re.compile(r"([0-9]+)\.([0-9]+)")
 # where the destination and source addresses are, per layout, from the network header
 _LAYOUTS = (  # (size of the flag test, mask, value, dst offset, src offset)
     (1, 0x07, _SHORT, 3, 5), (2, 0xFF07, 0x8100 | _SHORT, 4, 6),
@@ -26,13 +29,14 @@ _LAYOUTS = (  # (size of the flag test, mask, value, dst offset, src offset)
 
 
 def parse_dnaddr(text: str, col: int) -> int:
-    """area.node (anything after a second dot is ignored, as by libpcap's sscanf)."""
-    parts = text.split(".")
-    try:
-        area, node = int(parts[0]), int(parts[1])
-    except (ValueError, IndexError):
-        raise FilterError(f"malformed decnet address '{text}'", col) from None
-    return ((area << 10) | node) & 0xFFFF
+    """area.node as libpcap reads it (sscanf's "%d.%d": decimal digits up to
+    the first other character, anything after the node ignored), area and
+    node each cut to their bits of the 16-bit address."""
+    m = _AREA_NODE.match(text)
+    if m is None:
+        raise FilterError(f"malformed decnet address '{text}'", col)
+    area, node = int(m.group(1)), int(m.group(2))
+    return ((area << 10) & 0xFC00) | (node & 0x3FF)
 
 
 class DecnetGen:

@@ -93,21 +93,29 @@ class LinkGen:
         tail = self.cmp(rel, off + 4, 4, ((oui & 0xFFFF) << 16) | ethertype)
         return and_(tail, self.cmp(rel, off, 4, SNAP_HDR | (oui >> 16)))
 
+    def llc_start(self) -> tuple[str, int]:
+        """Where an Ethernet frame's LLC header starts. libpcap reads it from
+        the link payload's offset: past `geneve` a cell of its own, which a
+        failed geneve leaves unwritten (so not always the type field's + 2)."""
+        return ("nl", 0) if self.geneve_inner else ("lt", 2)
+
     def ether_linktype(self, et: int) -> Frag:
         """Ethernet II, or 802.3 with LLC (SNAP) where the type field is a length."""
         if et > ETHERMTU and et not in _SNAP_OUI:
             return self.cmp("lt", 0, 2, et)
         is_8023 = self.is_8023()
+        rel, at = self.llc_start()
         if et in _SNAP_OUI:
             return or_(self.cmp("lt", 0, 2, et),
-                       and_(is_8023, self.snap_test("lt", 2, _SNAP_OUI[et], et)))
+                       and_(is_8023, self.snap_test(rel, at, _SNAP_OUI[et], et)))
         if et == LLCSAP_IPX:
             # Ethernet II, SNAP, 802.2 with the IPX SAP, or "raw" 802.3 (FF FF)
-            enc = or_(self.snap_test("lt", 2, OUI_ENCAP_ETHER, ETHERTYPE_IPX),
-                      or_(self.cmp("lt", 2, 1, LLCSAP_IPX), self.cmp("lt", 2, 2, 0xFFFF)))
+            enc = or_(self.snap_test(rel, at, OUI_ENCAP_ETHER, ETHERTYPE_IPX),
+                      or_(self.cmp(rel, at, 1, LLCSAP_IPX), self.cmp(rel, at, 2, 0xFFFF)))
             return or_(self.cmp("lt", 0, 2, ETHERTYPE_IPX), and_(is_8023, enc))
         if et in _DOUBLE_SAPS:
-            return and_(is_8023, self.cmp("lt", 2, 2, (et << 8) | et))
+            return and_(is_8023, self.cmp(rel, at, 2, (et << 8) | et))
+        # (libpcap reads any other SAP from the type field's offset, even there)
         return and_(is_8023, self.cmp("lt", 2, 1, et))
 
     def sll_linktype(self, et: int) -> Frag:

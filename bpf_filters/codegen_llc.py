@@ -38,10 +38,7 @@ class LlcGen:
     def llc(self, kind: str | None, col: int) -> Frag:
         """`llc [TYPE]`."""
         if self.link == "ether":
-            # libpcap reads the LLC header from the link payload's offset: past
-            # `geneve` a cell of its own, which a failed geneve leaves unwritten
-            # (so not always the type field's offset + 2)
-            pl, at = ("nl", 0) if self.geneve_inner else ("lt", 2)
+            pl, at = self.llc_start()
             is_llc = and_(self.is_8023(), not_(self.cmp(pl, at, 2, 0xFFFF)))
             ctrl_rel, ctrl_off = pl, at + 2
         elif self.link == "wlan":

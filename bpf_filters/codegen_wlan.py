@@ -70,8 +70,11 @@ class WlanGen:
         need_rt = rt is not None and link is not None and (
             need_pl or _uses_reg(head, link) or _uses_reg(head, rt))
         rt_len: list[Stmt] = []
-        self.opaque |= need_pl or need_rt
-        self.no_optimize |= need_pl or need_rt
+        # libpcap turns its optimiser off only for the payload offset's code,
+        # whose jumps sit inside a statement list; the radiotap length alone
+        # is straight-line code that its optimiser reads like any other
+        self.opaque |= need_pl
+        self.no_optimize |= need_pl
         if need_rt:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),

@@ -32,24 +32,33 @@ _PORT_PROTOS = (None, "tcp", "udp", "sctp")
 _HOST_PROTOS = (None, "ip", "arp", "rarp")
 
 
-def ipv4_value(text: str) -> tuple[int, int] | None:
+def ipv4_parts(text: str) -> tuple[int, int] | None:
     """A dotted IPv4 address or prefix (`10.1`, `1.2.3.4`) as libpcap reads it:
-    (value, mask), the mask covering the parts written; None if invalid."""
-    parts = text.split(".")
+    (value, bits written), None if invalid. Every part is decimal, whatever
+    it looks like: `012.0.0.1` is 12.0.0.1, and a part with a hex prefix or
+    digits is refused (libpcap reads the letters as digits past 9)."""
     v = 0
+    parts = text.split(".")
     for part in parts:
-        try:
-            n = int(part, 8) if len(part) > 1 and part[0] == "0" and part[1] not in "xX" \
-                else int(part, 0)
-        except ValueError:
-            return None
+        n = 0
+        for c in part:
+            if n > 25:  # the part is past 255 already
+                return None
+            n = n * 10 + ord(c) - ord("0")
         if not 0 <= n <= 255:
             return None
         v = (v << 8) | n
-    shift = 32 - 8 * len(parts)
-    if shift < 0:
+    return v, 8 * len(parts)
+
+
+def ipv4_value(text: str) -> tuple[int, int] | None:
+    """A dotted IPv4 address or prefix as libpcap reads it: (value, mask), the
+    mask covering the parts written; None if invalid."""
+    got = ipv4_parts(text)
+    if got is None or got[1] > 32:
         return None
-    return (v << shift) & 0xFFFFFFFF, (0xFFFFFFFF << shift) & 0xFFFFFFFF
+    shift = 32 - got[1]
+    return (got[0] << shift) & 0xFFFFFFFF, (0xFFFFFFFF << shift) & 0xFFFFFFFF
 
 
 def listable(p: A.Node) -> tuple[tuple, int] | None:
@@ -64,7 +73,7 @@ def listable(p: A.Node) -> tuple[tuple, int] | None:
     q = p.quals
     if p.kind == "HID" and q.proto in _HOST_PROTOS and (
             (p.mask_kind is None and q.addr in (None, "host", "net"))
-            or (p.mask_kind == "len" and q.addr in (None, "net"))):
+            or (p.mask_kind == "len" and q.addr == "net")):
         got = ipv4_value(str(p.value))
         if got is None:
             return None

@@ -106,7 +106,9 @@ def ip_proto(name: str) -> int | None:
 
 def service(name: str) -> tuple[int, str | None] | None:
     """(port, proto) for a service name as libpcap resolves it: proto None when the
-    name means the same port for tcp and udp (then any of tcp/udp/sctp)."""
+    name means the same port for tcp and udp (then any of tcp/udp/sctp).
+    libpcap asks the system for the name's tcp port, then its udp one, never
+    its sctp one: a name only /etc/services' sctp lines know is unknown."""
     entry = _services().get(name)
     if not entry:
         return None
@@ -117,8 +119,6 @@ def service(name: str) -> tuple[int, str | None] | None:
         return tcp, "tcp"
     if udp is not None:
         return udp, "udp"
-    if "sctp" in entry:
-        return entry["sctp"], "sctp"
     return None
 
 

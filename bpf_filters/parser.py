@@ -150,7 +150,13 @@ class Parser:
     @_memo
     def paren_pid(self, q: A.Quals) -> A.Node:
         self.expect("(")
-        node = self.id_(q)
+        t = self.peek()
+        if t.kind == "(":
+            # libpcap's pid starts with an address or a number: a group inside
+            # may follow and/or, but may not come first unless it is a number
+            node: A.Node = A.Prim(q, "NUM", self.pnum(), col=t.col)
+        else:
+            node = self.id_(q)
         while self.peek().kind in ("AND", "OR"):
             optok = self.next()
             right = self.id_(q)
