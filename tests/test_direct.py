@@ -366,6 +366,48 @@ def test_disk_full_in_direct_mode_cuts_back_to_the_last_packet(veth):
         assert chk.tshark_count(path) == len(back)
 
 
+def fill_disk(mnt: str, spare: int) -> None:
+    """Fill the file system at ``mnt`` until a write fails for want of room,
+    then free ``spare`` bytes of it again."""
+    filler = os.path.join(mnt, "filler")
+    with open(filler, "wb") as f:
+        with contextlib.suppress(OSError):
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+        with contextlib.suppress(OSError):
+            os.fsync(f.fileno())
+    os.truncate(filler, max(0, os.path.getsize(filler) - spare))
+
+
+@pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="needs mkfs.ext4")
+@pytest.mark.parametrize("spare", [0, 4096, 12288])
+def test_a_file_begun_on_a_full_disk_is_valid_or_gone(veth, spare):
+    """A file opened when the disk has about no room left (a -C rotation's
+    next file, late in a filling disk): whatever is left is a file every
+    reader opens, holding as many packets as the sink says, or no file at
+    all where not even its section header fitted."""
+    frames = [udp_frame(i, 1514) for i in range(600)]
+    with tiny_ext4(8) as mnt:
+        fill_disk(mnt, spare)
+        path = os.path.join(mnt, "late.pcapng")
+        src = open_source(veth, buffer_kib=16384)
+        sink = DirectSink(path, idb(src))
+        try:
+            with pytest.raises(OutputError, match="disk full"):
+                veth.send(frames)
+                drain(src, sink, len(frames), limit=10**9, timeout=2)
+        finally:
+            sink.close([])
+            src.close()
+        if os.path.exists(path):
+            back = chk.dpkt_frames(path)
+            assert back == frames[:sink.packets]
+            assert chk.tshark_count(path) == sink.packets
+        else:
+            assert sink.packets == 0
+
+
 def test_padding_blocks_split_at_256_kib():
     buf = bytearray(600 * 1024)
     lib.zc_pad_blocks(ffi.from_buffer(buf), len(buf))

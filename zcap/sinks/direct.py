@@ -400,7 +400,10 @@ class DirectSink(Sink):
         try:
             if os.path.isfile(self.path) and self._own_fd:
                 end, self.packets = self._last_pkt_on_file()
-                os.truncate(self.path, end)
+                if end:
+                    os.truncate(self.path, end)
+                else:       # not even its section header made it: no file is better
+                    os.unlink(self.path)        # than one no reader can open
         except OSError:
             pass    # the error below is what the user needs to know
         self.check(-err)
@@ -408,10 +411,13 @@ class DirectSink(Sink):
     def _last_pkt_on_file(self) -> tuple[int, int]:
         """Walk the blocks written after the last packet end we know of (the
         write that failed may have put more whole EPBs on the file); returns
-        the end of the last whole EPB and how many EPBs end there or before."""
+        the end of the last whole EPB (or, in a file that got no packet, of
+        its SHB and IDBs: cut back to them, it is still a valid file) and how
+        many EPBs end there or before."""
         size = os.fstat(self.fd).st_size
         last = off = self._last_pkt
         count = self._last_count
+        header = 0
         with open(self.path, "rb") as f:
             while off + 8 <= size:
                 f.seek(off)
@@ -421,7 +427,9 @@ class DirectSink(Sink):
                 off += total
                 if btype == fmt.EPB:
                     last, count = off, count + 1
-        return last, count
+                elif count == 0 and btype in (fmt.SHB, fmt.IDB):
+                    header = off
+        return last or header, count
 
     def close(self, stats: list[InterfaceStats] | None = None) -> None:
         """Write what is staged and an ISB per interface (unless the file is
