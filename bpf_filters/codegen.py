@@ -159,6 +159,12 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         """Code for a whole expression; accept returns snaplen."""
         if node is None:
             return ret_block(snaplen)
+        if _mentions(node, "geneve"):
+            # libpcap does not optimise it, so a comparison before `geneve`
+            # shows its cells: freed, they become geneve's offset cells, and
+            # where the comparison runs and geneve does not, what follows
+            # reads the comparison's values as offsets (codegen_regs)
+            self.in_cells = True
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
         _patch(frag.f, ret_block(0))
@@ -820,7 +826,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             if self.link != "ether":
                 raise FilterError("link-layer multicast filters supported only on ethernet/FDDI/"
                                   "token ring/ARCNET/802.11/ATM LANE/Fibre Channel", col)
-            return self.cmp("link", 0, 1, 1, jop=JSET)
+            f = self.cmp("link", 0, 1, 1, jop=JSET)
+            # past `geneve`, only where there is an inner Ethernet header
+            return and_(self.inner_ether_check(), f) if self.geneve_inner else f
         if proto == "ip":
             return and_(self.linktype_test(0x0800, col), self.cmp("nl", 16, 1, 224, jop=JGE))
         if proto == "ip6":
@@ -1163,6 +1171,20 @@ def _first_number(e: A.Arith) -> int | None:
         else:
             break
     return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
+
+
+def _mentions(node: A.Node, what: str) -> bool:
+    """Does the expression hold the fixed-form primitive `what` anywhere?"""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (A.And, A.Or)):
+            stack += (n.left, n.right)
+        elif isinstance(n, A.Not):
+            stack.append(n.inner)
+        elif isinstance(n, A.Other) and n.what == what:
+            return True
+    return False
 
 
 def _const_value(e: A.Arith) -> int | None:

@@ -98,17 +98,21 @@ class LinkGen:
         if et > ETHERMTU and et not in _SNAP_OUI:
             return self.cmp("lt", 0, 2, et)
         is_8023 = self.is_8023()
+        # the LLC header is read from the link payload's offset: past `geneve`
+        # a cell of its own, which a failed geneve leaves unwritten (so not
+        # always the type field's offset + 2), as in libpcap
+        pl, at = ("nl", 0) if self.geneve_inner else ("lt", 2)
         if et in _SNAP_OUI:
             return or_(self.cmp("lt", 0, 2, et),
-                       and_(is_8023, self.snap_test("lt", 2, _SNAP_OUI[et], et)))
+                       and_(is_8023, self.snap_test(pl, at, _SNAP_OUI[et], et)))
         if et == LLCSAP_IPX:
             # Ethernet II, SNAP, 802.2 with the IPX SAP, or "raw" 802.3 (FF FF)
-            enc = or_(self.snap_test("lt", 2, OUI_ENCAP_ETHER, ETHERTYPE_IPX),
-                      or_(self.cmp("lt", 2, 1, LLCSAP_IPX), self.cmp("lt", 2, 2, 0xFFFF)))
+            enc = or_(self.snap_test(pl, at, OUI_ENCAP_ETHER, ETHERTYPE_IPX),
+                      or_(self.cmp(pl, at, 1, LLCSAP_IPX), self.cmp(pl, at, 2, 0xFFFF)))
             return or_(self.cmp("lt", 0, 2, ETHERTYPE_IPX), and_(is_8023, enc))
         if et in _DOUBLE_SAPS:
-            return and_(is_8023, self.cmp("lt", 2, 2, (et << 8) | et))
-        return and_(is_8023, self.cmp("lt", 2, 1, et))
+            return and_(is_8023, self.cmp(pl, at, 2, (et << 8) | et))
+        return and_(is_8023, self.cmp(pl, at, 1, et))
 
     def sll_linktype(self, et: int) -> Frag:
         """Linux cooked v1: 802.2 frames have protocol 4 and the LLC header first."""

@@ -71,7 +71,7 @@ class WlanGen:
             need_pl or _uses_reg(head, link) or _uses_reg(head, rt))
         rt_len: list[Stmt] = []
         self.opaque |= need_pl or need_rt
-        self.no_optimize |= need_pl or need_rt
+        self.no_optimize |= need_pl
         if need_rt:
             rt_len = [ld(op.BPF_B, op.BPF_ABS, RT_LEN_HI),
                       Stmt(op.BPF_ALU | op.BPF_LSH | op.BPF_K, 8),
