@@ -100,7 +100,8 @@ class LinkGen:
         is_8023 = self.is_8023()
         # the LLC header is read from the link payload's offset: past `geneve`
         # a cell of its own, which a failed geneve leaves unwritten (so not
-        # always the type field's offset + 2), as in libpcap
+        # always the type field's offset + 2), as in libpcap; but a single
+        # SAP (`stp`) libpcap reads at the type field's offset + 2
         pl, at = ("nl", 0) if self.geneve_inner else ("lt", 2)
         if et in _SNAP_OUI:
             return or_(self.cmp("lt", 0, 2, et),
@@ -112,7 +113,7 @@ class LinkGen:
             return or_(self.cmp("lt", 0, 2, ETHERTYPE_IPX), and_(is_8023, enc))
         if et in _DOUBLE_SAPS:
             return and_(is_8023, self.cmp(pl, at, 2, (et << 8) | et))
-        return and_(is_8023, self.cmp(pl, at, 1, et))
+        return and_(is_8023, self.cmp("lt", 2, 1, et))
 
     def sll_linktype(self, et: int) -> Frag:
         """Linux cooked v1: 802.2 frames have protocol 4 and the LLC header first."""

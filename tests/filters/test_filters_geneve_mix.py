@@ -27,6 +27,9 @@ CASES = [
     ("EN10MB", "geneve or ipx"),
     ("EN10MB", "geneve or aarp"),
     ("EN10MB", "geneve or netbeui"),
+    ("RAW", "geneve or not vlan 10 and stp"),
+    ("IEEE802_11_RADIO", "(subtype qos-data and ip6 host fe80::1) or geneve 5 and not outbound"
+                         " or stp"),
     ("IEEE802_11_RADIO", "geneve or ipx"),
     ("IEEE802_11_RADIO", "1 < 64 and geneve or ipx"),
     ("IEEE802_11_RADIO", "not geneve 5 and tcp[13] | 0 ^ ip[ip[0] & 0xf] * 4 < 64"
