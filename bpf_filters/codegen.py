@@ -773,7 +773,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             # libpcap 1.10 drops the load here: the operator applies to
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
-            self.opaque = True
+            # whatever A holds, `& 0` leaves 0: libpcap's optimiser sees that
+            # (`jset #0` never jumps) and refuses `byte N & 0` as empty
+            self.opaque |= not (alu == op.BPF_AND and val == 0)
             f = test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0)
             f.head.as_is = True
             return not_(f)
