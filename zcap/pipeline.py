@@ -33,6 +33,9 @@ class InterfaceStats:
     received: int        # passed the filter, dropped ones included (libpcap's ps_recv)
     dropped: int         # dropped by the kernel for want of ring space
     delivered: int       # written to this file
+    # rejected by a filter run in user space (the kernel refused it), which
+    # "received" counts, as libpcap's ps_recv does, and isb_filteraccept not
+    rejected: int = 0
 
     def options(self) -> dict[str, int]:
         """The ISB options, by name (see ``zcap.pcapng.OPTIONS``)."""
@@ -41,7 +44,7 @@ class InterfaceStats:
             "isb_endtime": self.end_ns,
             "isb_ifrecv": self.received,
             "isb_ifdrop": 0,
-            "isb_filteraccept": self.received,
+            "isb_filteraccept": self.received - self.rejected,
             "isb_osdrop": self.dropped,
             "isb_usrdeliv": self.delivered,
         }
@@ -224,5 +227,6 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
             summary.captured += drain(source, sinks, summary.captured, count)
     summary.received, summary.dropped = source.stats()
     summary.per_interface = [InterfaceStats(start_ns, time.time_ns(), summary.received,
-                                            summary.dropped, summary.captured)]
+                                            summary.dropped, summary.captured,
+                                            getattr(source, "filter_rejected", 0))]
     return summary
