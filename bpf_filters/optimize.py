@@ -10,6 +10,11 @@ Passes, repeated until nothing changes:
 - dead statement removal (liveness of A, X and M[]);
 - merging of equal blocks (equal tails), and blocks whose two branches agree.
 
+Then, as libpcap's second phase, constant arithmetic is folded (while jumps
+move, only `ld #k` and its copies are constants, as in libpcap's first
+phase): a test it decides sends both branches to one block but stays, with
+the reads before it, since no jump moves any more (fold_constants).
+
 Its own deductions never change a verdict: a packet load that might run past
 the end of the packet (and so reject it) is never removed or moved, unless the
 same load already ran on every path to it. libpcap's optimiser does change
