@@ -600,10 +600,7 @@ class Optimizer:
         self.fold, self.moving = True, False
         for _ in range(200):
             self.changed = False
-            order = topo_order(self.root)
-            self.analyse(order)
-            order = topo_order(self.root)
-            live = self.liveness(order)
+            order, live = self.analysed()
             self.jset_peephole(order, live)
             self.store_peephole(order)
             order = topo_order(self.root)
@@ -791,13 +788,17 @@ class Optimizer:
             return True
         return False
 
+    def analysed(self) -> tuple[list[Block], dict[int, set[int]]]:
+        """Analyse the DAG as it is (the analysis may decide tests): its blocks
+        in order, and the registers live at each."""
+        self.analyse(topo_order(self.root))
+        order = topo_order(self.root)
+        return order, self.liveness(order)
+
     def run(self) -> Block:
         for _ in range(200):
             self.changed = False
-            order = topo_order(self.root)
-            self.analyse(order)
-            order = topo_order(self.root)
-            live = self.liveness(order)
+            order, live = self.analysed()
             self.thread(order, live)
             if not self.changed and not self.keep_verdicts:
                 order = topo_order(self.root)
