@@ -288,10 +288,12 @@ class Optimizer:
                     return None, False
                 regs[RA] = v
                 return (Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s), False
+        # (libpcap keeps `and #0xffffffff`: before `jeq #0` it becomes a
+        # `jset #0xffffffff`, which libpcap takes as always true, A = 0 too)
         if rewrite and self.fold and (
                 (o in (op.BPF_ADD, op.BPF_SUB, op.BPF_OR, op.BPF_XOR, op.BPF_LSH, op.BPF_RSH)
                  and k == 0) or (o in (op.BPF_MUL, op.BPF_DIV) and k == 1)
-                or (o == op.BPF_AND and k == M32)):
+                or (o == op.BPF_AND and k == M32 and self.keep_verdicts)):
             return None, False
         if rewrite and self.fold and (o == op.BPF_MUL and k == 0 or o == op.BPF_AND and k == 0):
             regs[RA] = V.const(0)
@@ -686,7 +688,7 @@ class Optimizer:
         does (A = 0 included: libpcap's verdict)."""
         for b in order:
             if b.code == op.BPF_JMP | op.BPF_JSET | op.BPF_K and b.jt is not b.jf \
-                    and b.k in (0, M32):
+                    and (b.k == 0 or b.k == M32 and not self.keep_verdicts):
                 if b.k:
                     b.jf = b.jt
                 else:

@@ -35,6 +35,10 @@ CASES = [
     ("LINUX_SLL2", "ppp[0] < 20 and ip multicast or 0 / 64 % 4 != 20 and host 10.0.0.1"),
     ("EN10MB", "ip6 net 2001:db8::/32 or 1 - 1 = 0"),
     ("LINUX_SLL2", "ip and 3 * 7 = 21 or udp"),
+    # libpcap turns `& 0xffffffff = 0` into a jset it takes as always true
+    ("RAW", "ip[0:4] & 0xffffffff = 0"),
+    ("RAW", "tcp and ip[2:2] & 0xffffffff = 0 or udp"),
+    ("EN10MB", "geneve or ip[0:4] & 0xffffffff != 0"),
 ]
 
 
