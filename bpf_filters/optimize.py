@@ -530,8 +530,9 @@ class Optimizer:
             keep.reverse()
             b.stmts = keep
 
-    def merge(self, order: list[Block]) -> Block:
-        """Merge equal blocks bottom-up; drop blocks whose branches agree."""
+    def merge(self, order: list[Block], equal: bool = True) -> Block:
+        """Merge equal blocks bottom-up (only returns unless `equal`); drop
+        blocks whose branches agree."""
         canon: dict[tuple, Block] = {}
         repl: dict[int, Block] = {}
         live_in = self.liveness(order)
@@ -558,6 +559,8 @@ class Optimizer:
                    b.jt.id if b.jt else None, b.jf.id if b.jf else None)
             if b.is_ret:
                 key = ((), b.code, b.k, None, None, None) if b.code & 0x18 == op.BPF_K else key
+            elif not equal:
+                continue
             c = canon.get(key)
             if c is not None and c is not b:
                 repl[b.id] = c
@@ -819,9 +822,12 @@ class Optimizer:
             self.analyse(order)
             live = self.liveness(order)
             self.dead_stmts(order, live)
-            self.root = self.merge(topo_order(self.root))
+            # libpcap merges equal blocks only at the end (intern_blocks):
+            # until then each copy keeps what its own path knows
+            self.root = self.merge(topo_order(self.root), equal=self.keep_verdicts)
             if not self.changed:
                 break
+        self.root = self.merge(topo_order(self.root))
         if self.fold:
             self.statements_only()
         else:
