@@ -159,10 +159,11 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
         """Code for a whole expression; accept returns snaplen."""
         if node is None:
             return ret_block(snaplen)
-        if _has_geneve(node):
-            # libpcap leaves a program with `geneve` unoptimised: its
-            # comparisons keep their values in cells, which a failed geneve
-            # in an `or` reads back as its offsets (see codegen_regs)
+        if _mentions(node, "geneve"):
+            # libpcap does not optimise it, so a comparison before `geneve`
+            # shows its cells: freed, they become geneve's offset cells, and
+            # where the comparison runs and geneve does not, what follows
+            # reads the comparison's values as offsets (codegen_regs)
             self.in_cells = True
         frag = self.gen(node)
         _patch(frag.t, ret_block(snaplen))
@@ -772,7 +773,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             # libpcap 1.10 drops the load here: the operator applies to
             # whatever A holds (0 at the start of the program)
             alu = op.BPF_AND if o == "&" else op.BPF_OR
-            self.opaque = True
+            # whatever A holds, `& 0` leaves 0: libpcap's optimiser sees that
+            # (`jset #0` never jumps) and refuses `byte N & 0` as empty
+            self.opaque |= not (alu == op.BPF_AND and val == 0)
             f = test([Stmt(op.BPF_ALU | alu | op.BPF_K, val)], JEQ, 0)
             f.head.as_is = True
             return not_(f)
@@ -825,7 +828,9 @@ class CodeGen(LinkGen, WlanGen, LlcGen, TunnelGen, DecnetGen, RegsGen):
             if self.link != "ether":
                 raise FilterError("link-layer multicast filters supported only on ethernet/FDDI/"
                                   "token ring/ARCNET/802.11/ATM LANE/Fibre Channel", col)
-            return self.cmp("link", 0, 1, 1, jop=JSET)
+            f = self.cmp("link", 0, 1, 1, jop=JSET)
+            # past `geneve`, only where there is an inner Ethernet header
+            return and_(self.inner_ether_check(), f) if self.geneve_inner else f
         if proto == "ip":
             return and_(self.linktype_test(0x0800, col), self.cmp("nl", 16, 1, 224, jop=JGE))
         if proto == "ip6":
@@ -1170,16 +1175,16 @@ def _first_number(e: A.Arith) -> int | None:
     return e.value & 0xFFFFFFFF if isinstance(e, A.Num) else None
 
 
-def _has_geneve(node: A.Node) -> bool:
-    """Does the expression hold a `geneve` primitive? (A loop: trees are deep.)"""
-    todo = [node]
-    while todo:
-        n = todo.pop()
+def _mentions(node: A.Node, what: str) -> bool:
+    """Does the expression hold the fixed-form primitive `what` anywhere?"""
+    stack = [node]
+    while stack:
+        n = stack.pop()
         if isinstance(n, (A.And, A.Or)):
-            todo += [n.left, n.right]
+            stack += (n.left, n.right)
         elif isinstance(n, A.Not):
-            todo.append(n.inner)
-        elif isinstance(n, A.Other) and n.what == "geneve":
+            stack.append(n.inner)
+        elif isinstance(n, A.Other) and n.what == what:
             return True
     return False
 

@@ -10,6 +10,11 @@ Passes, repeated until nothing changes:
 - dead statement removal (liveness of A, X and M[]);
 - merging of equal blocks (equal tails), and blocks whose two branches agree.
 
+Then, as libpcap's second phase, constant arithmetic is folded (while jumps
+move, only `ld #k` and its copies are constants, as in libpcap's first
+phase): a test it decides sends both branches to one block but stays, with
+the reads before it, since no jump moves any more (fold_constants).
+
 Its own deductions never change a verdict: a packet load that might run past
 the end of the packet (and so reject it) is never removed or moved, unless the
 same load already ran on every path to it. libpcap's optimiser does change
@@ -130,6 +135,14 @@ class Optimizer:
         # refusals of constant operands are judged (after dead code is gone,
         # as libpcap rewrites statements only once its jumps are settled)
         self.final = False
+        # libpcap's two phases: while it moves jumps, arithmetic on constants
+        # is not worked out (only `ld #k` and copies of it are constants), so
+        # a test of `2 / 64` is decided only in the second phase, where no
+        # jump moves any more: the test stays, with both branches to one
+        # block, and so do the loads before it. Where libpcap does not
+        # optimise (keep_verdicts) zcap folds from the start.
+        self.fold = keep_verdicts
+        self.moving = True
 
     # ---- symbolic execution of statements
     def step(self, s: Stmt, regs: list[int | None], avail: set[int],
@@ -229,7 +242,7 @@ class Optimizer:
         if a is None:
             a = regs[RA] = V.fresh()
         if o == op.BPF_NEG:
-            if a in V.consts:
+            if a in V.consts and self.fold:
                 c = (-V.consts[a]) & M32
                 return setreg(RA, V.const(c), Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s)
             return setreg(RA, V.num(("neg", a)), s)
@@ -239,15 +252,20 @@ class Optimizer:
                 x = regs[RX] = V.fresh()
             if x in V.consts and self.final:
                 _refuse_constant_operand(o, V.consts[x], a in V.consts)
-            if x in V.consts:
+            if x in V.consts and self.fold:
                 kk = V.consts[x]
                 if rewrite and not (o in (op.BPF_DIV, op.BPF_MOD) and kk == 0) and not (
                         o in (op.BPF_LSH, op.BPF_RSH) and kk >= 32):
                     s = Stmt(op.BPF_ALU | o | op.BPF_K, kk)
                     return self._alu_k(s, o, kk, a, regs, rewrite)
-            if rewrite and V.consts.get(a) == 0 and o in (op.BPF_ADD, op.BPF_OR, op.BPF_XOR):
+            if rewrite and self.fold and V.consts.get(a) == 0 and \
+                    o in (op.BPF_ADD, op.BPF_OR, op.BPF_XOR):
                 return setreg(RA, x, Stmt(op.BPF_MISC | op.BPF_TXA))  # 0 + x is x
-            if a in V.consts and x in V.consts:
+            if rewrite and self.fold and V.consts.get(a) == 0 and x not in V.consts and o in (
+                    op.BPF_MUL, op.BPF_DIV, op.BPF_MOD, op.BPF_AND, op.BPF_LSH, op.BPF_RSH):
+                # 0 * x is 0; libpcap says so of 0 / x too, x = 0 included
+                return setreg(RA, V.const(0), Stmt(op.BPF_LD | op.BPF_IMM, 0))
+            if a in V.consts and x in V.consts and self.fold:
                 c = _alu(o, V.consts[a], V.consts[x])
                 if c is not None:
                     return setreg(RA, V.const(c),
@@ -262,7 +280,7 @@ class Optimizer:
     def _alu_k(self, s: Stmt, o: int, k: int, a: int, regs: list[int | None],
                rewrite: bool) -> tuple[Stmt | None, bool]:
         V = self.vals
-        if a in V.consts:
+        if a in V.consts and self.fold:
             c = _alu(o, V.consts[a], k)
             if c is not None:
                 v = V.const(c)
@@ -270,12 +288,14 @@ class Optimizer:
                     return None, False
                 regs[RA] = v
                 return (Stmt(op.BPF_LD | op.BPF_IMM, c) if rewrite else s), False
-        if rewrite and ((o in (op.BPF_ADD, op.BPF_SUB, op.BPF_OR, op.BPF_XOR, op.BPF_LSH,
-                               op.BPF_RSH) and k == 0) or (o in (op.BPF_MUL, op.BPF_DIV)
-                                                            and k == 1)
-                        or (o == op.BPF_AND and k == M32)):
+        # (libpcap keeps `and #0xffffffff`: before `jeq #0` it becomes a
+        # `jset #0xffffffff`, which libpcap takes as always true, A = 0 too)
+        if rewrite and self.fold and (
+                (o in (op.BPF_ADD, op.BPF_SUB, op.BPF_OR, op.BPF_XOR, op.BPF_LSH, op.BPF_RSH)
+                 and k == 0) or (o in (op.BPF_MUL, op.BPF_DIV) and k == 1)
+                or (o == op.BPF_AND and k == M32 and self.keep_verdicts)):
             return None, False
-        if rewrite and (o == op.BPF_MUL and k == 0 or o == op.BPF_AND and k == 0):
+        if rewrite and self.fold and (o == op.BPF_MUL and k == 0 or o == op.BPF_AND and k == 0):
             regs[RA] = V.const(0)
             return Stmt(op.BPF_LD | op.BPF_IMM, 0), False
         v = V.num(("alu", o, a, "k", k))
@@ -494,10 +514,14 @@ class Optimizer:
             for s in b.stmts:
                 _, f = self.step(s, regs, avail, rewrite=False)
                 faulting.append(f)
+            # in libpcap's second phase a load whose value a folded
+            # statement overwrites goes too (`wlan[1] & 0`), short packets
+            # or not
+            drop_loads = not self.moving and not self.keep_verdicts
             keep: list[Stmt] = []
             for s, f in zip(reversed(b.stmts), reversed(faulting), strict=False):
                 d, u = _defuse(s)
-                if not f and d and not (d & live):
+                if (drop_loads or not f) and d and not (d & live):
                     self.changed = True
                     continue
                 live -= d
@@ -506,8 +530,9 @@ class Optimizer:
             keep.reverse()
             b.stmts = keep
 
-    def merge(self, order: list[Block]) -> Block:
-        """Merge equal blocks bottom-up; drop blocks whose branches agree."""
+    def merge(self, order: list[Block], equal: bool = True) -> Block:
+        """Merge equal blocks bottom-up (only returns unless `equal`); drop
+        blocks whose branches agree."""
         canon: dict[tuple, Block] = {}
         repl: dict[int, Block] = {}
         live_in = self.liveness(order)
@@ -515,11 +540,12 @@ class Optimizer:
             if not b.is_ret:
                 b.jt = repl.get(b.jt.id, b.jt)  # type: ignore[union-attr]
                 b.jf = repl.get(b.jf.id, b.jf)  # type: ignore[union-attr]
-                if b.jt is b.jf and not b.stmts:
+                if b.jt is b.jf and not b.stmts and self.moving:
                     repl[b.id] = b.jt
                     self.changed = True
                     continue
-                if b.jt is b.jf and not _defs(b) & (live_in[b.jt.id] | _SCRATCH) and (  # type: ignore[union-attr]
+                if self.moving and b.jt is b.jf and \
+                        not _defs(b) & (live_in[b.jt.id] | _SCRATCH) and (  # type: ignore[union-attr]
                         not self.may_fault(b) if self.keep_verdicts else b is not self.root):
                     # libpcap drops such a test too, even when its load could
                     # have rejected a short packet: keep its verdicts. (A block
@@ -533,6 +559,8 @@ class Optimizer:
                    b.jt.id if b.jt else None, b.jf.id if b.jf else None)
             if b.is_ret:
                 key = ((), b.code, b.k, None, None, None) if b.code & 0x18 == op.BPF_K else key
+            elif not equal:
+                continue
             c = canon.get(key)
             if c is not None and c is not b:
                 repl[b.id] = c
@@ -545,12 +573,20 @@ class Optimizer:
         """libpcap's last step: while the first block's test leads one way,
         the next block becomes the first, and takes the statements of the
         one it replaces, loads included (so a packet too short for them is
-        still rejected); unless the program is down to a return."""
-        carried: list[Stmt] = []
+        still rejected); unless the program is down to a return. Of a
+        block decided on the way (by the second phase, `1 % 15 <= 6`) only
+        statements whose results are read later go along: libpcap has no
+        such block with live results, it has already moved jumps past it."""
+        carried = list(self.root.stmts)
         root = self.root
+        passed = []
         while not root.is_ret and root.jt is root.jf:
-            carried += root.stmts
             root = root.jt  # type: ignore[assignment]
+            passed.append(root)
+        live_in = self.liveness(topo_order(self.root))
+        for b in passed[:-1]:
+            if _defs(b) & live_in[b.jt.id]:  # type: ignore[union-attr]
+                carried += b.stmts
         if root is not self.root and not root.is_ret:
             # the new first block had no other way in: it may take them
             root.stmts = carried + root.stmts
@@ -562,11 +598,42 @@ class Optimizer:
         avail = set(self.avail_in[b.id])
         return any([self.step(s, regs, avail, rewrite=False)[1] for s in b.stmts])
 
-    def statements_only(self) -> None:
+    def fold_constants(self) -> None:
+        """libpcap's second phase: arithmetic on constants is worked out and
+        the tests it decides lead both ways to one block, but no jump moves,
+        so the decided test and the loads on the way to it stay."""
+        self.fold, self.moving = True, False
+        for _ in range(200):
+            self.changed = False
+            order, live = self.analysed()
+            self.jset_peephole(order, live)
+            self.store_peephole(order)
+            order = topo_order(self.root)
+            self.analyse(order)
+            self.dead_stmts(order, self.liveness(order))
+            self.root = self.merge(topo_order(self.root))
+            if not self.changed:
+                break
+
+    def store_peephole(self, order: list[Block]) -> None:
+        """`st M[k]; ld #c; ldx M[k]` becomes `st M[k]; tax; ld #c` (and the
+        store may then die): zcap's arithmetic puts a constant operand where
+        libpcap's code reloads it from memory, and once it is folded libpcap
+        reaches `tax` (its `st M[k]; ldx M[k]` peephole)."""
+        imm, ldx_mem, st = op.BPF_LD | op.BPF_IMM, op.BPF_LDX | op.BPF_MEM, op.BPF_ST
+        for b in order:
+            ss = b.stmts
+            for i in range(len(ss) - 2):
+                if ss[i].code == st and ss[i + 1].code == imm and \
+                        ss[i + 2].code == ldx_mem and ss[i + 2].k == ss[i].k:
+                    ss[i + 1:i + 3] = [Stmt(op.BPF_MISC | op.BPF_TAX), ss[i + 1]]
+                    self.changed = True
+
+    def statements_only(self, rounds: int = 20) -> None:
         """libpcap's last passes: statements only, jumps where they are
         (the subtraction peephole, then the loads it makes redundant)."""
         moved = False
-        for _ in range(20):
+        for _ in range(rounds):
             self.changed = False
             self.sub_peephole()
             if not self.changed:
@@ -578,11 +645,13 @@ class Optimizer:
         if moved:
             self.root = self.merge(topo_order(self.root))
 
-    def sub_peephole(self) -> None:
+    def sub_peephole(self, constant_only: bool = False) -> None:
         """`sub #k; jeq #c` becomes `jeq #c+k`, `sub x; jeq #0` `jeq x`, where
         A's value is not read after. Done last, as libpcap does it once its
         jumps are settled: so a comparison `a = k` is never decided by an
-        earlier test of a, as libpcap's never is."""
+        earlier test of a, as libpcap's never is. constant_only: only where
+        A before the subtraction is a constant (`2 = 1`), while jumps still
+        move: libpcap then decides the test in its first phase."""
         order = topo_order(self.root)
         live_in = self.liveness(order)
         for b in order:
@@ -592,9 +661,24 @@ class Optimizer:
             last = b.stmts[-1]
             if RA in live_in[b.jt.id] or RA in live_in[b.jf.id]:  # type: ignore[union-attr]
                 continue
+            if constant_only:
+                if last.code & ~op.BPF_X != op.BPF_ALU | op.BPF_SUB:
+                    continue
+                regs = list(self.entry[b.id])
+                for st in b.stmts[:-1]:
+                    self.step(st, regs, set(), rewrite=False)
+                if regs[RA] not in self.vals.consts:
+                    continue
             if last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_K:
                 b.stmts.pop()
                 b.k = (b.k + last.k) & M32
+                self.changed = True
+            elif last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_X and \
+                    self.exit[b.id][RX] in self.vals.consts:
+                # X a known constant (`ldx #k`), before the second phase
+                # turns `sub x` into `sub #k`
+                b.stmts.pop()
+                b.k = (b.k + self.vals.consts[self.exit[b.id][RX]]) & M32
                 self.changed = True
             elif last.code == op.BPF_ALU | op.BPF_SUB | op.BPF_X and b.k == 0:
                 b.stmts.pop()
@@ -602,8 +686,18 @@ class Optimizer:
                 self.changed = True
 
     def jset_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
-        """`and #k; jeq #0` becomes `jset #k` with the branches swapped."""
+        """`and #k; jeq #0` becomes `jset #k` with the branches swapped; then
+        `jset #0` never jumps and `jset #0xffffffff`, by libpcap's rule, always
+        does (A = 0 included: libpcap's verdict)."""
         for b in order:
+            if b.code == op.BPF_JMP | op.BPF_JSET | op.BPF_K and b.jt is not b.jf \
+                    and (b.k == 0 or b.k == M32 and not self.keep_verdicts):
+                if b.k:
+                    b.jf = b.jt
+                else:
+                    b.jt = b.jf
+                self.changed = True
+                continue
             if b.is_ret or b.code != op.BPF_JMP | op.BPF_JEQ | op.BPF_K or b.k != 0 \
                     or b.members is not None:
                 continue
@@ -699,13 +793,17 @@ class Optimizer:
             return True
         return False
 
+    def analysed(self) -> tuple[list[Block], dict[int, set[int]]]:
+        """Analyse the DAG as it is (the analysis may decide tests): its blocks
+        in order, and the registers live at each."""
+        self.analyse(topo_order(self.root))
+        order = topo_order(self.root)
+        return order, self.liveness(order)
+
     def run(self) -> Block:
         for _ in range(200):
             self.changed = False
-            order = topo_order(self.root)
-            self.analyse(order)
-            order = topo_order(self.root)
-            live = self.liveness(order)
+            order, live = self.analysed()
             self.thread(order, live)
             if not self.changed and not self.keep_verdicts:
                 order = topo_order(self.root)
@@ -717,14 +815,28 @@ class Optimizer:
             self.analyse(order)
             live = self.liveness(order)
             self.jset_peephole(order, live)
+            if not self.fold:
+                self.analyse(topo_order(self.root))
+                self.sub_peephole(constant_only=True)
             order = topo_order(self.root)
             self.analyse(order)
             live = self.liveness(order)
             self.dead_stmts(order, live)
-            self.root = self.merge(topo_order(self.root))
+            # libpcap merges equal blocks only at the end (intern_blocks):
+            # until then each copy keeps what its own path knows
+            self.root = self.merge(topo_order(self.root), equal=self.keep_verdicts)
             if not self.changed:
                 break
-        self.statements_only()
+        self.root = self.merge(topo_order(self.root))
+        if self.fold:
+            self.statements_only()
+        else:
+            # one subtraction per test while jumps still move (libpcap's
+            # relation keeps its operands in memory, so its peephole sees
+            # only the last one then): `1 - 1 = 0` is decided only later
+            self.statements_only(rounds=1)
+            self.fold_constants()
+            self.statements_only()
         if not self.keep_verdicts:
             self.carry_root()
         order = topo_order(self.root)

@@ -164,6 +164,12 @@ class LiveCapture(Source):
         s = self.source.read_stats()
         return s.received, s.dropped
 
+    @property
+    def filter_rejected(self) -> int:
+        """Packets a filter the kernel refused rejected in user space: "received
+        by filter" counts them, as libpcap's does; pcapng's isb_filteraccept not."""
+        return self.source.filter_rejected
+
     def close(self) -> None:
         """Close the socket and unmap the ring."""
         self.source.close()

@@ -27,12 +27,15 @@ class InterfaceStats:
     """What the ISB of one interface reports."""
 
     def __init__(self, start_ns: int, end_ns: int, received: int, dropped: int,
-                 delivered: int) -> None:
+                 delivered: int, rejected: int = 0) -> None:
         self.start_ns = start_ns
         self.end_ns = end_ns
         self.received = received  # passed the filter, dropped ones included (libpcap's ps_recv)
         self.dropped = dropped  # dropped by the kernel for want of ring space
         self.delivered = delivered  # written to this file
+        # rejected by a filter run in user space (the kernel refused it), which
+        # "received" counts, as libpcap's ps_recv does, and isb_filteraccept not
+        self.rejected = rejected
 
     def options(self) -> dict[str, int]:
         """The ISB options, by name (see ``zcap.pcapng.OPTIONS``)."""
@@ -41,7 +44,7 @@ class InterfaceStats:
             "isb_endtime": self.end_ns,
             "isb_ifrecv": self.received,
             "isb_ifdrop": 0,
-            "isb_filteraccept": self.received,
+            "isb_filteraccept": self.received - self.rejected,
             "isb_osdrop": self.dropped,
             "isb_usrdeliv": self.delivered,
         }
@@ -226,5 +229,6 @@ def pump(source: Source, sinks: Sequence[Sink], *, count: int | None = None,
             summary.captured += drain(source, sinks, summary.captured, count)
     summary.received, summary.dropped = source.stats()
     summary.per_interface = [InterfaceStats(start_ns, time.time_ns(), summary.received,
-                                            summary.dropped, summary.captured)]
+                                            summary.dropped, summary.captured,
+                                            getattr(source, "filter_rejected", 0))]
     return summary

@@ -103,6 +103,10 @@ def test_live_capture_filters_in_user_space(veth, tmp_path, count: int | None) -
     assert summary["captured"] == len(want)
     if not count:
         assert summary == {"captured": len(want), "received": len(frames), "dropped": 0}
+        # the ISB: every frame reached the socket, only the kept ones passed
+        # the filter (tcpdump's summary has no such count)
+        isb = chk.parse(path).isb[0]
+        assert (isb["ifrecv"], isb["filteraccept"]) == (len(frames), len(want))
     assert "Traceback" not in z.stderr
     assert sum("user space" in line for line in z.stderr.splitlines()) == 1
 

@@ -5,11 +5,14 @@
 #include "bpf_interp.h"
 #include "verdict.h"
 
-uint32_t zc_filter_block(const struct sock_filter *insns, uint32_t ninsns, void *block)
+uint32_t zc_filter_block(const struct sock_filter *insns, uint32_t ninsns, void *block,
+                         uint32_t *seen)
 {
     struct tpacket_block_desc *bd = block;
     uint8_t *base = block;
     uint32_t n = bd->hdr.bh1.num_pkts, off = bd->hdr.bh1.offset_to_first_pkt;
+
+    *seen = n;
     uint32_t kept = 0, first = 0;
     struct tpacket3_hdr *last = NULL;      /* the last packet kept so far */
 

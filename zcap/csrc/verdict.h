@@ -15,8 +15,10 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
-/* Filter the block in place; returns how many packets it keeps. `insns`
- * must have passed zc_bpf_validate. */
-uint32_t zc_filter_block(const struct sock_filter *insns, uint32_t ninsns, void *block);
+/* Filter the block in place; returns how many packets it keeps, and in
+ * *seen how many it held before (the rejected ones are what pcapng's
+ * isb_filteraccept leaves out). `insns` must have passed zc_bpf_validate. */
+uint32_t zc_filter_block(const struct sock_filter *insns, uint32_t ninsns, void *block,
+                         uint32_t *seen);
 
 #endif

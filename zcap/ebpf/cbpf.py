@@ -154,7 +154,7 @@ def translate(asm: Assembler, program: Sequence[Instruction], *, accept: str,
         elif cls == BPF_STX:
             asm.emit(isa.stx(BPF_W, FP, REG_X, _mem_off(k, pc)))
         elif cls == BPF_ALU:
-            _alu(asm, pc, code, k, reject)
+            _alu(asm, pc, code, k, reject, label[pc])
         elif cls == BPF_JMP:
             _jump(asm, pc, code, jt, jf, k, label)
         elif cls == BPF_RET:
@@ -229,7 +229,7 @@ def _load(asm: Assembler, pc: int, code: int, k: int, reject: str) -> None:
         raise TranslationError(f"instruction {pc}: unsupported load {code:#x}")
 
 
-def _alu(asm: Assembler, pc: int, code: int, k: int, reject: str) -> None:
+def _alu(asm: Assembler, pc: int, code: int, k: int, reject: str, here: str) -> None:
     op = code & 0xF0
     if op not in _ALU_OPS:
         raise TranslationError(f"instruction {pc}: unknown ALU opcode {code:#x}")
@@ -239,12 +239,24 @@ def _alu(asm: Assembler, pc: int, code: int, k: int, reject: str) -> None:
         if op in (BPF_DIV, BPF_MOD):
             # classic BPF returns 0 on division by zero; eBPF would go on
             asm.emit(isa.jmp32(BPF_JEQ, REG_X, reject, imm=0))
+        if op in (BPF_LSH, BPF_RSH):
+            # a shift by 32 or more leaves 0 in libpcap's bpf_filter() (and
+            # zcap's interpreters); eBPF takes the count modulo 32
+            asm.emit(isa.jmp32(BPF_JGT, REG_X, f"{here}z", imm=31),
+                     isa.alu32(op, REG_A, src=REG_X), isa.ja(f"{here}d"))
+            asm.label(f"{here}z")
+            asm.emit(isa.mov32(REG_A, imm=0))
+            asm.label(f"{here}d")
+            return
         asm.emit(isa.alu32(op, REG_A, src=REG_X))
     else:
         if op in (BPF_DIV, BPF_MOD) and k == 0:
             raise TranslationError(f"instruction {pc}: division by constant zero")
-        if op in (BPF_LSH, BPF_RSH) and k >= 32:
-            raise TranslationError(f"instruction {pc}: shift by {k}")
+        if op in (BPF_LSH, BPF_RSH):
+            # neither compiler emits a constant count of 32 or more; libpcap's
+            # bpf_filter() (a C shift, on x86) and zcap's C interpreter take
+            # it modulo 32, and the verifier refuses it as it is
+            k &= 31
         asm.emit(isa.alu32(op, REG_A, imm=k))
 
 

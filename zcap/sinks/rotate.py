@@ -294,7 +294,8 @@ class RotatingPcapngSink(Sink):
         if self._current is not None:
             counts = None
             if stats:
-                counts = [(s.start_ns, s.received, s.dropped) for s in stats]
+                counts = [(s.start_ns, s.received, s.dropped, s.received - s.rejected)
+                          for s in stats]
             self._finish(counts, postrotate=self.postrotate_last)
         self.reap()
 
@@ -371,8 +372,9 @@ class RotatingPcapngSink(Sink):
                 self._size_count = 0
         self._open(start, deadline)
 
-    def _finish(self, counts: list[tuple[int, int, int]] | None, postrotate: bool) -> None:
-        """ISB, close, -z. ``counts``: (start_ns, received, dropped) per interface."""
+    def _finish(self, counts: list[tuple[int, int, int, int]] | None, postrotate: bool) -> None:
+        """ISB, close, -z. ``counts``: (start_ns, received, dropped, accepted by
+        the filter) per interface."""
         sink, self._current = self._current, None
         delivered = sink.packets
         try:
@@ -381,15 +383,15 @@ class RotatingPcapngSink(Sink):
                     received = dropped = None
                     if self._stats is not None:
                         received, dropped = self._stats()
-                    counts = [(self.start_ns, received, dropped)] * len(self.interfaces)
+                    counts = [(self.start_ns, received, dropped, received)] * len(self.interfaces)
                 now = time.time_ns()
                 isbs = b"".join(
                     fmt.interface_statistics(i, now, {
                         "isb_starttime": start, "isb_endtime": now,
                         "isb_ifrecv": received, "isb_ifdrop": 0 if received is not None else None,
-                        "isb_filteraccept": received, "isb_osdrop": dropped,
+                        "isb_filteraccept": accepted, "isb_osdrop": dropped,
                         "isb_usrdeliv": delivered if len(counts) == 1 else None})
-                    for i, (start, received, dropped) in enumerate(counts))
+                    for i, (start, received, dropped, accepted) in enumerate(counts))
                 if self.direct:
                     sink.write_raw(isbs)
                 else:

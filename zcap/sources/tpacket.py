@@ -171,6 +171,8 @@ class TpacketSource:
         # The filter run over each block in user space when the kernel refused it
         # (bpf_filters.cinterp.CFilter), as libpcap falls back; None: in the kernel.
         self.user_filter = None
+        self.filter_rejected = 0         # packets it rejected (not in isb_filteraccept)
+        self._seen = ffi.new("uint32_t *")
         if interface == "any":
             self.ifindex, self.frame_mode, self.linktype = 0, lib.ZC_FRAME_SLL2, \
                 LINKTYPE_LINUX_SLL2
@@ -299,7 +301,11 @@ class TpacketSource:
             if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
                 return None
             f = self.user_filter
-            if f is None or lib.zc_filter_block(f.insns, f.n, block) > 0:
+            if f is None:
+                return TpacketBatch(self, self._cur, block)
+            kept = lib.zc_filter_block(f.insns, f.n, block, self._seen)
+            self.filter_rejected += self._seen[0] - kept
+            if kept > 0:
                 return TpacketBatch(self, self._cur, block)
             # Nothing in it passed the user-space filter: no sink need see it.
             lib.zc_block_release(block)

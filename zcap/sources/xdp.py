@@ -297,6 +297,7 @@ class XdpSource:
         self.netlink_flags = 0               # set while attached by netlink instead of a link
         self.mode = mode
         self.user_filter = None              # classic program run in user space (fallback)
+        self.filter_rejected = 0             # packets it rejected (not in isb_filteraccept)
         self.stats = XdpStats()
         self._next = 0
         self._clock = CLOCK_TAI
@@ -498,6 +499,7 @@ class XdpSource:
             batch = XdpBatch(self, xsk, n, pkts)
             if self.user_filter is not None:
                 batch.count = self.user_filter(pkts, n)
+                self.filter_rejected += n - batch.count
             return batch
         return None
 
