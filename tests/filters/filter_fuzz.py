@@ -6,6 +6,7 @@ and the sizes of both programs.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -120,3 +121,17 @@ def compare(linktype: str, expr: str, frames: list[bytes], run) -> Outcome:
     if bad:
         return Outcome("verdicts", f"{len(bad)} frames differ", sizes, bad[:3])
     return Outcome("ok", "", sizes)
+
+
+@functools.cache
+def _corpus(linktype: str, size: int) -> tuple[bytes, ...]:
+    from filter_frames_link import frames_for
+    return tuple(frames_for(linktype, size))
+
+
+def compare_c(linktype: str, expr: str, size: int) -> Outcome:
+    """``compare`` on a corpus of ``size`` frames of the link type (cut at
+    every length), zcap's program run by the C interpreter."""
+    from bpf_filters.cinterp import CFilter
+    return compare(linktype, expr, list(_corpus(linktype, size)),
+                   lambda insns, frame: CFilter(insns).run(frame))
