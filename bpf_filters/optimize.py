@@ -710,6 +710,47 @@ class Optimizer:
             b.jt, b.jf = b.jf, b.jt
             self.changed = True
 
+    def index_peephole(self, order: list[Block], live_in: dict[int, set[int]]) -> None:
+        """libpcap's peephole for a constant index added to X: `ld #k; [ldx
+        ...;] add x; tax; ld [x + m]` becomes `[ldx ...;] ld [x + k+m]`
+        where the X it leaves is used by nothing after (the same address, so
+        the same verdict; X keeps its value, which later loads of it then
+        find). Variable link headers (radiotap) make these sequences."""
+        ind = op.BPF_IND
+        for b in order:
+            ss = b.stmts
+            i = 0
+            while i < len(ss):
+                j = i + 1
+                if ss[i].code != op.BPF_LD | op.BPF_IMM:
+                    i += 1
+                    continue
+                if j < len(ss) and ss[j].code & 0x07 == op.BPF_LDX:   # leaves A alone
+                    j += 1
+                if j + 2 >= len(ss) or ss[j].code != op.BPF_ALU | op.BPF_ADD | op.BPF_X \
+                        or ss[j + 1].code != op.BPF_MISC | op.BPF_TAX \
+                        or ss[j + 2].code & 0x07 != op.BPF_LD or ss[j + 2].code & 0xE0 != ind \
+                        or self._x_used_after(b, j + 3, live_in):
+                    i += 1
+                    continue
+                ss[j + 2] = Stmt(ss[j + 2].code, (ss[j + 2].k + ss[i].k) & M32)
+                del ss[j:j + 2]
+                del ss[i]
+                self.changed = True
+
+    @staticmethod
+    def _x_used_after(b: Block, start: int, live_in: dict[int, set[int]]) -> bool:
+        """Is the X a block holds before statement `start` read after it?"""
+        for s in b.stmts[start:]:
+            d, u = _defuse(s)
+            if RX in u:
+                return True
+            if RX in d:
+                return False
+        if b.is_ret:
+            return False
+        return bool(b.code & op.BPF_X) or RX in live_in[b.jt.id] or RX in live_in[b.jf.id]  # type: ignore[union-attr]
+
     def dominators(self, order: list[Block]) -> dict[int, set[int]]:
         dom: dict[int, set[int]] = {}
         for b in order:
@@ -815,6 +856,8 @@ class Optimizer:
             self.analyse(order)
             live = self.liveness(order)
             self.jset_peephole(order, live)
+            if not self.keep_verdicts:
+                self.index_peephole(order, live)
             if not self.fold:
                 self.analyse(topo_order(self.root))
                 self.sub_peephole(constant_only=True)
