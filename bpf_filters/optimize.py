@@ -398,6 +398,17 @@ class Optimizer:
         return None
 
     @staticmethod
+    def decide_set(a: int | None, members: tuple[int, ...], facts: frozenset) -> bool | None:
+        """The outcome of a set test ("is A one of members?", libpcap's run of
+        `jeq`s on one load) if A is known equal to a value: each `jeq` of the
+        run is then decided by libpcap's rule, the one for that value true
+        and the others false."""
+        for (fa, fo, fk, outcome) in facts:
+            if fa == a and outcome and fo == op.BPF_JEQ:
+                return fk in members
+        return None
+
+    @staticmethod
     def implies(fo: int, fk: int, outcome: bool, o: int, k: int) -> bool | None:
         """Does knowing (A fo fk) == outcome decide (A o k), the tests differing?
         libpcap's rule (its fold_edge), so that its tests are the ones skipped:
@@ -454,9 +465,12 @@ class Optimizer:
                     if dead_test:
                         nxt = s.jt
                     else:
-                        if s.code & op.BPF_X or s.members is not None:
+                        if s.code & op.BPF_X:
                             break
-                        d = self.decide((regs[RA], s.code & 0xF0, s.k), facts)
+                        if s.members is not None:
+                            d = self.decide_set(regs[RA], s.members, facts)
+                        else:
+                            d = self.decide((regs[RA], s.code & 0xF0, s.k), facts)
                         if d is None:
                             break
                         nxt = s.jt if d else s.jf
