@@ -283,7 +283,7 @@ def test_interface_removed_closes_the_file(veth, disk_dir):  # noqa: F811
 
 def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
     """-j 2: each worker writes its own file from its own ring; together they
-    hold every packet once."""
+    hold every packet once, and the listening line names the write mode."""
     frames = [udp_frame(i, 300 + i % 1200, dport=30000 + i % 50) for i in range(400)]
     path = os.path.join(disk_dir, "j.pcapng")
     proc = subprocess.Popen(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
@@ -297,6 +297,8 @@ def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
     _out, rest = proc.communicate(timeout=60)
     err += rest
     assert proc.returncode == 0, err
+    line = next(ln for ln in err.decode().splitlines() if "listening on" in ln)
+    assert line.endswith("2 fanout workers (hash), " + DIRECT), line
     parts = [os.path.join(disk_dir, f"j.{i}.pcapng") for i in range(2)]
     back = [f for p in parts for f in chk.dpkt_frames(p)]
     assert sorted(back) == sorted(frames)
