@@ -193,9 +193,12 @@ def wait_bound(pid: int, ifindex: int, timeout: float = 60.0) -> None:
 
 
 class DiskBench(Bench):
-    def __init__(self, pace: str, cfgdir: str, outdir: str, settle_s: float) -> None:
+    def __init__(self, pace: str, cfgdir: str, outdir: str, settle_s: float,
+                 trace_dir: str | None = None) -> None:
         super().__init__(pace, cfgdir)
         self.settle_s = settle_s
+        self.trace_dir = trace_dir
+        self.trials = 0
         self.outdir = outdir
         self.ifindex = self.pair.ifindex(self.pair.ns_b, self.pair.if_b)
         self.sender_cpu = 0.0
@@ -222,13 +225,19 @@ class DiskBench(Bench):
         with no capturer."""
         count = int(rate * seconds)
         quiet = settle(self.settle_s)
-        proc, out = None, None
+        proc, out, trace = None, None, None
+        self.trials += 1
         if tool:
             out = os.path.join(self.outdir, f"bench-{tool}.{DISK_EXT[tool]}")
             cmd = ["ip", "netns", "exec", self.pair.ns_b, *PIN_CAPTURER,
                    *DISK_TOOLS[tool](self.pair.if_b, out)]
+            env = None
+            if self.trace_dir and tool == "zcap":
+                trace = os.path.join(self.trace_dir, f"trace-{self.trials}-{rate}.txt")
+                env = dict(os.environ, ZCAP_DIRECT_TRACE=trace)
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    cwd=CWD["zcap"] if tool.startswith("zcap") else None)
+                                    cwd=CWD["zcap"] if tool.startswith("zcap") else None,
+                                    env=env)
             wait_bound(proc.pid, self.ifindex)
         clock0, backlog0, kthreads0 = CpuClock(), backlog_drops(), kernel_thread_seconds()
         self0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -256,13 +265,34 @@ class DiskBench(Bench):
         size = os.path.getsize(out) if out else 0
         if out:
             os.unlink(out)
+        traced = summarise_trace(trace, keep=written < sent) if trace else None
         return {"tool": tool or "-", "rate": rate, "sent": sent, "sent_rate": sent / secs,
+                "trace": traced,
                 "written": written, "busy": clock.busy(clock0), "ticks": clock.ticks(clock0),
                 "steal": clock.field(clock0, "steal"), "sender": self.sender_cpu,
                 "kthreads": kthreads, "bench": bench, "own": own, "wall": clock.t - clock0.t,
                 "bytes": size, "quiet": quiet,
                 "drops": reported_drops("zcap" if tool.startswith("zcap") else tool, stderr)
                 if tool else None, "received": received_by_filter(stderr), "backlog_drops": backlog}
+
+
+def summarise_trace(path: str, keep: bool) -> dict | None:
+    """The longest write, the most ring blocks held and the writes over 20 ms
+    in a ZCAP_DIRECT_TRACE log (sinks/direct.py); the log is kept only when
+    ``keep`` (a trial that lost packets), for a closer look."""
+    try:
+        with open(path) as f:
+            rows = [line.split() for line in f]
+    except OSError:
+        return None
+    if not keep:
+        os.unlink(path)
+    writes = [(float(r[1]), r[2], int(r[5].split("/")[0])) for r in rows if len(r) == 6]
+    if not writes:
+        return None
+    return {"writes": len(writes), "longest_ms": round(max(w[0] for w in writes) * 1e3, 1),
+            "over_20ms": sum(1 for w in writes if w[0] > 0.02),
+            "most_held": max(w[2] for w in writes), "kept": path if keep else None}
 
 
 def per_million(seconds: float, packets: int) -> float:
@@ -285,6 +315,9 @@ def main() -> int:
                          "--reps (default: --reps)")
     ap.add_argument("--settle", type=float, default=SETTLE_MAX_S,
                     help="longest wait for a quiet machine before each trial (s)")
+    ap.add_argument("--trace", metavar="DIR",
+                    help="log zcap's writes (ZCAP_DIRECT_TRACE) into DIR, one file per trial, "
+                         "kept for trials that lost packets; a summary goes in the log")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench_disk: needs root (namespaces, packet sockets)")
@@ -297,7 +330,7 @@ def main() -> int:
     outdir = tempfile.mkdtemp(prefix="zcap-bench-disk-", dir=args.dir)
     pace = os.path.join(tmp, "pace")
     subprocess.run(["gcc", "-O2", "-o", pace, str(HERE / "pace.c")], check=True)
-    bench = DiskBench(pace, tmp, outdir, args.settle)
+    bench = DiskBench(pace, tmp, outdir, args.settle, args.trace)
     rows, bases = [], []
     try:
         for rep in range(args.reps):
