@@ -111,21 +111,26 @@ class CpuClock:
         return sum(self.field(since, f) for f in ("user", "nice", "system", "irq", "softirq"))
 
 
-def kernel_thread_seconds() -> float:
-    """CPU seconds used so far by all kernel threads (children of kthreadd):
-    writeback workers, the journal, ksoftirqd."""
-    total = 0
+def kernel_thread_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the kernel's threads (children of kthreadd),
+    by kind: writeback workers (kworker), the journal (jbd2), ksoftirqd,
+    kswapd, the rest."""
+    kinds = ("kworker", "jbd2", "ksoftirqd", "kswapd")
+    total = dict.fromkeys((*kinds, "other"), 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
+                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
             continue                      # gone meanwhile
+        fields = rest.split()
         if fields[1] == "2" or pid == "2":
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            kind = next((k for k in kinds if name.startswith(k)), "other")
+            total[kind] += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def dirty_kb() -> int:
@@ -257,7 +262,7 @@ class DiskBench(Bench):
             finally:
                 os.close(fd)
         clock = CpuClock()
-        kthreads = kernel_thread_seconds() - kthreads0
+        kthreads = {k: round(v - kthreads0[k], 2) for k, v in kernel_thread_seconds().items()}
         self1 = resource.getrusage(resource.RUSAGE_SELF)    # the fdatasync's writeback
         bench = self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime
         backlog = backlog_drops() - backlog0
@@ -270,7 +275,9 @@ class DiskBench(Bench):
                 "trace": traced,
                 "written": written, "busy": clock.busy(clock0), "ticks": clock.ticks(clock0),
                 "steal": clock.field(clock0, "steal"), "sender": self.sender_cpu,
-                "kthreads": kthreads, "bench": bench, "own": own, "wall": clock.t - clock0.t,
+                "fields": {f: round(clock.field(clock0, f), 2) for f in STAT_FIELDS},
+                "kthreads": sum(kthreads.values()), "kthread_kinds": kthreads, "bench": bench,
+                "own": own, "wall": clock.t - clock0.t,
                 "bytes": size, "quiet": quiet,
                 "drops": reported_drops("zcap" if tool.startswith("zcap") else tool, stderr)
                 if tool else None, "received": received_by_filter(stderr), "backlog_drops": backlog}
