@@ -80,7 +80,7 @@ FRAME = 1514
 STAT_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
 SETTLE_DIRTY_KB = 32 * 1024       # dirty + writeback memory counted as none
 SETTLE_BUSY = 0.04                # CPU-seconds per second, all CPUs: the machine is quiet
-SETTLE_MAX_S = 30.0
+SETTLE_MAX_S = 10.0
 
 
 class CpuClock:
