@@ -21,7 +21,7 @@ from zcap._core import ffi, lib
 from zcap import pcapng as fmt
 from zcap.errors import OutputError
 from zcap.pcapng import InterfaceDescription
-from zcap.sinks.direct import SPARSE_BYTES, DirectSink, ring_reserve
+from zcap.sinks.direct import SHOW_EVERY_S, SPARSE_BYTES, DirectSink, ring_reserve
 from zcap.sinks.pcapng import InterfaceStats, PcapngSink
 from zcap.sources.tpacket import TpacketBatch, TpacketSource
 
@@ -520,3 +520,34 @@ def test_no_stale_ring_bytes_reach_the_file(veth, where, disk_dir, shm_dir):
     assert chk.dpkt_frames(path) == frames
     waste = unused_bytes(path)
     assert len(waste) > 3000 * 20 and waste.count(0) == len(waste)
+
+
+def test_staged_packets_shown_once_they_have_waited(veth, disk_dir):
+    """Sparse packets are staged; they are put on the file (past its aligned
+    end, plain writes) once they have waited SHOW_EVERY_S or the link goes
+    quiet, not as soon as they come: a dense block usually follows within
+    milliseconds and takes them along with one direct write."""
+    path = os.path.join(disk_dir, "shown.pcapng")
+    src = open_source(veth)
+    sink = DirectSink(path, idb(src))
+    frames = [udp_frame(i, 200) for i in range(30)]
+    try:
+        sink.tick()                                   # the header: the file is valid at once
+        assert chk.dpkt_frames(path) == []
+        time.sleep(SHOW_EVERY_S + 0.05)               # long after the last show
+        veth.send(frames[:10])
+        assert drain(src, sink, 10) == 10
+        assert chk.dpkt_frames(path) == []            # fresh: not shown yet
+        time.sleep(SHOW_EVERY_S + 0.05)
+        veth.send(frames[10:20])
+        assert drain(src, sink, 10) == 10             # the first ten have waited long enough
+        shown = chk.dpkt_frames(path)                 # (with what came in the same batch)
+        assert len(shown) >= 10 and shown == frames[:len(shown)]
+        veth.send(frames[20:])
+        assert drain(src, sink, 10) == 10
+        sink.tick()                                   # the link went quiet
+        assert chk.dpkt_frames(path) == frames
+    finally:
+        sink.close([])
+        src.close()
+    check_readers(path, frames)

@@ -283,7 +283,7 @@ def test_interface_removed_closes_the_file(veth, disk_dir):  # noqa: F811
 
 def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
     """-j 2: each worker writes its own file from its own ring; together they
-    hold every packet once."""
+    hold every packet once, and the listening line names the write mode."""
     frames = [udp_frame(i, 300 + i % 1200, dport=30000 + i % 50) for i in range(400)]
     path = os.path.join(disk_dir, "j.pcapng")
     proc = subprocess.Popen(["ip", "netns", "exec", veth.ns_b, sys.executable, "-m", "zcap",
@@ -297,8 +297,38 @@ def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
     _out, rest = proc.communicate(timeout=60)
     err += rest
     assert proc.returncode == 0, err
+    line = next(ln for ln in err.decode().splitlines() if "listening on" in ln)
+    assert line.endswith("2 fanout workers (hash), " + DIRECT), line
     parts = [os.path.join(disk_dir, f"j.{i}.pcapng") for i in range(2)]
     back = [f for p in parts for f in chk.dpkt_frames(p)]
     assert sorted(back) == sorted(frames)
     for p in parts:
         assert chk.tshark_count(p) == len(chk.dpkt_frames(p))
+
+
+def test_write_trace_logs_every_write(veth, disk_dir, shm_dir, monkeypatch):  # noqa: F811
+    """ZCAP_DIRECT_TRACE (a debug aid, off by default): a line per write with
+    its duration, size, file offset and the ring's fill; the logged writes
+    tile the file from its start, with nothing missing or written twice."""
+    trace = os.path.join(shm_dir, "trace.txt")
+    monkeypatch.setenv("ZCAP_DIRECT_TRACE", trace)
+    frames = [udp_frame(i, 1514) for i in range(600)]
+    path = os.path.join(disk_dir, "traced.pcapng")
+    z = veth.zcap("-i", veth.if_b, "-w", path, "-c", str(len(frames)))
+    veth.send(frames)
+    assert z.wait(30) == 0, z.stderr
+    rows = [line.split() for line in open(trace).read().splitlines()]
+    assert rows and all(len(r) == 6 and float(r[1]) >= 0 for r in rows)
+    kinds = {r[2] for r in rows}
+    assert kinds <= {"ring", "staged", "unstage", "show", "fdatasync"} and "fdatasync" in kinds
+    assert kinds & {"ring", "staged", "unstage"}, kinds
+    # The shown bytes are written again by the next aligned write: leave them out.
+    writes = [(int(r[4]), int(r[3])) for r in rows if r[2] not in ("show", "fdatasync")]
+    assert writes[0][0] == 0
+    for (off, n), (nxt, _) in zip(writes, writes[1:], strict=False):
+        assert off + n == nxt
+    assert writes[-1][0] + writes[-1][1] == os.path.getsize(path)
+    # Read while the sink rewrites a block: the block in hand at least.
+    held, blocks = (int(x) for x in rows[-1][5].split("/"))
+    assert 1 <= held <= blocks
+    check_readers(path, frames)

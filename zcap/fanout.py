@@ -255,7 +255,8 @@ def _worker(index: int, spec: WorkerSpec, conn, shared_stop, counter, parent_pid
             conn.send(("error", str(err), err.exit_code))
             return
         sink = pipeline.writer
-        conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen))
+        conn.send(("ready", cap.describe(), cap.linktype, cap.snaplen,
+                   getattr(sink, "write_mode", "writing pcapng buffered")))
         sinks = [_Quota(sink, counter, c.count, shared_stop) if c.count else sink]
         stop = _WorkerStop(shared_stop, parent_pid, spec.board.asked)
 
@@ -344,6 +345,7 @@ def run_fanout(config: Config, stop: StopFlag | None = None,
             conns.append(recv)
         idb: InterfaceDescription | None = None
         linktype = snap = 0
+        modes: set[str] = set()
         early: dict[int, WorkerResult] = {}
         for i, c in enumerate(conns):
             msg = _recv(c, START_TIMEOUT_S, stop)
@@ -355,9 +357,12 @@ def run_fanout(config: Config, stop: StopFlag | None = None,
                 early[i] = WorkerResult(i, error=failure[0], exit_code=failure[1])
                 break
             idb, linktype, snap = msg[1], msg[2], msg[3]
+            modes.add(msg[4])
         if failure is None and not stop.is_set():
             info(f"listening on {interface}, link-type {linktype_text(linktype)}, "
-                 f"snapshot length {snap} bytes, {workers} fanout workers ({mode})")
+                 f"snapshot length {snap} bytes, {workers} fanout workers ({mode}), "
+                 # Workers decide alone; they agree unless their files differ.
+                 + " / ".join(sorted(modes)))
             deadline = time.monotonic() + duration if duration else None
             clock = ReportClock(stop, config.stats_interval)
             while not stop.is_set() and not shared_stop.is_set():
