@@ -65,7 +65,6 @@ def _node(cls: type) -> type:
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = __init__
-    cls._fields = names
     return cls
 
 
