@@ -12,6 +12,7 @@ Interface is a plain class rather than a dataclass.
 """
 
 import _socket
+import contextlib
 import fcntl
 import struct
 
@@ -110,16 +111,11 @@ def _describe(sock: _socket.socket, index: int, name: str) -> Interface | None:
                      operstate=_operstate(name, index, flags), mtu=mtu)
 
 
-class _query_socket:
+def _query_socket() -> contextlib.closing:
     """A socket to ask SIOCGIF* questions on, closed at the end of a with block
     (``_socket.socket`` is no context manager)."""
-
-    def __enter__(self) -> _socket.socket:
-        self.sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM | _socket.SOCK_CLOEXEC)
-        return self.sock
-
-    def __exit__(self, *exc: object) -> None:
-        self.sock.close()
+    return contextlib.closing(
+        _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM | _socket.SOCK_CLOEXEC))
 
 
 def list_interfaces() -> list[Interface]:
