@@ -308,7 +308,8 @@ def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
 
 def test_write_trace_logs_every_write(veth, disk_dir, shm_dir, monkeypatch):  # noqa: F811
     """ZCAP_DIRECT_TRACE (a debug aid, off by default): a line per write with
-    its duration, size, file offset and the ring's fill; the logged writes
+    its duration, size, file offset, the ring's fill and the spill buffers in
+    use; the logged writes
     tile the file from its start, with nothing missing or written twice."""
     trace = os.path.join(shm_dir, "trace.txt")
     monkeypatch.setenv("ZCAP_DIRECT_TRACE", trace)
@@ -318,10 +319,11 @@ def test_write_trace_logs_every_write(veth, disk_dir, shm_dir, monkeypatch):  # 
     veth.send(frames)
     assert z.wait(30) == 0, z.stderr
     rows = [line.split() for line in open(trace).read().splitlines()]
-    assert rows and all(len(r) == 6 and float(r[1]) >= 0 for r in rows)
+    assert rows and all(len(r) == 7 and float(r[1]) >= 0 and int(r[6]) >= 0 for r in rows)
     kinds = {r[2] for r in rows}
-    assert kinds <= {"ring", "staged", "unstage", "show", "fdatasync"} and "fdatasync" in kinds
-    assert kinds & {"ring", "staged", "unstage"}, kinds
+    assert kinds <= {"ring", "spill", "staged", "unstage", "show", "fdatasync"}
+    assert "fdatasync" in kinds
+    assert kinds & {"ring", "spill", "staged", "unstage"}, kinds
     # The shown bytes are written again by the next aligned write: leave them out.
     writes = [(int(r[4]), int(r[3])) for r in rows if r[2] not in ("show", "fdatasync")]
     assert writes[0][0] == 0

@@ -166,6 +166,10 @@ def zcap(
     no_direct: Annotated[bool, typer.Option(
         "--no-direct", help="Write -w FILE through the page cache instead of from the ring "
                             "with direct I/O.")] = False,
+    disk_buffer_mib: Annotated[int | None, typer.Option(
+        "--disk-buffer", metavar="MIB",
+        help="Memory (MiB, default 256, 0 for none) that holds ring blocks while the disk "
+             "falls behind a direct-I/O capture; taken only when needed.")] = None,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -334,7 +338,7 @@ def capture(config) -> int:
             err(f"reading from file {config.read_file}, link-type "
                 f"{linktype_text(source.linktype)}, snapshot length {source.snaplen}")
 
-    summary = failed = None
+    summary = failed = closing = None
     with pipeline.stop:
         try:
             if config.user is not None:
@@ -373,12 +377,21 @@ def capture(config) -> int:
                     if stats and sink is writer:
                         for s in stats:
                             s.delivered = writer.packets
-                    sink.close(stats)
+                    try:
+                        sink.close(stats)
+                    except ZcapError as exc:   # the writer's last writes failed (disk full)
+                        if sink is not writer or not live:
+                            raise
+                        closing = exc
             finally:
                 source.close()
     sys.stdout.flush()
     announce()                  # a file with no packets names its interfaces only at the end
     summary = summary or failed
+    if closing is not None:
+        if summary is None:
+            raise closing
+        summary.error = summary.error or closing
     if live:
         if writer is not None:
             summary.captured = writer.packets

@@ -18,7 +18,13 @@ import os
 
 from bpf_filters.linktypes import DEFAULT_SNAPLEN
 
-from .defaults import DEFAULT_BUFFER_KIB, MAX_BUFFER_KIB, MAX_FANOUT_WORKERS
+from .defaults import (
+    DEFAULT_BUFFER_KIB,
+    DEFAULT_DISK_BUFFER_MIB,
+    MAX_BUFFER_KIB,
+    MAX_DISK_BUFFER_MIB,
+    MAX_FANOUT_WORKERS,
+)
 from .errors import UsageError, ZcapError
 
 INT64_MAX = (1 << 63) - 1
@@ -154,6 +160,8 @@ FLAGS: dict[str, Flag] = {f.name: f for f in [
     Flag("list_linktypes", "-L", "bool"),
     Flag("unbuffered", "-U", "bool"),
     Flag("no_direct", "--no-direct", "bool"),
+    Flag("disk_buffer_mib", "--disk-buffer", "int", 0, MAX_DISK_BUFFER_MIB,
+         what="disk buffer size (MiB)"),
     Flag("version", "--version", "bool"),
     Flag("install_extcap", "--install-extcap", "bool"),
 ]}
@@ -193,6 +201,9 @@ REFUSED: list[tuple[list[str], str]] = [
     (["-i", "lo", "-w", "-", "-C", "1"], "not standard output"),
     (["-i", "lo", "--tui", "--print"], "--print and --tui"),
     (["-i", "lo", "--no-direct"], "--no-direct goes with -w"),
+    (["-i", "lo", "--disk-buffer", "64"], "--disk-buffer goes with"),
+    (["-i", "lo", "-w", "x.pcapng", "--no-direct", "--disk-buffer", "64"],
+     "--disk-buffer goes with"),
 ]
 
 
@@ -244,6 +255,7 @@ class Config:
     list_linktypes: bool = False
     unbuffered: bool = False
     no_direct: bool = False
+    disk_buffer_mib: int | None = None
     version: bool = False
     install_extcap: bool = False         # its folder, if given, is the first word of EXPRESSION
     # -- derived -----------------------------------------------------------------
@@ -330,6 +342,9 @@ class Config:
                                  "run it as")
         if self.no_direct and self.write is None:
             raise UsageError("--no-direct goes with -w FILE: it says how the file is written")
+        if self.disk_buffer_mib is not None and not self.direct:
+            raise UsageError("--disk-buffer goes with -w FILE of a live capture written with "
+                             "direct I/O (not --no-direct, --xdp or -r)")
         if self.tui and self.print_:
             raise UsageError("--print and --tui both want the terminal: choose one")
         if self.read_file is not None:
@@ -402,6 +417,12 @@ class Config:
     def ring_kib(self) -> int:
         """-B, or the default ring size."""
         return self.buffer_kib if self.buffer_kib is not None else DEFAULT_BUFFER_KIB
+
+    @property
+    def disk_buffer_bytes(self) -> int:
+        """--disk-buffer, or its default, in bytes."""
+        mib = self.disk_buffer_mib if self.disk_buffer_mib is not None else DEFAULT_DISK_BUFFER_MIB
+        return mib << 20
 
     @property
     def queues(self) -> list[int] | None:

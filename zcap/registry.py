@@ -127,10 +127,11 @@ def _file_sink(p: Pipeline) -> Sink:
             c.write, list(p.source.interfaces()), file_size=c.file_size_bytes,
             rotate_seconds=c.rotate_seconds, file_count=c.file_count,
             postrotate=c.postrotate, stats=p.source.stats if live else None,
-            on_done=p.stop.set, direct=c.direct and _ring_batches(p.source))
+            on_done=p.stop.set, direct=c.direct and _ring_batches(p.source),
+            disk_buffer=c.disk_buffer_bytes)
     elif c.direct and _ring_batches(p.source):
         from .sinks.direct import DirectSink
-        sink = DirectSink(c.write, list(p.source.interfaces()))
+        sink = DirectSink(c.write, list(p.source.interfaces()), disk_buffer=c.disk_buffer_bytes)
     else:
         sink = PcapngSink(c.write, list(p.source.interfaces()))   # the sink extends its list
     if c.read_file is None:

@@ -24,6 +24,7 @@ of the batch, and reads each packet's metadata from the table the scan makes.
 import bisect
 import errno
 import fcntl
+import functools
 import mmap
 import os
 import struct
@@ -35,6 +36,7 @@ from .._core import ffi, lib
 from ..errors import OutputError
 from ..protocols import Sink
 from .pcapng import InterfaceStats, PcapngSink, _hardware, open_output, os_name
+from .write_queue import Job, SpillPool, WriteQueue
 
 # Less content than this in a block goes through the staging buffer: a direct
 # write of a block costs its descriptor and up to one alignment unit of
@@ -42,6 +44,10 @@ from .pcapng import InterfaceStats, PcapngSink, _hardware, open_output, os_name
 SPARSE_BYTES = 256 * 1024
 STAGE_BYTES = 2 * 1024 * 1024     # the largest sparse run plus what is left of the last flush
 STAGE_FLUSH = 64 * 1024           # staged data is written once this much has gathered
+# While the writer thread is busy, staged bytes gather up to half a buffer
+# before they are handed over with their buffer, and at most this many buffers
+# wait for the thread; the limit is the spill pool's too (``disk_buffer``).
+STAGE_BUFFERS = 8
 # Staged packets that have waited this long are also put on the file, past its
 # aligned end, with a plain write (and whenever the link goes quiet), so that
 # a file being written shows them as they come, as the buffered writer's file
@@ -55,6 +61,14 @@ SHOW_EVERY_S = 0.2
 # to find what stalls the writer; unset: no tracing, no cost.
 TRACE_ENV = "ZCAP_DIRECT_TRACE"
 MAX_ALIGN = 64 * 1024            # ring blocks are 128 KiB at least
+# A ring block is left in the ring for the writer thread only while fewer
+# writes than this wait before it; otherwise it is copied into the spill pool
+# (``write_queue``). The kernel fills the ring in order and stops at a held
+# block, so a held block must be written soon, not after a backlog: one
+# write ahead of it at most (one slow write here took 51 ms; a 64 MiB ring
+# lasts ~100 ms at 605 MB/s).
+HOLD_MAX = 2
+DEFAULT_DISK_BUFFER = 256 << 20  # the spill pool's limit (--disk-buffer)
 TABLE_ROWS = 16384                # packets in a 1 MiB block of 60-byte frames: ~7300
 ETHER_HEADER_BYTES = 14
 EPB_HEADER = struct.Struct("=IIIIIII")
@@ -105,11 +119,12 @@ class Rewritten:
     starts (the last ends at ``out.end``). ``epbs``: the EPBs built apart, when
     the rewrite refused the block's layout."""
 
-    __slots__ = ("base", "table", "out", "n", "align", "epbs")
+    __slots__ = ("base", "table", "out", "n", "align", "epbs", "batch")
 
-    def __init__(self, base, table, out, n: int, align: int, epbs: list[bytes] | None) -> None:
+    def __init__(self, base, table, out, n: int, align: int, epbs: list[bytes] | None,
+                 batch=None) -> None:
         self.base, self.table, self.out, self.n = base, table, out, n
-        self.align, self.epbs = align, epbs
+        self.align, self.epbs, self.batch = align, epbs, batch
 
     def ts_ns(self, i: int) -> int:
         """Packet i's timestamp."""
@@ -131,11 +146,13 @@ class Rewritten:
 class WriteTrace:
     """The debug log ``TRACE_ENV`` asks for: one line per write, ``start
     seconds kind bytes file_offset ring_blocks_held/ring_blocks``, times from
-    the monotonic clock."""
+    the monotonic clock, then spill buffers in use (written by the writer
+    thread, which has the log to itself while it runs)."""
 
     def __init__(self, path: str) -> None:
         self.f = open(path, "a", buffering=1 << 16)   # noqa: SIM115 (lives with the sink)
         self.ring = (0, 0)
+        self.spill = 0                    # spill buffers in use
 
     @classmethod
     def from_env(cls) -> "WriteTrace | None":
@@ -147,7 +164,7 @@ class WriteTrace:
         """One write of ``n`` bytes at ``off`` that began at ``start``."""
         now = time.monotonic()
         self.f.write(f"{start:.6f} {now - start:.6f} {kind} {n} {off} "
-                     f"{self.ring[0]}/{self.ring[1]}\n")
+                     f"{self.ring[0]}/{self.ring[1]} {self.spill}\n")
 
     def close(self) -> None:
         """Flush the log."""
@@ -156,13 +173,17 @@ class WriteTrace:
 
 class DirectSink(Sink):
     """Writes one pcapng section to ``path`` ('-' is standard output) from
-    TPACKET_V3 blocks rewritten in place. ``direct=False`` never uses O_DIRECT."""
+    TPACKET_V3 blocks rewritten in place. ``direct=False`` never uses O_DIRECT.
+    Whole ring blocks are written by a thread (``write_queue``) with up to
+    ``disk_buffer`` bytes of spill buffers; ``pool``: a ``SpillPool`` to use
+    (and not close), shared by the files of a rotation."""
 
     check = PcapngSink.check          # the same error lines as the pcapng sink
     rewrites = True                   # destroys the block: the pump gives it each batch last
 
     def __init__(self, path: str, interfaces: list[fmt.InterfaceDescription], *,
-                 direct: bool = True, compact_max: int = lib.ZC_COMPACT_MAX_DEFAULT) -> None:
+                 direct: bool = True, compact_max: int = lib.ZC_COMPACT_MAX_DEFAULT,
+                 disk_buffer: int = DEFAULT_DISK_BUFFER, pool: SpillPool | None = None) -> None:
         self.path = path
         self.display = "standard output" if path == "-" else path
         self.interfaces = interfaces
@@ -188,12 +209,16 @@ class DirectSink(Sink):
         self._staged = 0
         self._shown = 0                   # staged bytes already on the file (plain writes)
         self._unshown_since: float | None = None  # when the oldest unshown staged EPB came
-        self._stage_map: mmap.mmap | None = None
+        self._stages: list[tuple[mmap.mmap, object]] = []   # every staging buffer mapped
+        self._free_stages: list = []      # given back by the writer thread
         self._trace = WriteTrace.from_env()
+        self._own_pool = pool is None
+        self._pool = SpillPool(disk_buffer) if pool is None else pool
+        self._stage_limit = max(2, min(STAGE_BUFFERS, disk_buffer // STAGE_BYTES))
+        self._queue: WriteQueue | None = None     # started by the first aligned write
+        self._queue_allowed = True        # until close: its unaligned end goes out plainly
         if self.align:
-            self._stage_map = mmap.mmap(-1, STAGE_BYTES)
-            self._stage_view = ffi.from_buffer(self._stage_map)
-            self._stage = ffi.cast("uint8_t *", self._stage_view)
+            self._stage = self._new_stage()
             fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) | os.O_DIRECT)
         header = fmt.section_header(_hardware(), os_name(), f"zcap {__version__}")
         self._raw(header + b"".join(i.encode() for i in interfaces))
@@ -269,7 +294,7 @@ class DirectSink(Sink):
         if rc < 0:      # a layout the rewrite cannot place: the block is untouched
             epbs = [_epb(p, ifid, self.snaplen) for p in batch.packets(n)]
         return Rewritten(ffi.cast("uint8_t *", batch.block), self._table, out, n,
-                         self.align or 4, epbs)
+                         self.align or 4, epbs, batch)
 
     def write_rewritten(self, rw: "Rewritten", lo: int = 0, hi: int | None = None) -> int:
         """Put packets [lo, hi) of a rewritten block on the file; returns how
@@ -285,10 +310,8 @@ class DirectSink(Sink):
         elif (self.align and lo == 0 and hi == rw.n and rw.align == self.align
               and out.end - out.first >= SPARSE_BYTES):
             self._unstage(pad=True)
-            self._write(base, out.direct_end, "ring")
+            self._write_block(rw, out.direct_end, (self._file_off + out.end, count))
             self.ring_writes += 1
-            self._last_pkt = self._file_off - out.direct_end + out.end
-            self._last_count = count
             self.bytes += out.direct_end
         else:
             start, end = rw.span(lo, hi)
@@ -310,6 +333,56 @@ class DirectSink(Sink):
     def _check_open(self) -> None:
         if self.err:
             raise OutputError(f"writing {self.display}: the file is already broken")
+        if self._queue is not None and self._queue.err:
+            self._fail(self._queue.err)
+
+    def _write_block(self, rw: "Rewritten", n: int, last: tuple[int, int]) -> None:
+        """Write the first ``n`` bytes of a rewritten ring block: by the writer
+        thread, from the ring while few blocks are held, else from a spill
+        buffer; in this thread when the source cannot hold blocks."""
+        source = getattr(rw.batch, "source", None)
+        hold = getattr(source, "hold", None)
+        if hold is None:
+            self._write(rw.base, n, "ring")
+            self._last_pkt, self._last_count = last
+            return
+        q = self._writer()
+        off = self._file_off
+        buf = None
+        if q.pending() >= max(1, min(HOLD_MAX, source.geometry.block_nr // 8)):
+            buf = self._pool.take(source.geometry.block_size)
+        if buf is None:
+            q.put(Job(rw.base, n, "ring", hold(rw.batch), last, ring=True, off=off))
+        else:
+            ffi.memmove(buf, rw.base, n)
+            q.put(Job(buf, n, "spill", functools.partial(self._pool.give, buf), last,
+                      ring=False, off=off))
+        if self._trace is not None:
+            self._trace.spill = self._pool.in_use
+        self._file_off += n
+
+    def _writer(self) -> WriteQueue:
+        """The writer thread, started on first use."""
+        if self._queue is None:
+            self._queue = WriteQueue(self.fd, self._written, self._trace)
+        return self._queue
+
+    def _written(self, last: tuple[int, int]) -> None:
+        """In the writer thread: a block holding packets up to ``last`` is on the file."""
+        self._last_pkt, self._last_count = last
+
+    def _sync(self) -> None:
+        """Before a write from this thread: wait until the writer thread has
+        written everything queued (the file is written in order)."""
+        if self._queue is not None and self._queue.pending():
+            err = self._queue.wait_idle()
+            if err:
+                self._fail(err)
+
+    @property
+    def spill_stats(self) -> tuple[int, int]:
+        """(blocks copied into spill buffers, most spill buffers in use at once)."""
+        return self._pool.spilled, self._pool.peak
 
     def write_raw(self, data: bytes) -> None:
         """Write whole pcapng blocks that are not packets (ISBs of a rotated file)."""
@@ -326,6 +399,8 @@ class DirectSink(Sink):
         a plain pwrite (O_DIRECT would need whole units): the file is then
         valid up to its last packet. The next aligned write covers the same
         bytes again, the same content, with direct I/O."""
+        if self._queue is not None and self._queue.pending():
+            return      # the writer thread is at it: staged bytes follow soon anyway
         self._unshown_since = None
         if self._shown >= self._staged:
             return
@@ -386,7 +461,9 @@ class DirectSink(Sink):
             if count is not None and done == n:
                 self._ends.append(self._file_off + self._staged)
                 self._end_counts.append(count)
-            if self._staged >= STAGE_FLUSH:
+            if self._staged >= STAGE_FLUSH and (
+                    self._queue is None or not self._queue.pending()
+                    or self._staged >= STAGE_BYTES // 2 or done < n):
                 self._flush_aligned()
         self.bytes += n
 
@@ -395,11 +472,46 @@ class DirectSink(Sink):
         whole = self._staged // self.align * self.align
         if not whole:
             return
+        if self._queue_allowed:
+            self._queue_stage(whole, "staged")
+            return
         self._write(self._stage, whole, "staged")
         self._staged -= whole
         self._shown = max(0, self._shown - whole)
         ffi.memmove(self._stage, self._stage + whole, self._staged)
         self._note_packets_written()
+
+    def _new_stage(self):
+        """A staging buffer: a free one, else a new mapping (at most
+        ``STAGE_BUFFERS`` of them; then wait for the writer to give one back)."""
+        if not self._free_stages and len(self._stages) >= self._stage_limit:
+            err = self._writer().wait_until(lambda: self._free_stages)
+            if err:
+                self._fail(err)
+        if self._free_stages:
+            return self._free_stages.pop()
+        m = mmap.mmap(-1, STAGE_BYTES)
+        view = ffi.from_buffer(m)
+        self._stages.append((m, view))
+        return ffi.cast("uint8_t *", view)
+
+    def _queue_stage(self, n: int, kind: str) -> None:
+        """Hand the first ``n`` staged bytes (whole units) to the writer
+        thread, buffer and all, and go on staging in another buffer that
+        starts with the rest."""
+        q = self._writer()
+        old, new = self._stage, self._new_stage()
+        rest = self._staged - n
+        ffi.memmove(new, old + n, rest)
+        end = self._file_off + n
+        k = bisect.bisect_right(self._ends, end)
+        last = (self._ends[k - 1], self._end_counts[k - 1]) if k else None
+        del self._ends[:k], self._end_counts[:k]
+        q.put(Job(old, n, kind, functools.partial(self._free_stages.append, old), last,
+                  ring=False, off=self._file_off))
+        self._file_off = end
+        self._stage, self._staged = new, rest
+        self._shown = max(0, self._shown - n)
 
     def _unstage(self, pad: bool) -> None:
         """Write everything staged, padded to the alignment with a padding
@@ -414,6 +526,10 @@ class DirectSink(Sink):
                 lib.zc_pad_blocks(self._stage + self._staged, padlen)
                 self._staged += padlen
                 self.bytes += padlen
+            if self._queue_allowed:
+                self._queue_stage(self._staged, "unstage")
+                self._unshown_since = None
+                return
         self._write(self._stage, self._staged, "unstage")
         self._staged = self._shown = 0
         self._unshown_since = None
@@ -426,6 +542,7 @@ class DirectSink(Sink):
             del self._ends[:k], self._end_counts[:k]
 
     def _write(self, ptr, n: int, kind: str = "raw") -> None:
+        self._sync()
         start = time.monotonic() if self._trace is not None else 0.0
         done = 0
         while done < n:
@@ -483,6 +600,12 @@ class DirectSink(Sink):
         """Write what is staged and an ISB per interface (unless the file is
         already broken), fdatasync, close."""
         try:
+            self._queue_allowed = False
+            if self._queue is not None:
+                queue, self._queue = self._queue, None
+                err = queue.close()
+                if err and not self.err:
+                    self._fail(err)
             if not self.err:
                 if self.align:
                     # The rest is not a whole number of units: plain writes from here.
@@ -500,13 +623,18 @@ class DirectSink(Sink):
                     if self._trace is not None:
                         self._trace.log("fdatasync", start, 0, self._file_off)
         finally:
+            if self._queue is not None:         # an error above: stop the thread first
+                self._queue.close()
+                self._queue = None
+            if self._own_pool:
+                self._pool.close()
             if self._own_fd and self.fd >= 0:
                 os.close(self.fd)
             self.fd = -1
             if self._trace is not None:
                 self._trace.close()
                 self._trace = None
-            if self._stage_map is not None:
-                ffi.release(self._stage_view)
-                self._stage_map.close()
-                self._stage_map = None
+            for m, view in self._stages:
+                ffi.release(view)
+                m.close()
+            self._stages, self._free_stages = [], []

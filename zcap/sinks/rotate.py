@@ -48,8 +48,9 @@ from .._core import lib
 from ..errors import UsageError
 from ..protocols import Sink
 from ..report import warn
-from .direct import DirectSink
+from .direct import DEFAULT_DISK_BUFFER, DirectSink
 from .pcapng import InterfaceStats, PcapngSink
+from .write_queue import SpillPool
 
 ONE_MILLION = 1_000_000
 SIZE_SUFFIXES = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}   # tcpdump -C 10k / 10m / 10g
@@ -119,7 +120,8 @@ class RotatingPcapngSink(Sink):
                  file_count: int | None = None, postrotate: str | None = None,
                  stats: Callable[[], tuple[int, int]] | None = None,
                  on_done: Callable[[], None] | None = None,
-                 postrotate_last: bool = True, direct: bool = False) -> None:
+                 postrotate_last: bool = True, direct: bool = False,
+                 disk_buffer: int = DEFAULT_DISK_BUFFER) -> None:
         if path == "-":
             raise UsageError("-C, -G and -W need a file name with -w, not standard output")
         if file_size is not None and file_size <= 0:
@@ -133,6 +135,8 @@ class RotatingPcapngSink(Sink):
         self.pattern = path
         self.direct = direct
         self.rewrites = direct            # a direct file destroys the block: run last
+        # One spill pool for every file: its buffers outlive a rotation.
+        self._pool = SpillPool(disk_buffer) if direct else None
         self.interfaces = interfaces
         self.file_size = file_size
         self.rotate_ns = int(rotate_seconds * 1e9) if rotate_seconds else None
@@ -291,12 +295,16 @@ class RotatingPcapngSink(Sink):
         """Close the current file with its ISB (from ``stats``, the capture's
         final counters), run -z on it (unless ``postrotate_last`` is false),
         and reap finished -z children."""
-        if self._current is not None:
-            counts = None
-            if stats:
-                counts = [(s.start_ns, s.received, s.dropped, s.received - s.rejected)
-                          for s in stats]
-            self._finish(counts, postrotate=self.postrotate_last)
+        try:
+            if self._current is not None:
+                counts = None
+                if stats:
+                    counts = [(s.start_ns, s.received, s.dropped, s.received - s.rejected)
+                              for s in stats]
+                self._finish(counts, postrotate=self.postrotate_last)
+        finally:
+            if self._pool is not None:
+                self._pool.close()
         self.reap()
 
     def reap(self) -> None:
@@ -316,7 +324,7 @@ class RotatingPcapngSink(Sink):
         when = now_ns / 1e9 if self.rotate_ns else None
         self._name = file_name(self.pattern, self._size_count, self._width, when)
         if self.direct:
-            self._current = DirectSink(self._name, self.interfaces)
+            self._current = DirectSink(self._name, self.interfaces, pool=self._pool)
         else:
             self._current = PcapngSink(self._name, self.interfaces)
         if self._snaplen is not None:
@@ -397,10 +405,12 @@ class RotatingPcapngSink(Sink):
                 else:
                     sink.check(lib.zc_write_raw(sink.writer, isbs, len(isbs)))
         finally:
-            self._closed_packets += sink.packets
-            self._closed_bytes += sink.bytes
-            sink.close()
-            self.files.append(sink.path)
+            try:
+                sink.close()
+            finally:            # after close: a write that failed there counts as unwritten
+                self._closed_packets += sink.packets
+                self._closed_bytes += sink.bytes
+                self.files.append(sink.path)
         if postrotate and self.postrotate:
             self._run_postrotate(sink.path)
 

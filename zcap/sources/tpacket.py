@@ -7,7 +7,9 @@ import os
 import select
 import socket
 import struct
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bpf_filters.linktypes import DEFAULT_SNAPLEN
@@ -28,6 +30,7 @@ ACCEPT_NOTHING = [(BPF_RET_K, 0, 0, 0)]
 MAX_BLOCK = 1 << 20                  # 1 MiB: 256 pages, well inside the page allocator's order
 MIN_BLOCK = 1 << 17                  # 128 KiB: room for a 64 KiB GSO frame and its headers
 FRAME_SIZE = 2048                    # only a bookkeeping unit for TPACKET_V3
+HELD_RECHECK_S = 0.005               # see _wait_ready
 RETIRE_MS = 50                       # a quiet link still hands over a block within 50 ms
 
 
@@ -173,6 +176,11 @@ class TpacketSource:
         self.user_filter = None
         self.filter_rejected = 0         # packets it rejected (not in isb_filteraccept)
         self._seen = ffi.new("uint32_t *")
+        # Blocks a sink kept past ``release`` (``hold``): the direct writer's
+        # thread gives each back once it is on the disk. The kernel cannot fill
+        # past the oldest of them, so the reader never meets one with new data.
+        self._held: set[int] = set()
+        self._given_back = threading.Event()
         if interface == "any":
             self.ifindex, self.frame_mode, self.linktype = 0, lib.ZC_FRAME_SLL2, \
                 LINKTYPE_LINUX_SLL2
@@ -291,14 +299,14 @@ class TpacketSource:
     def next_batch(self, timeout_ms: int) -> TpacketBatch | None:
         """The next ready block, waiting up to ``timeout_ms``; None if none came.
         Raises InterfaceError when the interface went down or disappeared."""
+        if self._cur in self._held and not self._wait_given_back(timeout_ms):
+            return None
         block = self._blocks[self._cur]
         if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
-            for _fd, ev in self._poll.poll(timeout_ms):
-                if ev & select.POLLERR:
-                    self._raise_socket_error()
+            self._wait_ready(block, timeout_ms)
         for _ in range(len(self._blocks)):
             block = self._blocks[self._cur]
-            if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
+            if self._cur in self._held or not lib.zc_block_status(block) & lib.TP_STATUS_USER:
                 return None
             f = self.user_filter
             if f is None:
@@ -312,6 +320,31 @@ class TpacketSource:
             self._cur = (self._cur + 1) % len(self._blocks)
         return None
 
+    def _wait_ready(self, block, timeout_ms: int) -> None:
+        """Wait up to ``timeout_ms`` for ``block`` to be handed over. The
+        kernel's poll reports a ring readable while the block before the one
+        it fills is not its own, so while a writer holds that one poll
+        returns at once: then look again every 5 ms (or as soon as a
+        block is given back, when poll works again) rather than wait for the
+        writer, whose write may take longer than the kernel needs to fill
+        the next blocks."""
+        deadline = None
+        while True:
+            self._given_back.clear()
+            held = bool(self._held)
+            for _fd, ev in self._poll.poll(timeout_ms):
+                if ev & select.POLLERR:
+                    self._raise_socket_error()
+            if not held or lib.zc_block_status(block) & lib.TP_STATUS_USER:
+                return
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + timeout_ms / 1000
+            if now >= deadline:
+                return
+            self._given_back.wait(min(deadline - now, HELD_RECHECK_S))
+            timeout_ms = max(0, int((deadline - time.monotonic()) * 1000))
+
     def quiesce(self) -> int:
         """Take no more packets (a filter that rejects all: the kernel counts
         none of them), so that what is already in the ring can be read to the
@@ -322,9 +355,39 @@ class TpacketSource:
         return 2 * self.retire_ms + 20
 
     def release(self, batch: TpacketBatch) -> None:
-        """Give the block back to the kernel; its packets are gone after this."""
-        lib.zc_block_release(batch.block)
+        """Give the block back to the kernel (unless a sink holds it: see
+        ``hold``); its packets are gone after this."""
+        if batch.index not in self._held:
+            lib.zc_block_release(batch.block)
         self._cur = (batch.index + 1) % len(self._blocks)
+
+    def hold(self, batch: TpacketBatch) -> Callable[[], None]:
+        """Keep a block from the kernel after ``release`` (a writer thread
+        still writes it from the ring); returns what gives it back, callable
+        from any thread, once. The source's reader waits at a held block."""
+        index, block = batch.index, batch.block
+        self._held.add(index)
+
+        def give_back() -> None:
+            # The kernel owns it first: a reader that sees it no longer held
+            # must not find the old data marked as ready.
+            lib.zc_block_release(block)
+            self._held.discard(index)
+            self._given_back.set()
+        return give_back
+
+    def _wait_given_back(self, timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` for the block at the read position to be
+        given back; True once it is."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self._cur in self._held:
+            self._given_back.clear()
+            if self._cur not in self._held:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._given_back.wait(left):
+                return self._cur not in self._held
+        return True
 
     def _raise_socket_error(self) -> None:
         err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
