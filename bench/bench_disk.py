@@ -70,7 +70,7 @@ from bench_capture import (  # noqa: E402
     reported_drops,
 )
 
-DISK_TOOLS = {"zcap": TOOLS["zcap"],
+DISK_TOOLS = {"zcap": TOOLS["zcap"], "zcap-old": TOOLS["zcap"],
               "zcap-buffered": lambda ifname, out: [*TOOLS["zcap"](ifname, out), "--no-direct"],
               **{t: cmd for t, cmd in TOOLS.items() if not t.startswith("zcap")}}
 DISK_EXT = {"zcap-buffered": "pcapng", **EXT}
@@ -241,7 +241,8 @@ class DiskBench(Bench):
                 trace = os.path.join(self.trace_dir, f"trace-{self.trials}-{rate}.txt")
                 env = dict(os.environ, ZCAP_DIRECT_TRACE=trace)
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    cwd=CWD["zcap"] if tool.startswith("zcap") else None,
+                                    cwd=CWD.get(tool, CWD["zcap"]) if tool.startswith("zcap")
+                                    else None,
                                     env=env)
             wait_bound(proc.pid, self.ifindex)
         clock0, backlog0, kthreads0 = CpuClock(), backlog_drops(), kernel_thread_seconds()
@@ -284,8 +285,9 @@ class DiskBench(Bench):
 
 
 def summarise_trace(path: str, keep: bool) -> dict | None:
-    """The longest write, the most ring blocks held and the writes over 20 ms
-    in a ZCAP_DIRECT_TRACE log (sinks/direct.py); the log is kept only when
+    """The longest write, the most ring blocks held, the writes over 20 ms, the
+    blocks written from spill buffers and the most of those in use at once in
+    a ZCAP_DIRECT_TRACE log (sinks/direct.py); the log is kept only when
     ``keep`` (a trial that lost packets), for a closer look."""
     try:
         with open(path) as f:
@@ -294,12 +296,15 @@ def summarise_trace(path: str, keep: bool) -> dict | None:
         return None
     if not keep:
         os.unlink(path)
-    writes = [(float(r[1]), r[2], int(r[5].split("/")[0])) for r in rows if len(r) == 6]
+    writes = [(float(r[1]), r[2], int(r[5].split("/")[0]), int(r[6]))
+              for r in rows if len(r) == 7]
     if not writes:
         return None
     return {"writes": len(writes), "longest_ms": round(max(w[0] for w in writes) * 1e3, 1),
             "over_20ms": sum(1 for w in writes if w[0] > 0.02),
-            "most_held": max(w[2] for w in writes), "kept": path if keep else None}
+            "most_held": max(w[2] for w in writes),
+            "spilled": sum(1 for w in writes if w[1] == "spill"),
+            "most_spill_buffers": max(w[3] for w in writes), "kept": path if keep else None}
 
 
 def per_million(seconds: float, packets: int) -> float:
@@ -322,6 +327,9 @@ def main() -> int:
                          "--reps (default: --reps)")
     ap.add_argument("--settle", type=float, default=SETTLE_MAX_S,
                     help="longest wait for a quiet machine before each trial (s)")
+    ap.add_argument("--zcap-old", metavar="CHECKOUT",
+                    help="another zcap checkout to run as tool 'zcap-old' (python -m zcap "
+                         "there, direct I/O), e.g. the build before a change")
     ap.add_argument("--trace", metavar="DIR",
                     help="log zcap's writes (ZCAP_DIRECT_TRACE) into DIR, one file per trial, "
                          "kept for trials that lost packets; a summary goes in the log")
@@ -330,6 +338,10 @@ def main() -> int:
         sys.exit("bench_disk: needs root (namespaces, packet sockets)")
     if on_tmpfs(args.dir):
         sys.exit(f"bench_disk: {args.dir} is on tmpfs; the point is the real disk")
+    if args.zcap_old:
+        CWD["zcap-old"] = os.path.abspath(args.zcap_old)
+        if "zcap-old" not in args.tools.split(","):
+            args.tools += ",zcap-old"
     tools = [t for t in args.tools.split(",") if shutil.which(DISK_TOOLS[t]("x", "y")[0])]
     rates = [int(x) for x in args.rates.split(",")]
 
