@@ -28,10 +28,9 @@ def test_jobs_are_written_in_order_and_each_done_once(tmp_path):
     q = WriteQueue(fd, written.append, None)
     try:
         for i, b in enumerate(bufs):
-            q.put(Job(b, 1000 + i, "ring", lambda i=i: done.append(i), (i, i), ring=i % 2 == 0,
-                      off=0))
+            q.put(Job(b, 1000 + i, "ring", lambda i=i: done.append(i), (i, i), 0))
         assert q.wait_idle() == 0
-        assert q.pending() == 0 and q.ring_jobs == 0
+        assert q.pending() == 0
     finally:
         assert q.close() == 0
         os.close(fd)
@@ -54,12 +53,12 @@ def test_a_failed_write_gives_back_what_every_later_job_holds():
     try:
         write_queue._os_write = held_write
         for i in range(5):
-            q.put(Job(buf, 4096, "ring", lambda i=i: done.append(i), (i, i), ring=True, off=0))
+            q.put(Job(buf, 4096, "ring", lambda i=i: done.append(i), (i, i), 0))
         assert q.pending() == 5
         gate.set()
         assert q.wait_idle() == errno.ENOSPC
-        assert done == list(range(5)) and written == [] and q.ring_jobs == 0
-        q.put(Job(buf, 4096, "ring", lambda: done.append(5), None, ring=True, off=0))
+        assert done == list(range(5)) and written == [] and q.pending() == 0
+        q.put(Job(buf, 4096, "ring", lambda: done.append(5), None, 0))
         assert done[-1] == 5 and q.pending() == 0      # after an error: given back at once
     finally:
         write_queue._os_write = real
@@ -79,6 +78,24 @@ def test_the_pool_maps_on_demand_up_to_its_limit_and_reuses():
         assert int(ffi.cast("uintptr_t", a)) % 4096 == 0      # direct I/O needs page-aligned memory
         assert SpillPool(0).take(1 << 20) is None
     finally:
+        pool.close()
+
+
+def test_a_pool_with_no_memory_to_map_says_full(monkeypatch):
+    """Out of memory while a stall goes on: no error, the ring holds the rest."""
+    pool = SpillPool(8 << 20)
+    try:
+        first = pool.take(1 << 20)
+
+        def no_memory(*_args):
+            raise OSError(12, "Cannot allocate memory")
+
+        monkeypatch.setattr(write_queue.mmap, "mmap", no_memory)
+        assert first is not None and pool.take(1 << 20) is None and pool.take(1 << 20) is None
+        pool.give(first)
+        assert pool.take(1 << 20) == first               # what was mapped is still used
+    finally:
+        monkeypatch.undo()
         pool.close()
 
 

@@ -122,7 +122,7 @@ class Rewritten:
     __slots__ = ("base", "table", "out", "n", "align", "epbs", "batch")
 
     def __init__(self, base, table, out, n: int, align: int, epbs: list[bytes] | None,
-                 batch=None) -> None:
+                 batch) -> None:
         self.base, self.table, self.out, self.n = base, table, out, n
         self.align, self.epbs, self.batch = align, epbs, batch
 
@@ -337,26 +337,20 @@ class DirectSink(Sink):
             self._fail(self._queue.err)
 
     def _write_block(self, rw: "Rewritten", n: int, last: tuple[int, int]) -> None:
-        """Write the first ``n`` bytes of a rewritten ring block: by the writer
-        thread, from the ring while few blocks are held, else from a spill
-        buffer; in this thread when the source cannot hold blocks."""
-        source = getattr(rw.batch, "source", None)
-        hold = getattr(source, "hold", None)
-        if hold is None:
-            self._write(rw.base, n, "ring")
-            self._last_pkt, self._last_count = last
-            return
+        """Write the first ``n`` bytes of a rewritten ring block by the writer
+        thread: from the ring while the queue is short, else from a spill
+        buffer (from the ring after all when the pool is full)."""
+        source = rw.batch.source
         q = self._writer()
         off = self._file_off
         buf = None
         if q.pending() >= max(1, min(HOLD_MAX, source.geometry.block_nr // 8)):
             buf = self._pool.take(source.geometry.block_size)
         if buf is None:
-            q.put(Job(rw.base, n, "ring", hold(rw.batch), last, ring=True, off=off))
+            q.put(Job(rw.base, n, "ring", source.hold(rw.batch), last, off))
         else:
             ffi.memmove(buf, rw.base, n)
-            q.put(Job(buf, n, "spill", functools.partial(self._pool.give, buf), last,
-                      ring=False, off=off))
+            q.put(Job(buf, n, "spill", functools.partial(self._pool.give, buf), last, off))
         if self._trace is not None:
             self._trace.spill = self._pool.in_use
         self._file_off += n
@@ -508,7 +502,7 @@ class DirectSink(Sink):
         last = (self._ends[k - 1], self._end_counts[k - 1]) if k else None
         del self._ends[:k], self._end_counts[:k]
         q.put(Job(old, n, kind, functools.partial(self._free_stages.append, old), last,
-                  ring=False, off=self._file_off))
+                  self._file_off))
         self._file_off = end
         self._stage, self._staged = new, rest
         self._shown = max(0, self._shown - n)

@@ -19,10 +19,11 @@ and the read loop goes on giving blocks to the kernel:
   keeps its buffers for the next stall; when it is full, blocks stay held and
   the ring fills as it would without the thread (the kernel counts the drops).
 
-Writes that are not whole ring blocks (staged packets, headers, the ISBs at
-close) are few and come when the link is slow; the sink makes them in its own
-thread after waiting for the queue to empty (``wait_idle``), so the file is
-always written in order.
+Staged runs (sparse blocks, headers) go to the thread too, each with its
+whole staging buffer. What is not in whole alignment units (the plain
+writes that show staged packets early, the end of the file and its ISBs at
+close) the sink writes in its own thread, only once the queue is empty
+(``wait_idle``), so the file is always written in order.
 """
 
 import collections
@@ -65,7 +66,11 @@ class SpillPool:
         except IndexError:
             if len(self._maps) >= self.most:
                 return None
-            m = mmap.mmap(-1, self.size)
+            try:
+                m = mmap.mmap(-1, self.size)
+            except OSError:         # no memory to give: the ring holds the backlog
+                self.most = len(self._maps)
+                return None
             view = ffi.from_buffer(m)
             self._maps.append(m)
             self._views.append(view)
@@ -98,12 +103,12 @@ class Job:
     file or will never be (gives a ring block back, a buffer to the pool);
     ``last``: (file offset, EPB count) of the last whole packet they hold."""
 
-    __slots__ = ("ptr", "n", "kind", "done", "last", "ring", "off")
+    __slots__ = ("ptr", "n", "kind", "done", "last", "off")
 
     def __init__(self, ptr, n: int, kind: str, done: Callable[[], None],
-                 last: tuple[int, int] | None, *, ring: bool, off: int) -> None:
+                 last: tuple[int, int] | None, off: int) -> None:
         self.ptr, self.n, self.kind, self.done = ptr, n, kind, done
-        self.last, self.ring, self.off = last, ring, off
+        self.last, self.off = last, off
 
 
 class WriteQueue:
@@ -117,7 +122,6 @@ class WriteQueue:
         self.on_written = on_written
         self.trace = trace
         self.err = 0
-        self.ring_jobs = 0            # jobs still holding a ring block
         self._jobs: collections.deque[Job] = collections.deque()
         self._cond = threading.Condition()
         self._closing = False
@@ -130,8 +134,6 @@ class WriteQueue:
             if self.err:
                 job.done()
                 return
-            if job.ring:
-                self.ring_jobs += 1
             self._jobs.append(job)
             self._cond.notify_all()
 
@@ -172,16 +174,11 @@ class WriteQueue:
                 self.on_written(job.last)
             with self._cond:
                 self._jobs.popleft()
-                if job.ring:
-                    self.ring_jobs -= 1
                 job.done()
                 if err:
                     self.err = err
                     while self._jobs:        # never written: give back what they hold
-                        rest = self._jobs.popleft()
-                        if rest.ring:
-                            self.ring_jobs -= 1
-                        rest.done()
+                        self._jobs.popleft().done()
                 self._cond.notify_all()
 
     def _write(self, job: Job) -> int:

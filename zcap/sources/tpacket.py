@@ -299,11 +299,7 @@ class TpacketSource:
     def next_batch(self, timeout_ms: int) -> TpacketBatch | None:
         """The next ready block, waiting up to ``timeout_ms``; None if none came.
         Raises InterfaceError when the interface went down or disappeared."""
-        if self._cur in self._held and not self._wait_given_back(timeout_ms):
-            return None
-        block = self._blocks[self._cur]
-        if not lib.zc_block_status(block) & lib.TP_STATUS_USER:
-            self._wait_ready(block, timeout_ms)
+        self._wait_ready(timeout_ms)
         for _ in range(len(self._blocks)):
             block = self._blocks[self._cur]
             if self._cur in self._held or not lib.zc_block_status(block) & lib.TP_STATUS_USER:
@@ -320,29 +316,32 @@ class TpacketSource:
             self._cur = (self._cur + 1) % len(self._blocks)
         return None
 
-    def _wait_ready(self, block, timeout_ms: int) -> None:
-        """Wait up to ``timeout_ms`` for ``block`` to be handed over. The
+    def _wait_ready(self, timeout_ms: int) -> None:
+        """Wait up to ``timeout_ms`` for the block at the read position to be
+        handed over. Without held blocks, that is one poll. A held block at the
+        read position is waited for until its writer gives it back. And the
         kernel's poll reports a ring readable while the block before the one
         it fills is not its own, so while a writer holds that one poll
-        returns at once: then look again every 5 ms (or as soon as a
-        block is given back, when poll works again) rather than wait for the
-        writer, whose write may take longer than the kernel needs to fill
-        the next blocks."""
-        deadline = None
+        returns at once: then look again every 5 ms (or as soon as a block is
+        given back, when poll works again) rather than wait for the writer,
+        whose write may take longer than the kernel needs to fill the next
+        blocks."""
+        deadline = time.monotonic() + timeout_ms / 1000
         while True:
             self._given_back.clear()
             held = bool(self._held)
-            for _fd, ev in self._poll.poll(timeout_ms):
-                if ev & select.POLLERR:
-                    self._raise_socket_error()
-            if not held or lib.zc_block_status(block) & lib.TP_STATUS_USER:
+            if self._cur not in self._held:
+                if lib.zc_block_status(self._blocks[self._cur]) & lib.TP_STATUS_USER:
+                    return
+                for _fd, ev in self._poll.poll(timeout_ms):
+                    if ev & select.POLLERR:
+                        self._raise_socket_error()
+                if not held:
+                    return
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return
-            now = time.monotonic()
-            if deadline is None:
-                deadline = now + timeout_ms / 1000
-            if now >= deadline:
-                return
-            self._given_back.wait(min(deadline - now, HELD_RECHECK_S))
+            self._given_back.wait(min(left, HELD_RECHECK_S))
             timeout_ms = max(0, int((deadline - time.monotonic()) * 1000))
 
     def quiesce(self) -> int:
@@ -375,19 +374,6 @@ class TpacketSource:
             self._held.discard(index)
             self._given_back.set()
         return give_back
-
-    def _wait_given_back(self, timeout_ms: int) -> bool:
-        """Wait up to ``timeout_ms`` for the block at the read position to be
-        given back; True once it is."""
-        deadline = time.monotonic() + timeout_ms / 1000
-        while self._cur in self._held:
-            self._given_back.clear()
-            if self._cur not in self._held:
-                break
-            left = deadline - time.monotonic()
-            if left <= 0 or not self._given_back.wait(left):
-                return self._cur not in self._held
-        return True
 
     def _raise_socket_error(self) -> None:
         err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
