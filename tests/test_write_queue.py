@@ -99,20 +99,25 @@ def test_a_pool_with_no_memory_to_map_says_full(monkeypatch):
         pool.close()
 
 
-def capture_over_a_slow_disk(veth, disk_dir, monkeypatch, disk_buffer):  # noqa: F811
+def capture_over_a_slow_disk(veth, disk_dir, monkeypatch, disk_buffer,  # noqa: F811
+                             delay=0.05, burst=400, pause=0.006):
     """12,000 1514-byte frames (18 MB) at up to ~100 MB/s through an 8 MiB
     ring into a direct file on the disk, every write of the writer thread
-    50 ms late (20 MB/s at most): returns (frames, path, sink, kernel stats)."""
+    50 ms late (20 MB/s at most): returns (frames, path, sink, kernel stats).
+    The ring lasts ~80 ms at that rate, so a block left in it for one such
+    write could be reached by the kernel: the sink must copy every block,
+    the first ones too (the CI disk once dropped 325 frames this way).
+    ``delay``, ``burst``, ``pause``: another disk and traffic."""
     real = write_queue._os_write
 
     def slow(fd, data):
-        time.sleep(0.05)
+        time.sleep(delay)
         return real(fd, data)
 
     def paced() -> None:        # in bursts, leaving this process's reader room to run
-        for i in range(0, len(frames), 400):
-            veth.send(frames[i:i + 400])
-            time.sleep(0.006)
+        for i in range(0, len(frames), burst):
+            veth.send(frames[i:i + burst])
+            time.sleep(pause)
 
     monkeypatch.setattr(write_queue, "_os_write", slow)
     frames = [udp_frame(i, 1514) for i in range(12000)]
@@ -141,6 +146,23 @@ def capture_over_a_slow_disk(veth, disk_dir, monkeypatch, disk_buffer):  # noqa:
 def test_a_slow_disk_fills_the_spill_pool_not_the_ring(veth, disk_dir, monkeypatch):  # noqa: F811
     frames, path, sink, stats = capture_over_a_slow_disk(veth, disk_dir, monkeypatch, 64 << 20)
     assert stats.dropped == 0
+    spilled, peak = sink.spill_stats
+    assert spilled > 0 and peak > 1
+    assert sink.packets == len(frames)
+    check_readers(path, frames)
+
+
+def test_sparse_blocks_over_a_slow_disk_spill_too(veth, disk_dir, monkeypatch):  # noqa: F811
+    """Bursts of 100 frames 15 ms apart: each fills under a quarter of its
+    1 MiB block before the 10-ms timer retires it, so every packet goes
+    through the staging buffers, and all six that a 12 MiB disk buffer
+    allows soon wait for a disk writing 3 MB/s. The ring (8 blocks, ~120 ms)
+    would fill while the reader waited for one (300 frames dropped before
+    the fix); the staged bytes are copied into the pool instead."""
+    frames, path, sink, stats = capture_over_a_slow_disk(
+        veth, disk_dir, monkeypatch, 12 << 20, delay=0.3, burst=100, pause=0.015)
+    assert stats.dropped == 0
+    assert sink.ring_writes == 0            # no dense block: all of it was staged
     spilled, peak = sink.spill_stats
     assert spilled > 0 and peak > 1
     assert sink.packets == len(frames)

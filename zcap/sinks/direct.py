@@ -68,6 +68,14 @@ MAX_ALIGN = 64 * 1024            # ring blocks are 128 KiB at least
 # write ahead of it at most (one slow write here took 51 ms; a 64 MiB ring
 # lasts ~100 ms at 605 MB/s).
 HOLD_MAX = 2
+# And only while the writes ahead of it and its own, at the pace of the
+# slowest recent write, take under a quarter of the time the ring lasts at
+# the pace blocks now come (``block_nr`` times the mean gap between blocks,
+# each gap counted at most ``GAP_MAX_S``: a quiet spell says nothing of the
+# next burst). One write that takes longer than the whole ring lasts drops
+# packets even so: the kernel cannot pass a block the disk is reading.
+HOLD_SHARE = 4
+GAP_MAX_S = 0.02
 DEFAULT_DISK_BUFFER = 256 << 20  # the spill pool's limit (--disk-buffer)
 TABLE_ROWS = 16384                # packets in a 1 MiB block of 60-byte frames: ~7300
 ETHER_HEADER_BYTES = 14
@@ -217,6 +225,9 @@ class DirectSink(Sink):
         self._stage_limit = max(2, min(STAGE_BUFFERS, disk_buffer // STAGE_BYTES))
         self._queue: WriteQueue | None = None     # started by the first aligned write
         self._queue_allowed = True        # until close: its unaligned end goes out plainly
+        self._block_t = 0.0               # when the last whole block came to _write_block
+        self._block_gap = 0.0             # the mean gap between them (0: not known yet)
+        self._block_size = 0              # the ring's (spill buffers are as large)
         if self.align:
             self._stage = self._new_stage()
             fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) | os.O_DIRECT)
@@ -277,6 +288,7 @@ class DirectSink(Sink):
         file's alignment; None when there are none. ``write_rewritten`` then
         puts them, or a run of them, on a file."""
         source = batch.source
+        self._block_size = source.geometry.block_size
         if self._trace is not None and hasattr(source, "ring_occupancy"):
             self._trace.ring = source.ring_occupancy()
         n = min(limit, batch.count)
@@ -344,7 +356,7 @@ class DirectSink(Sink):
         q = self._writer()
         off = self._file_off
         buf = None
-        if q.pending() >= max(1, min(HOLD_MAX, source.geometry.block_nr // 8)):
+        if not self._may_hold(q, source.geometry.block_nr):
             buf = self._pool.take(source.geometry.block_size)
         if buf is None:
             q.put(Job(rw.base, n, "ring", source.hold(rw.batch), last, off))
@@ -354,6 +366,23 @@ class DirectSink(Sink):
         if self._trace is not None:
             self._trace.spill = self._pool.in_use
         self._file_off += n
+
+    def _may_hold(self, q: WriteQueue, block_nr: int) -> bool:
+        """Whether the next block may wait in the ring for the writer thread:
+        few writes ahead of it (``HOLD_MAX``), and all of them done well
+        before the kernel comes round the ring to it (``HOLD_SHARE``). Until
+        one write was timed and two blocks came, the block is copied."""
+        now = time.monotonic()
+        if self._block_t:
+            gap = min(now - self._block_t, GAP_MAX_S)
+            self._block_gap = gap if not self._block_gap else self._block_gap + (gap - self._block_gap) / 8
+        self._block_t = now
+        pending = q.pending()
+        if pending >= max(1, min(HOLD_MAX, block_nr // 8)):
+            return False
+        if not self._block_gap or not q.last_s:       # nothing known yet: copy
+            return False
+        return (pending + 1) * q.slow_s() * HOLD_SHARE < block_nr * self._block_gap
 
     def _writer(self) -> WriteQueue:
         """The writer thread, started on first use."""
@@ -494,18 +523,51 @@ class DirectSink(Sink):
         thread, buffer and all, and go on staging in another buffer that
         starts with the rest."""
         q = self._writer()
-        old, new = self._stage, self._new_stage()
         rest = self._staged - n
-        ffi.memmove(new, old + n, rest)
         end = self._file_off + n
         k = bisect.bisect_right(self._ends, end)
         last = (self._ends[k - 1], self._end_counts[k - 1]) if k else None
+        if not self._free_stages and len(self._stages) >= self._stage_limit and \
+                self._spill_stage(q, n, last):
+            ffi.memmove(self._stage, self._stage + n, rest)
+        else:
+            old, new = self._stage, self._new_stage()
+            ffi.memmove(new, old + n, rest)
+            q.put(Job(old, n, kind, functools.partial(self._free_stages.append, old), last,
+                      self._file_off))
+            self._stage = new
         del self._ends[:k], self._end_counts[:k]
-        q.put(Job(old, n, kind, functools.partial(self._free_stages.append, old), last,
-                  self._file_off))
         self._file_off = end
-        self._stage, self._staged = new, rest
+        self._staged = rest
         self._shown = max(0, self._shown - n)
+
+    def _spill_stage(self, q: WriteQueue, n: int, last: tuple[int, int] | None) -> bool:
+        """Every staging buffer waits for the writer thread (a slow disk, and
+        sparse blocks between the dense ones): copy the first ``n`` staged
+        bytes into spill buffers and queue those instead, so that the read
+        loop goes on; False (nothing queued) when the pool has too few free."""
+        size = self._pool.size or self._block_size
+        unit = size // self.align * self.align
+        if not unit:
+            return False
+        bufs = []
+        for _ in range(-(-n // unit)):
+            buf = self._pool.take(size)
+            if buf is None:
+                for b in bufs:
+                    self._pool.give(b)
+                return False
+            bufs.append(buf)
+        off = 0
+        for i, buf in enumerate(bufs):
+            take = min(unit, n - off)
+            ffi.memmove(buf, self._stage + off, take)
+            q.put(Job(buf, take, "spill", functools.partial(self._pool.give, buf),
+                      last if i == len(bufs) - 1 else None, self._file_off + off))
+            off += take
+        if self._trace is not None:
+            self._trace.spill = self._pool.in_use
+        return True
 
     def _unstage(self, pad: bool) -> None:
         """Write everything staged, padded to the alignment with a padding

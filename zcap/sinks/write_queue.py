@@ -11,16 +11,18 @@ So the writes go to a thread (``os.write`` drops the GIL), in file order,
 and the read loop goes on giving blocks to the kernel:
 - a ring block is written from the ring itself, and the source holds it
   (``TpacketSource.hold``) until it is on the disk: no copy at all;
-- but only while the queue is short (``direct.HOLD_MAX``): the kernel fills
-  the ring in order and cannot pass a held block, so a held block must be
-  written soon, not after a backlog. While the disk is behind, blocks are
-  copied once into ``SpillPool`` buffers instead and go back to the kernel
-  at once. The pool grows on demand up to its limit (``--disk-buffer``) and
+- but only while the queue is short (``direct.HOLD_MAX``) and writes are
+  quick against the time the ring lasts (``direct.HOLD_SHARE``): the kernel
+  fills the ring in order and cannot pass a held block, so a held block must
+  be written soon, not after a backlog or a slow write. Otherwise (and until
+  the first write was timed) blocks are copied once into ``SpillPool``
+  buffers instead and go back to the kernel at once. The pool grows on demand up to its limit (``--disk-buffer``) and
   keeps its buffers for the next stall; when it is full, blocks stay held and
   the ring fills as it would without the thread (the kernel counts the drops).
 
 Staged runs (sparse blocks, headers) go to the thread too, each with its
-whole staging buffer. What is not in whole alignment units (the plain
+whole staging buffer; when every staging buffer waits for the thread, the
+run is copied into spill buffers instead. What is not in whole alignment units (the plain
 writes that show staged packets early, the end of the file and its ISBs at
 close) the sink writes in its own thread, only once the queue is empty
 (``wait_idle``), so the file is always written in order.
@@ -122,6 +124,8 @@ class WriteQueue:
         self.on_written = on_written
         self.trace = trace
         self.err = 0
+        self.last_s = 0.0             # how long the last write took
+        self._started = 0.0           # when the write under way began (0: none)
         self._jobs: collections.deque[Job] = collections.deque()
         self._cond = threading.Condition()
         self._closing = False
@@ -140,6 +144,13 @@ class WriteQueue:
     def pending(self) -> int:
         """Jobs not yet written, the one being written included."""
         return len(self._jobs)
+
+    def slow_s(self) -> float:
+        """How long a write takes now: the last one's time, or the one under
+        way's so far when that is longer (a stall shows while it lasts)."""
+        started = self._started
+        now = time.monotonic() - started if started else 0.0
+        return max(self.last_s, now)
 
     def wait_idle(self) -> int:
         """Wait until every job is written (or the queue failed); returns ``err``."""
@@ -182,7 +193,7 @@ class WriteQueue:
                 self._cond.notify_all()
 
     def _write(self, job: Job) -> int:
-        start = time.monotonic() if self.trace is not None else 0.0
+        start = self._started = time.monotonic()
         done = 0
         while done < job.n:
             try:
@@ -190,7 +201,10 @@ class WriteQueue:
             except InterruptedError:
                 continue
             except OSError as err:
+                self._started = 0.0
                 return err.errno or 5   # EIO
+        self.last_s = time.monotonic() - start
+        self._started = 0.0
         if self.trace is not None:
             self.trace.log(job.kind, start, job.n, job.off)
         return 0
