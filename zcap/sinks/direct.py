@@ -375,7 +375,8 @@ class DirectSink(Sink):
         now = time.monotonic()
         if self._block_t:
             gap = min(now - self._block_t, GAP_MAX_S)
-            self._block_gap = gap if not self._block_gap else self._block_gap + (gap - self._block_gap) / 8
+            mean = self._block_gap
+            self._block_gap = mean + (gap - mean) / 8 if mean else gap
         self._block_t = now
         pending = q.pending()
         if pending >= max(1, min(HOLD_MAX, block_nr // 8)):

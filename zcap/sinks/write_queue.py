@@ -16,9 +16,10 @@ and the read loop goes on giving blocks to the kernel:
   fills the ring in order and cannot pass a held block, so a held block must
   be written soon, not after a backlog or a slow write. Otherwise (and until
   the first write was timed) blocks are copied once into ``SpillPool``
-  buffers instead and go back to the kernel at once. The pool grows on demand up to its limit (``--disk-buffer``) and
-  keeps its buffers for the next stall; when it is full, blocks stay held and
-  the ring fills as it would without the thread (the kernel counts the drops).
+  buffers instead and go back to the kernel at once. The pool grows on
+  demand up to its limit (``--disk-buffer``) and keeps its buffers for the
+  next stall; when it is full, blocks stay held and the ring fills as it
+  would without the thread (the kernel counts the drops).
 
 Staged runs (sparse blocks, headers) go to the thread too, each with its
 whole staging buffer; when every staging buffer waits for the thread, the
