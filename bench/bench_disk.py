@@ -179,12 +179,16 @@ def on_tmpfs(path: str) -> bool:
     return out.stdout.strip() in ("tmpfs", "ramfs")
 
 
-def wait_bound(pid: int, ifindex: int, timeout: float = 60.0) -> None:
+def wait_bound(proc: subprocess.Popen, ifindex: int, timeout: float = 60.0) -> None:
     """Wait until the process has a packet socket bound to ``ifindex``. A fixed
     delay is not enough on a loaded machine: a Python tool may take seconds to
     start, and what is sent before its socket exists never counts against it."""
+    pid = proc.pid
     end = time.monotonic() + timeout
     while time.monotonic() < end:
+        if proc.poll() is not None:         # it gave up: say why, not "did not bind"
+            err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+            raise RuntimeError(f"capturer {pid} exited with {proc.returncode}: {err}")
         try:
             with open(f"/proc/{pid}/net/packet") as f:
                 rows = [line.split() for line in f.readlines()[1:]]
@@ -194,7 +198,13 @@ def wait_bound(pid: int, ifindex: int, timeout: float = 60.0) -> None:
             time.sleep(0.5)                  # ring and filter come before bind; let it poll
             return
         time.sleep(0.05)
-    raise TimeoutError(f"capturer {pid} did not bind to interface {ifindex}")
+    where = ""
+    if shutil.which("py-spy"):              # a Python capturer: where it is stuck
+        where = subprocess.run(["py-spy", "dump", "--pid", str(pid)], capture_output=True,
+                               text=True).stdout
+    proc.kill()
+    err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+    raise TimeoutError(f"capturer {pid} did not bind to interface {ifindex}\n{where}{err}")
 
 
 class DiskBench(Bench):
@@ -244,7 +254,7 @@ class DiskBench(Bench):
                                     cwd=CWD.get(tool, CWD["zcap"]) if tool.startswith("zcap")
                                     else None,
                                     env=env)
-            wait_bound(proc.pid, self.ifindex)
+            wait_bound(proc, self.ifindex)
         clock0, backlog0, kthreads0 = CpuClock(), backlog_drops(), kernel_thread_seconds()
         self0 = resource.getrusage(resource.RUSAGE_SELF)
         own0 = cpu_seconds(proc.pid) if proc else (0.0, 0.0)
