@@ -359,6 +359,8 @@ def main() -> int:
     outdir = tempfile.mkdtemp(prefix="zcap-bench-disk-", dir=args.dir)
     pace = os.path.join(tmp, "pace")
     subprocess.run(["gcc", "-O2", "-o", pace, str(HERE / "pace.c")], check=True)
+    if args.trace:
+        os.makedirs(args.trace, exist_ok=True)
     bench = DiskBench(pace, tmp, outdir, args.settle, args.trace)
     rows, bases = [], []
     try:

@@ -166,7 +166,12 @@ class WriteTrace:
     def from_env(cls) -> "WriteTrace | None":
         """A trace when the environment asks for one."""
         path = os.environ.get(TRACE_ENV)
-        return cls(path) if path else None
+        if not path:
+            return None
+        try:
+            return cls(path)
+        except OSError as err:
+            raise OutputError(f"{TRACE_ENV}={path}: {err.strerror}") from None
 
     def log(self, kind: str, start: float, n: int, off: int) -> None:
         """One write of ``n`` bytes at ``off`` that began at ``start``."""
