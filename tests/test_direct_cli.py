@@ -309,8 +309,8 @@ def test_fanout_workers_each_write_directly(veth, disk_dir):  # noqa: F811
 def test_write_trace_logs_every_write(veth, disk_dir, shm_dir, monkeypatch):  # noqa: F811
     """ZCAP_DIRECT_TRACE (a debug aid, off by default): a line per write with
     its duration, size, file offset, the ring's fill and the spill buffers in
-    use; the logged writes
-    tile the file from its start, with nothing missing or written twice."""
+    use; the logged writes tile the file from its start, with nothing missing
+    or written twice."""
     trace = os.path.join(shm_dir, "trace.txt")
     monkeypatch.setenv("ZCAP_DIRECT_TRACE", trace)
     frames = [udp_frame(i, 1514) for i in range(600)]
@@ -334,3 +334,12 @@ def test_write_trace_logs_every_write(veth, disk_dir, shm_dir, monkeypatch):  # 
     held, blocks = (int(x) for x in rows[-1][5].split("/"))
     assert 1 <= held <= blocks
     check_readers(path, frames)
+
+
+def test_a_write_trace_that_cannot_be_opened_is_one_error_line(veth, disk_dir, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("ZCAP_DIRECT_TRACE", os.path.join(disk_dir, "no-such-dir", "t.txt"))
+    z = veth.zcap("-i", veth.if_b, "-w", os.path.join(disk_dir, "t.pcapng"), "-c", "1")
+    assert z.wait(30) == 1
+    lines = z.stderr.strip().splitlines()
+    assert lines == [f"zcap: ZCAP_DIRECT_TRACE={disk_dir}/no-such-dir/t.txt: "
+                     "No such file or directory"], z.stderr

@@ -366,11 +366,17 @@ class DirectSink(Sink):
         if buf is None:
             q.put(Job(rw.base, n, "ring", source.hold(rw.batch), last, off))
         else:
-            ffi.memmove(buf, rw.base, n)
-            q.put(Job(buf, n, "spill", functools.partial(self._pool.give, buf), last, off))
+            self._queue_copy(q, buf, rw.base, n, last, off)
+        self._file_off += n
+
+    def _queue_copy(self, q: WriteQueue, buf, src, n: int,
+                    last: tuple[int, int] | None, off: int) -> None:
+        """Copy ``n`` bytes into the spill buffer ``buf`` and queue its write
+        (the buffer goes back to the pool once written)."""
+        ffi.memmove(buf, src, n)
+        q.put(Job(buf, n, "spill", functools.partial(self._pool.give, buf), last, off))
         if self._trace is not None:
             self._trace.spill = self._pool.in_use
-        self._file_off += n
 
     def _may_hold(self, q: WriteQueue, block_nr: int) -> bool:
         """Whether the next block may wait in the ring for the writer thread:
@@ -510,10 +516,14 @@ class DirectSink(Sink):
         ffi.memmove(self._stage, self._stage + whole, self._staged)
         self._note_packets_written()
 
+    def _stages_all_busy(self) -> bool:
+        """Every staging buffer the limit allows is mapped and waits for the writer."""
+        return not self._free_stages and len(self._stages) >= self._stage_limit
+
     def _new_stage(self):
         """A staging buffer: a free one, else a new mapping (at most
         ``STAGE_BUFFERS`` of them; then wait for the writer to give one back)."""
-        if not self._free_stages and len(self._stages) >= self._stage_limit:
+        if self._stages_all_busy():
             err = self._writer().wait_until(lambda: self._free_stages)
             if err:
                 self._fail(err)
@@ -533,8 +543,7 @@ class DirectSink(Sink):
         end = self._file_off + n
         k = bisect.bisect_right(self._ends, end)
         last = (self._ends[k - 1], self._end_counts[k - 1]) if k else None
-        if not self._free_stages and len(self._stages) >= self._stage_limit and \
-                self._spill_stage(q, n, last):
+        if self._stages_all_busy() and self._spill_stage(q, n, last):
             ffi.memmove(self._stage, self._stage + n, rest)
         else:
             old, new = self._stage, self._new_stage()
@@ -567,12 +576,9 @@ class DirectSink(Sink):
         off = 0
         for i, buf in enumerate(bufs):
             take = min(unit, n - off)
-            ffi.memmove(buf, self._stage + off, take)
-            q.put(Job(buf, take, "spill", functools.partial(self._pool.give, buf),
-                      last if i == len(bufs) - 1 else None, self._file_off + off))
+            self._queue_copy(q, buf, self._stage + off, take,
+                             last if i == len(bufs) - 1 else None, self._file_off + off)
             off += take
-        if self._trace is not None:
-            self._trace.spill = self._pool.in_use
         return True
 
     def _unstage(self, pad: bool) -> None:
